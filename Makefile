@@ -1,0 +1,156 @@
+# listfeed: one Makefile for both programs, their tests and install.
+#
+#   make            build build/listfeed-gen and build/listfeed.fcgi
+#   make check      install missing packages, build with ASan+UBSan, run all tests
+#   make demo       the whole system on a sample CRM database (DEMO_ONESHOT=1: run and exit)
+#   make bench      measured speed (tests/bench/)
+#   make install    PREFIX=/usr/local DESTDIR=...
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+SBINDIR		?= $(PREFIX)/sbin
+DATADIR		?= $(PREFIX)/share/listfeed
+MANDIR		?= $(PREFIX)/share/man
+SYSCONFDIR	?= /etc
+UNITDIR		?= /lib/systemd/system
+DESTDIR		?=
+
+BUILD		?= build
+CC		?= cc
+PKG_CONFIG	?= pkg-config
+CFLAGS		?= -O2 -g
+SAN		?=
+
+LIB_PKGS	= inih jansson libcrypto
+GEN_PKGS	= libmariadb gpgme
+CGI_PKGS	= fcgi
+TEST_PKGS	= cmocka
+
+WARN		= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+		  -Wstrict-prototypes -Wpointer-arith -Wvla
+LF_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib \
+		  -DLF_TEMPLATES_DIR='"$(DATADIR)/templates"' \
+		  -DLF_VERSION='"$(VERSION)"' -fstack-protector-strong \
+		  -D_FORTIFY_SOURCE=2 -fPIE
+LF_LDFLAGS	= -pie -Wl,-z,relro,-z,now
+ifneq ($(SAN),)
+LF_CFLAGS	+= -fsanitize=address,undefined -fno-omit-frame-pointer \
+		   -fno-sanitize-recover=undefined -U_FORTIFY_SOURCE -O1
+LF_LDFLAGS	+= -fsanitize=address,undefined
+endif
+VERSION		= 0.1
+
+pc_cflags	= $(shell $(PKG_CONFIG) --cflags $(1))
+pc_libs		= $(shell $(PKG_CONFIG) --libs $(1))
+
+LIB_SRCS	= $(sort $(wildcard lib/*.c))
+GEN_SRCS	= $(sort $(wildcard gen/*.c))
+CGI_SRCS	= $(sort $(wildcard cgi/*.c))
+LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o)
+GEN_OBJS	= $(GEN_SRCS:%.c=$(BUILD)/%.o)
+CGI_OBJS	= $(CGI_SRCS:%.c=$(BUILD)/%.o)
+GEN_NOMAIN	= $(filter-out $(BUILD)/gen/main.o,$(GEN_OBJS))
+CGI_NOMAIN	= $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJS))
+
+# Unit tests: tests/unit/test_lib_*.c link the shared library,
+# test_gen_*.c add gen/ (but main), test_cgi_*.c add cgi/ (but main).
+UNIT_LIB	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_lib_*.c))
+UNIT_GEN	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_gen_*.c))
+UNIT_CGI	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_cgi_*.c))
+UNITS		= $(UNIT_LIB) $(UNIT_GEN) $(UNIT_CGI)
+
+GEN_BIN		= $(BUILD)/listfeed-gen
+CGI_BIN		= $(BUILD)/listfeed.fcgi
+LIBLF		= $(BUILD)/liblistfeed.a
+
+.PHONY: all tests check demo bench fuzz install uninstall clean deps lint
+all: $(GEN_BIN) $(CGI_BIN)
+
+$(BUILD)/lib/%.o: lib/%.c lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) $(call pc_cflags,$(LIB_PKGS)) -c -o $@ $<
+
+$(BUILD)/gen/%.o: gen/%.c gen/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Igen $(call pc_cflags,$(LIB_PKGS) $(GEN_PKGS)) -c -o $@ $<
+
+$(BUILD)/cgi/%.o: cgi/%.c cgi/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Icgi $(call pc_cflags,$(LIB_PKGS) $(CGI_PKGS)) -c -o $@ $<
+
+$(LIBLF): $(LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(LIB_OBJS)
+
+$(GEN_BIN): $(GEN_OBJS) $(LIBLF)
+	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) $(LIBLF) \
+	    $(call pc_libs,$(GEN_PKGS) $(LIB_PKGS)) -lpthread
+
+# The responder must not link libmariadb or gpgme (DESIGN.md).
+$(CGI_BIN): $(CGI_OBJS) $(LIBLF)
+	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(CGI_OBJS) $(LIBLF) \
+	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS)) -lpthread
+
+$(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBLF) lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) $(call pc_cflags,$(LIB_PKGS) $(TEST_PKGS)) \
+	    $(LF_LDFLAGS) -o $@ $< $(LIBLF) $(call pc_libs,$(LIB_PKGS) $(TEST_PKGS))
+
+$(BUILD)/tests/test_gen_%: tests/unit/test_gen_%.c $(GEN_NOMAIN) $(LIBLF) gen/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Igen \
+	    $(call pc_cflags,$(LIB_PKGS) $(GEN_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
+	    -o $@ $< $(GEN_NOMAIN) $(LIBLF) \
+	    $(call pc_libs,$(GEN_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
+
+$(BUILD)/tests/test_cgi_%: tests/unit/test_cgi_%.c $(CGI_NOMAIN) $(LIBLF) cgi/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Icgi \
+	    $(call pc_cflags,$(LIB_PKGS) $(CGI_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
+	    -o $@ $< $(CGI_NOMAIN) $(LIBLF) \
+	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
+
+tests: all $(UNITS)
+
+deps:
+	@sh tests/deps.sh
+
+# The test build lives apart from the normal one, with sanitizers.
+check: deps
+	$(MAKE) BUILD=build/san SAN=1 tests
+	sh tests/run build/san
+
+demo: deps
+	$(MAKE) all
+	sh tests/demo.sh $(BUILD)
+
+bench: deps
+	$(MAKE) BUILD=build/bench CFLAGS='-O2 -g -DNDEBUG' all
+	sh tests/bench/run.sh build/bench
+
+lint:
+	mandoc -Tlint -Wwarning gen/listfeed-gen.8 cgi/listfeed.fcgi.8 lib/listfeed.conf.5
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates \
+	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSCONFDIR)/listfeed $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available \
+	    $(DESTDIR)$(UNITDIR)
+	install -m 0755 $(GEN_BIN) $(CGI_BIN) $(DESTDIR)$(SBINDIR)/
+	install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/
+	install -m 0644 gen/*.sql $(DESTDIR)$(DATADIR)/sql/
+	install -m 0644 lib/listfeed.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 gen/listfeed-gen.8 cgi/listfeed.fcgi.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 listfeed.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/listfeed.conf.example
+	install -m 0644 nginx/listfeed.conf $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/listfeed
+	install -m 0644 systemd/* $(DESTDIR)$(UNITDIR)/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/listfeed-gen $(DESTDIR)$(SBINDIR)/listfeed.fcgi
+	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(MANDIR)/man5/listfeed.conf.5 \
+	    $(DESTDIR)$(MANDIR)/man8/listfeed-gen.8 $(DESTDIR)$(MANDIR)/man8/listfeed.fcgi.8
+
+clean:
+	rm -rf build

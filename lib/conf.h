@@ -1,0 +1,115 @@
+/*
+ * conf: listfeed.conf(5), the one INI file both programs read.
+ *
+ * conf_load() parses the whole file with inih, checks every key against
+ * the allow-list below and every value against its type, and fills a
+ * struct lf_config.  Unknown sections or keys, bad values and duplicate
+ * [list]/[client] names are errors, reported with file and line through
+ * log_warnx(); conf_load() then returns -1 and the struct is freed.
+ *
+ *   [database] defaults_file, group, query, tls = required|disabled,
+ *              connect_timeout, read_timeout
+ *   [feed]     dir, interval, trigger_socket, accel_prefix, formats,
+ *              templates
+ *   [fcgi]     socket, threads
+ *   [gpg]      home, sign_key, recipients
+ *   [list N]   recipients, names = full|first|none, max_shrink, formats
+ *   [client N] fingerprint, subject, lists, plain, trigger
+ *
+ * Lists separated by white space (recipients, formats, lists,
+ * fingerprint: several fingerprints allow certificate rotation).
+ */
+#ifndef LF_CONF_H
+#define LF_CONF_H
+
+#include <stddef.h>
+
+#define CONF_DEFAULT_PATH	"/etc/listfeed/listfeed.conf"
+#define CONF_DEFAULT_QUERY	\
+	"SELECT `list`, `user_subscriber`, `comment_subscriber`, `digest`, " \
+	"`owner`, `moderator` FROM `mailinglists_api`"
+#define CONF_DEFAULT_SHRINK	20	/* percent */
+
+struct strlist {
+	char	**v;
+	size_t	  n;
+};
+
+enum names_mode { NAMES_FULL = 0, NAMES_FIRST, NAMES_NONE };
+enum tls_mode { TLS_REQUIRED = 0, TLS_DISABLED };
+
+struct lf_list_conf {
+	char		*name;
+	struct strlist	 recipients;	/* empty: [gpg] recipients */
+	enum names_mode	 names;
+	unsigned	 max_shrink;	/* percent, 0..100 */
+	struct strlist	 formats;	/* empty: [feed] formats */
+};
+
+struct lf_client {
+	char		*name;
+	struct strlist	 fingerprints;	/* lower-case hex SHA-1 */
+	char		*subject;	/* NULL: fingerprint only */
+	struct strlist	 lists;
+	int		 all_lists;	/* lists = * */
+	int		 plain;
+	int		 trigger;
+};
+
+struct lf_config {
+	char		*path;
+
+	/* [database] */
+	char		*defaults_file;
+	char		*group;		/* default "listfeed" */
+	char		*query;		/* default CONF_DEFAULT_QUERY */
+	enum tls_mode	 tls;
+	unsigned	 connect_timeout;	/* seconds, default 10 */
+	unsigned	 read_timeout;		/* seconds, default 60 */
+
+	/* [feed] */
+	char		*feed_dir;
+	unsigned	 interval;	/* seconds, default 3600, 0 = none */
+	char		*trigger_socket;
+	char		*accel_prefix;	/* default "/_feed/" */
+	struct strlist	 formats;	/* default sympa csv mailman */
+	char		*templates;	/* default LF_TEMPLATES_DIR */
+
+	/* [fcgi] */
+	char		*fcgi_socket;
+	unsigned	 fcgi_threads;	/* default 4 */
+
+	/* [gpg] */
+	char		*gpg_home;
+	char		*sign_key;
+	struct strlist	 recipients;
+
+	struct lf_list_conf *lists;
+	size_t		 nlists;
+	struct lf_client *clients;
+	size_t		 nclients;
+};
+
+/* 0 on success, -1 with the reasons logged. */
+int	conf_load(const char *path, struct lf_config *);
+void	conf_free(struct lf_config *);
+
+/* The [list NAME] section, or NULL (then defaults apply). */
+const struct lf_list_conf *conf_list(const struct lf_config *, const char *);
+/* Effective settings for a list, with defaults filled in. */
+const struct strlist *conf_list_recipients(const struct lf_config *, const char *);
+const struct strlist *conf_list_formats(const struct lf_config *, const char *);
+enum names_mode conf_list_names(const struct lf_config *, const char *);
+unsigned conf_list_max_shrink(const struct lf_config *, const char *);
+
+/* Client by fingerprint first; by subject only for clients with one. */
+const struct lf_client *conf_client_find(const struct lf_config *,
+	    const char *fingerprint, const char *subject);
+int	conf_client_sees(const struct lf_client *, const char *list);
+/* 1 if some client with plain = yes sees this list. */
+int	conf_list_plain(const struct lf_config *, const char *list);
+
+int	strlist_has(const struct strlist *, const char *);
+void	strlist_free(struct strlist *);
+
+#endif

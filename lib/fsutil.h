@@ -1,0 +1,48 @@
+/*
+ * fsutil: the file-system steps both programs share.
+ *
+ * atomic_write(): the only way listfeed writes a published file:
+ * a temporary ".tmp-" file in the same directory (mkostemp, O_CLOEXEC),
+ * write, fchmod, fsync, rename over the target, fsync the directory.
+ * On any error the temporary file is removed and the target untouched.
+ */
+#ifndef LF_FSUTIL_H
+#define LF_FSUTIL_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#define FS_TMP_PREFIX	".tmp-"
+
+int	atomic_write(const char *dir, const char *name, const void *data,
+	    size_t len, mode_t mode);
+int	fsync_dir(const char *dir);
+/* mkdir -p with mode for the missing parts; 0 or -1. */
+int	mkdir_p(const char *path, mode_t mode);
+/* Removes FS_TMP_PREFIX* files left in dir by a crash; returns count. */
+int	clean_tmp(const char *dir);
+
+/*
+ * Secret files (the MariaDB option file): a regular file owned by the
+ * caller or root that neither group nor others may read or write.
+ * Returns 0, or -1 with the reason logged.
+ */
+int	secret_file_ok(const char *path);
+
+/* Exclusive non-blocking flock on path (created 0600).  fd or -1;
+ * *busy set to 1 when another process holds it. */
+int	lock_take(const char *path, int *busy);
+
+/* Reads a whole file (at most max bytes) into *data (NUL-terminated). */
+int	read_file(const char *path, size_t max, char **data, size_t *len);
+
+/* snprintf that returns -1 on truncation or error, else the length. */
+int	xsnprintf(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/* Wall clock in milliseconds since the epoch. */
+long long now_ms(void);
+/* RFC 3339 UTC ("2026-11-25T20:00:00Z") of a time in ms; 0 or -1. */
+int	rfc3339(long long ms, char *out, size_t outsz);
+
+#endif

@@ -1,0 +1,112 @@
+/* log: see log.h. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <syslog.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char	*prog = "listfeed";
+static int		 use_syslog;
+static int		 verbose;
+
+void
+log_init(const char *progname, int syslog_on)
+{
+	if (progname != NULL)
+		prog = progname;
+	use_syslog = syslog_on;
+	if (use_syslog)
+		openlog(prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+}
+
+void
+log_set_verbose(int v)
+{
+	verbose = v;
+}
+
+int
+log_verbose(void)
+{
+	return verbose;
+}
+
+static void
+vlog(int pri, const char *fmt, va_list ap, const char *suffix)
+{
+	char	 msg[2048], line[2200];
+	int	 n;
+
+	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
+		(void)strcpy(msg, "(unprintable message)");
+	if (use_syslog) {
+		if (suffix != NULL)
+			syslog(pri, "%s: %s", msg, suffix);
+		else
+			syslog(pri, "%s", msg);
+		return;
+	}
+	if (suffix != NULL)
+		n = snprintf(line, sizeof(line), "%s: %s: %s\n", prog, msg,
+		    suffix);
+	else
+		n = snprintf(line, sizeof(line), "%s: %s\n", prog, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	/* One write per line so that threads do not interleave. */
+	(void)!write(STDERR_FILENO, line, (size_t)n);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	char	 ebuf[128];
+	int	 saved = errno;
+	va_list	 ap;
+
+	if (strerror_r(saved, ebuf, sizeof(ebuf)) != 0)
+		(void)snprintf(ebuf, sizeof(ebuf), "error %d", saved);
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap, ebuf);
+	va_end(ap);
+	errno = saved;
+}
+
+void
+log_warnx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_ERR, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_info(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	vlog(LOG_INFO, fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
+log_debug(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vlog(LOG_DEBUG, fmt, ap, NULL);
+	va_end(ap);
+}

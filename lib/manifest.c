@@ -1,0 +1,413 @@
+/* manifest: see manifest.h. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "manifest.h"
+#include "valid.h"
+
+#define MANIFEST_MAX	(64UL * 1024 * 1024)
+
+static char *
+jstrdup(json_t *o, const char *key)
+{
+	const char	*s = json_string_value(json_object_get(o, key));
+
+	return strdup(s != NULL ? s : "");
+}
+
+static unsigned long
+jul(json_t *o, const char *key)
+{
+	json_int_t	 n = json_integer_value(json_object_get(o, key));
+
+	return n > 0 ? (unsigned long)n : 0;
+}
+
+static long long
+jll(json_t *o, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(o, key));
+}
+
+void
+mlist_free(struct lf_mlist *l)
+{
+	size_t	 i;
+
+	free(l->name);
+	free(l->changed_at);
+	free(l->keys);
+	for (i = 0; i < l->nfiles; i++) {
+		free(l->files[i].kind);
+		free(l->files[i].path);
+		free(l->files[i].sha256);
+	}
+	free(l->files);
+	memset(l, 0, sizeof(*l));
+}
+
+void
+manifest_free(struct lf_manifest *m)
+{
+	size_t	 i;
+
+	free(m->result);
+	strlist_free(&m->held);
+	for (i = 0; i < m->nrejects; i++)
+		free(m->rejects[i].reason);
+	free(m->rejects);
+	for (i = 0; i < m->nlists; i++)
+		mlist_free(&m->lists[i]);
+	free(m->lists);
+	memset(m, 0, sizeof(*m));
+}
+
+static int
+parse_list(const char *name, json_t *o, struct lf_mlist *l)
+{
+	json_t		*files, *f, *rec;
+	const char	*kind;
+	size_t		 i = 0;
+
+	if (!json_is_object(o) || !valid_list_name(name))
+		return -1;
+	rec = json_object_get(o, "reception");
+	l->name = strdup(name);
+	l->count = jul(o, "count");
+	l->mail = jul(rec, "mail");
+	l->digest = jul(rec, "digest");
+	l->added = jul(o, "added");
+	l->removed = jul(o, "removed");
+	l->changed = jll(o, "changed");
+	l->changed_at = jstrdup(o, "changed_at");
+	l->keys = jstrdup(o, "keys");
+	if (l->name == NULL || l->changed_at == NULL || l->keys == NULL)
+		return -1;
+	files = json_object_get(o, "files");
+	if (files == NULL)
+		return 0;
+	if (!json_is_object(files))
+		return -1;
+	if ((l->files = calloc(json_object_size(files) + 1,
+	    sizeof(*l->files))) == NULL)
+		return -1;
+	json_object_foreach(files, kind, f) {
+		const char	*path = json_string_value(json_object_get(f,
+				    "path"));
+
+		/* Paths stay inside the feed: checked here, once. */
+		if (path == NULL || path[0] == '/' || strstr(path, "..") ||
+		    strlen(kind) > 64)
+			return -1;
+		l->files[i].kind = strdup(kind);
+		l->files[i].path = strdup(path);
+		l->files[i].sha256 = jstrdup(f, "sha256");
+		l->nfiles = ++i;
+		if (l->files[i - 1].kind == NULL ||
+		    l->files[i - 1].path == NULL ||
+		    l->files[i - 1].sha256 == NULL)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+cmp_list(const void *a, const void *b)
+{
+	return strcmp(((const struct lf_mlist *)a)->name,
+	    ((const struct lf_mlist *)b)->name);
+}
+
+void
+manifest_sort(struct lf_manifest *m)
+{
+	if (m->nlists > 1)
+		qsort(m->lists, m->nlists, sizeof(*m->lists), cmp_list);
+}
+
+int
+manifest_parse(const char *data, size_t len, struct lf_manifest *m)
+{
+	json_error_t	 err;
+	json_t		*root, *lists, *o, *held, *rej;
+	const char	*name;
+	size_t		 i;
+
+	memset(m, 0, sizeof(*m));
+	if ((root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err))
+	    == NULL) {
+		log_warnx("manifest: line %d: %s", err.line, err.text);
+		return -1;
+	}
+	if (!json_is_object(root) || jll(root, "version") != 1)
+		goto bad;
+	m->generation = jll(root, "generation");
+	m->started_ms = jll(root, "started_ms");
+	m->generated_ms = jll(root, "generated_ms");
+	if ((m->result = jstrdup(root, "result")) == NULL)
+		goto bad;
+	held = json_object_get(root, "held");
+	for (i = 0; i < json_array_size(held); i++) {
+		const char *s = json_string_value(json_array_get(held, i));
+		char **v;
+
+		if (s == NULL || (v = reallocarray(m->held.v, m->held.n + 1,
+		    sizeof(*v))) == NULL)
+			goto bad;
+		m->held.v = v;
+		if ((v[m->held.n] = strdup(s)) == NULL)
+			goto bad;
+		m->held.n++;
+	}
+	rej = json_object_get(root, "rejects");
+	if (json_is_object(rej)) {
+		if ((m->rejects = calloc(json_object_size(rej) + 1,
+		    sizeof(*m->rejects))) == NULL)
+			goto bad;
+		json_object_foreach(rej, name, o) {
+			m->rejects[m->nrejects].reason = strdup(name);
+			m->rejects[m->nrejects].n = json_is_integer(o) ?
+			    (unsigned long)json_integer_value(o) : 0;
+			if (m->rejects[m->nrejects++].reason == NULL)
+				goto bad;
+		}
+	}
+	lists = json_object_get(root, "lists");
+	if (!json_is_object(lists))
+		goto bad;
+	if ((m->lists = calloc(json_object_size(lists) + 1,
+	    sizeof(*m->lists))) == NULL)
+		goto bad;
+	json_object_foreach(lists, name, o) {
+		m->nlists++;
+		if (parse_list(name, o, &m->lists[m->nlists - 1]) == -1)
+			goto bad;
+	}
+	manifest_sort(m);
+	json_decref(root);
+	return 0;
+bad:
+	log_warnx("manifest: not a listfeed manifest (version 1)");
+	json_decref(root);
+	manifest_free(m);
+	return -1;
+}
+
+int
+manifest_read(const char *path, struct lf_manifest *m)
+{
+	char	*data;
+	size_t	 len;
+	int	 rc;
+
+	memset(m, 0, sizeof(*m));
+	if (read_file(path, MANIFEST_MAX, &data, &len) == -1) {
+		if (errno == ENOENT)
+			return 1;
+		log_warn("%s", path);
+		return -1;
+	}
+	rc = manifest_parse(data, len, m);
+	free(data);
+	return rc;
+}
+
+static json_t *
+dump_list(const struct lf_mlist *l)
+{
+	json_t	*o, *files;
+	size_t	 i;
+
+	files = json_object();
+	for (i = 0; files != NULL && i < l->nfiles; i++)
+		if (json_object_set_new(files, l->files[i].kind,
+		    json_pack("{s:s, s:s}", "path", l->files[i].path,
+		    "sha256", l->files[i].sha256)) == -1) {
+			json_decref(files);
+			return NULL;
+		}
+	if (files == NULL)
+		return NULL;
+	o = json_pack("{s:I, s:{s:I, s:I}, s:I, s:I, s:I, s:s, s:s, s:o}",
+	    "count", (json_int_t)l->count,
+	    "reception", "mail", (json_int_t)l->mail,
+	    "digest", (json_int_t)l->digest,
+	    "added", (json_int_t)l->added,
+	    "removed", (json_int_t)l->removed,
+	    "changed", (json_int_t)l->changed,
+	    "changed_at", l->changed_at != NULL ? l->changed_at : "",
+	    "keys", l->keys != NULL ? l->keys : "",
+	    "files", files);
+	return o;
+}
+
+char *
+manifest_dump(const struct lf_manifest *m)
+{
+	json_t	*root, *lists, *held, *rej, *o;
+	char	 started[32], generated[32];
+	char	*s = NULL;
+	size_t	 i;
+
+	if (rfc3339(m->started_ms, started, sizeof(started)) == -1 ||
+	    rfc3339(m->generated_ms, generated, sizeof(generated)) == -1)
+		return NULL;
+	lists = json_object();
+	held = json_array();
+	rej = json_object();
+	if (lists == NULL || held == NULL || rej == NULL)
+		goto out;
+	for (i = 0; i < m->held.n; i++)
+		if (json_array_append_new(held, json_string(m->held.v[i])))
+			goto out;
+	for (i = 0; i < m->nrejects; i++)
+		if (json_object_set_new(rej, m->rejects[i].reason,
+		    json_integer((json_int_t)m->rejects[i].n)) == -1)
+			goto out;
+	for (i = 0; i < m->nlists; i++)
+		if ((o = dump_list(&m->lists[i])) == NULL ||
+		    json_object_set_new(lists, m->lists[i].name, o) == -1)
+			goto out;
+	root = json_pack("{s:i, s:I, s:s, s:I, s:s, s:I, s:s, s:O, s:O, s:O}",
+	    "version", 1, "generation", (json_int_t)m->generation,
+	    "started_at", started, "started_ms", (json_int_t)m->started_ms,
+	    "generated_at", generated,
+	    "generated_ms", (json_int_t)m->generated_ms,
+	    "result", m->result != NULL ? m->result : "ok",
+	    "held", held, "rejects", rej, "lists", lists);
+	if (root != NULL) {
+		s = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
+		json_decref(root);
+	}
+out:
+	json_decref(lists);
+	json_decref(held);
+	json_decref(rej);
+	return s;
+}
+
+static int
+write_json(const char *dir, const char *name, char *s)
+{
+	int	 rc;
+
+	if (s == NULL) {
+		log_warnx("%s/%s: cannot serialise", dir, name);
+		return -1;
+	}
+	rc = atomic_write(dir, name, s, strlen(s), 0644);
+	free(s);
+	return rc;
+}
+
+int
+manifest_write(const char *dir, const struct lf_manifest *m)
+{
+	return write_json(dir, MANIFEST_NAME, manifest_dump(m));
+}
+
+const struct lf_mlist *
+manifest_find(const struct lf_manifest *m, const char *name)
+{
+	struct lf_mlist	 key;
+
+	if (m->nlists == 0)
+		return NULL;
+	key.name = (char *)(uintptr_t)name;
+	return bsearch(&key, m->lists, m->nlists, sizeof(*m->lists),
+	    cmp_list);
+}
+
+const struct lf_mfile *
+mlist_file(const struct lf_mlist *l, const char *kind)
+{
+	size_t	 i;
+
+	for (i = 0; i < l->nfiles; i++)
+		if (strcmp(l->files[i].kind, kind) == 0)
+			return &l->files[i];
+	return NULL;
+}
+
+int
+mlist_copy(struct lf_mlist *dst, const struct lf_mlist *src)
+{
+	size_t	 i;
+
+	memset(dst, 0, sizeof(*dst));
+	*dst = *src;
+	dst->name = strdup(src->name);
+	dst->changed_at = strdup(src->changed_at ? src->changed_at : "");
+	dst->keys = strdup(src->keys ? src->keys : "");
+	dst->files = calloc(src->nfiles + 1, sizeof(*dst->files));
+	dst->nfiles = 0;
+	if (dst->name == NULL || dst->changed_at == NULL ||
+	    dst->keys == NULL || dst->files == NULL)
+		goto bad;
+	for (i = 0; i < src->nfiles; i++) {
+		dst->files[i].kind = strdup(src->files[i].kind);
+		dst->files[i].path = strdup(src->files[i].path);
+		dst->files[i].sha256 = strdup(src->files[i].sha256);
+		dst->nfiles++;
+		if (dst->files[i].kind == NULL || dst->files[i].path == NULL ||
+		    dst->files[i].sha256 == NULL)
+			goto bad;
+	}
+	return 0;
+bad:
+	mlist_free(dst);
+	return -1;
+}
+
+int
+run_read(const char *path, struct lf_run *r)
+{
+	json_error_t	 err;
+	json_t		*root;
+	const char	*s;
+
+	memset(r, 0, sizeof(*r));
+	if ((root = json_load_file(path, 0, &err)) == NULL) {
+		if (access(path, F_OK) == -1 && errno == ENOENT)
+			return 1;
+		log_warnx("%s: %s", path, err.text);
+		return -1;
+	}
+	r->started_ms = jll(root, "started_ms");
+	r->finished_ms = jll(root, "finished_ms");
+	r->exit = (int)jll(root, "exit");
+	r->generation = jll(root, "generation");
+	if ((s = json_string_value(json_object_get(root, "result"))) != NULL)
+		(void)snprintf(r->result, sizeof(r->result), "%s", s);
+	if ((s = json_string_value(json_object_get(root, "message"))) != NULL)
+		(void)snprintf(r->message, sizeof(r->message), "%s", s);
+	json_decref(root);
+	return 0;
+}
+
+int
+run_write(const char *dir, const struct lf_run *r)
+{
+	json_t	*root;
+	char	*s;
+
+	root = json_pack("{s:I, s:I, s:i, s:s, s:s, s:I}",
+	    "started_ms", (json_int_t)r->started_ms,
+	    "finished_ms", (json_int_t)r->finished_ms,
+	    "exit", r->exit, "result", r->result, "message", r->message,
+	    "generation", (json_int_t)r->generation);
+	if (root == NULL)
+		return write_json(dir, RUN_NAME, NULL);
+	s = json_dumps(root, JSON_SORT_KEYS);
+	json_decref(root);
+	return write_json(dir, RUN_NAME, s);
+}

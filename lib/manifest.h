@@ -1,0 +1,96 @@
+/*
+ * manifest: FEED/manifest.json (what was published) and FEED/run.json
+ * (how the last run ended), written by listfeed-gen, read by
+ * listfeed.fcgi.  JSON through jansson.
+ *
+ * manifest.json:
+ * { "version": 1, "generation": 7,
+ *   "started_at": "RFC 3339", "started_ms": N,
+ *   "generated_at": "RFC 3339", "generated_ms": N,
+ *   "result": "ok" | "held", "held": ["list", ...],
+ *   "rejects": { "reason": N, ... },
+ *   "lists": { "NAME": {
+ *       "count": N, "reception": { "mail": N, "digest": N },
+ *       "added": N, "removed": N,            (in its last change)
+ *       "changed": GEN, "changed_at": "RFC 3339",
+ *       "keys": "sha256 of signer + recipients",
+ *       "files": { "KIND": { "path": "lists/NAME.csv.asc",
+ *                            "sha256": "of the cleartext" }, ... } } } }
+ * KIND is a format name, or "plain", "plain-mail", "plain-digest" for the
+ * cleartext Sympa files.  Lists are kept sorted by name.
+ *
+ * run.json: { "started_ms": N, "finished_ms": N (0 while running),
+ *   "exit": N, "result": "ok|held|database|crypto|error|running",
+ *   "message": "...", "generation": N }
+ */
+#ifndef LF_MANIFEST_H
+#define LF_MANIFEST_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+#define MANIFEST_NAME	"manifest.json"
+#define RUN_NAME	"run.json"
+
+struct lf_mfile {
+	char	*kind;
+	char	*path;		/* relative to the feed directory */
+	char	*sha256;
+};
+
+struct lf_mlist {
+	char		*name;
+	unsigned long	 count, mail, digest;
+	unsigned long	 added, removed;
+	long long	 changed;	/* generation of its last change */
+	char		*changed_at;
+	char		*keys;
+	struct lf_mfile	*files;
+	size_t		 nfiles;
+};
+
+struct lf_reject {
+	char		*reason;
+	unsigned long	 n;
+};
+
+struct lf_manifest {
+	long long	 generation;
+	long long	 started_ms, generated_ms;
+	char		*result;
+	struct strlist	 held;
+	struct lf_reject *rejects;
+	size_t		 nrejects;
+	struct lf_mlist	*lists;
+	size_t		 nlists;
+};
+
+struct lf_run {
+	long long	 started_ms, finished_ms;
+	int		 exit;
+	char		 result[16];
+	char		 message[512];
+	long long	 generation;
+};
+
+/* 0 read, 1 no such file (m is empty), -1 unreadable or invalid. */
+int	manifest_read(const char *path, struct lf_manifest *m);
+int	manifest_parse(const char *json, size_t len, struct lf_manifest *m);
+/* Serialises m (deterministic key order) into a NUL-terminated string. */
+char	*manifest_dump(const struct lf_manifest *m);
+/* Writes dir/manifest.json atomically, mode 0644. */
+int	manifest_write(const char *dir, const struct lf_manifest *m);
+void	manifest_free(struct lf_manifest *m);
+const struct lf_mlist *manifest_find(const struct lf_manifest *, const char *);
+const struct lf_mfile *mlist_file(const struct lf_mlist *, const char *kind);
+/* Sorts lists by name (after building one by hand). */
+void	manifest_sort(struct lf_manifest *m);
+/* Deep copy of one list entry into dst. 0 or -1. */
+int	mlist_copy(struct lf_mlist *dst, const struct lf_mlist *src);
+void	mlist_free(struct lf_mlist *);
+
+int	run_read(const char *path, struct lf_run *r);	/* like manifest_read */
+int	run_write(const char *dir, const struct lf_run *r);
+
+#endif

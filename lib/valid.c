@@ -1,0 +1,311 @@
+/* valid: see valid.h. */
+#include <stdint.h>
+#include <string.h>
+
+#include "valid.h"
+
+static int
+is_lower_alnum(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+static int
+is_alnum(int c)
+{
+	return is_lower_alnum(c) || (c >= 'A' && c <= 'Z');
+}
+
+int
+valid_list_name_n(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > VALID_LIST_MAX || !is_lower_alnum((unsigned char)s[0]))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!is_lower_alnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-')
+			return 0;
+	return 1;
+}
+
+int
+valid_list_name(const char *s)
+{
+	return s != NULL && valid_list_name_n(s, strnlen(s, VALID_LIST_MAX + 1));
+}
+
+int
+valid_format_name(const char *s)
+{
+	size_t	 i, n;
+
+	if (s == NULL || (n = strnlen(s, VALID_FORMAT_MAX + 1)) == 0 ||
+	    n > VALID_FORMAT_MAX || !is_lower_alnum((unsigned char)s[0]))
+		return 0;
+	for (i = 1; i < n; i++)
+		if (!is_lower_alnum((unsigned char)s[i]) && s[i] != '_' &&
+		    s[i] != '-')
+			return 0;
+	return 1;
+}
+
+int
+valid_fingerprint(const char *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return 0;
+	for (i = 0; i < 40; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f')))
+			return 0;
+	return s[40] == '\0';
+}
+
+/* RFC 5322 atext. */
+static int
+is_atext(int c)
+{
+	return is_alnum(c) || (c != '\0' && strchr("!#$%&'*+-/=?^_`{|}~", c)
+	    != NULL);
+}
+
+static int
+check_local(const char *s, size_t n)
+{
+	size_t	 i;
+
+	if (n == 0 || n > 64 || s[0] == '.' || s[n - 1] == '.')
+		return 0;
+	for (i = 0; i < n; i++) {
+		if (s[i] == '.') {
+			if (s[i + 1] == '.')
+				return 0;
+		} else if (!is_atext((unsigned char)s[i]))
+			return 0;
+	}
+	return 1;
+}
+
+static int
+check_domain(const char *s, size_t n)
+{
+	size_t	 i, label = 0, labels = 0;
+	int	 tld_alpha = 0;
+
+	if (n == 0 || n > 253)
+		return 0;
+	for (i = 0; i <= n; i++) {
+		if (i == n || s[i] == '.') {
+			if (label == 0 || label > 63 || s[i - 1] == '-')
+				return 0;
+			labels++;
+			label = 0;
+			tld_alpha = 0;
+			continue;
+		}
+		if (!is_alnum((unsigned char)s[i]) && s[i] != '-')
+			return 0;
+		if (label == 0 && s[i] == '-')
+			return 0;
+		if (!(s[i] >= '0' && s[i] <= '9'))
+			tld_alpha = 1;
+		label++;
+	}
+	/* At least two labels; the last not all digits (no IP addresses).
+	 * tld_alpha was reset at the final label's end: look again. */
+	for (i = n; i > 0 && s[i - 1] != '.'; i--)
+		if (!(s[i - 1] >= '0' && s[i - 1] <= '9'))
+			tld_alpha = 1;
+	return labels >= 2 && tld_alpha;
+}
+
+enum email_status
+valid_email(const char *in, size_t len, char *out, size_t outsz)
+{
+	const char	*at = NULL;
+	size_t		 i;
+
+	if (outsz > 0)
+		out[0] = '\0';
+	if (in == NULL || len == 0)
+		return EMAIL_EMPTY;
+	if (len > VALID_EMAIL_MAX || outsz < len + 1)
+		return EMAIL_TOO_LONG;
+	for (i = 0; i < len; i++)
+		if (in[i] == '@') {
+			if (at != NULL)
+				return EMAIL_BAD_LOCAL;
+			at = in + i;
+		}
+	if (at == NULL)
+		return EMAIL_NO_AT;
+	if (!check_local(in, (size_t)(at - in)))
+		return EMAIL_BAD_LOCAL;
+	if (!check_domain(at + 1, len - (size_t)(at - in) - 1))
+		return EMAIL_BAD_DOMAIN;
+	memcpy(out, in, len);
+	out[len] = '\0';
+	for (i = (size_t)(at - in) + 1; i < len; i++)
+		if (out[i] >= 'A' && out[i] <= 'Z')
+			out[i] = (char)(out[i] - 'A' + 'a');
+	return EMAIL_OK;
+}
+
+const char *
+valid_email_strerror(enum email_status s)
+{
+	switch (s) {
+	case EMAIL_OK:
+		return "ok";
+	case EMAIL_EMPTY:
+		return "empty email";
+	case EMAIL_TOO_LONG:
+		return "email longer than 100 characters";
+	case EMAIL_NO_AT:
+		return "email without @";
+	case EMAIL_BAD_LOCAL:
+		return "email with an invalid local part";
+	case EMAIL_BAD_DOMAIN:
+		return "email with an invalid domain";
+	}
+	return "invalid email";
+}
+
+void
+valid_lower(const char *in, char *out, size_t outsz)
+{
+	size_t	 i;
+
+	if (outsz == 0)
+		return;
+	for (i = 0; in[i] != '\0' && i + 1 < outsz; i++)
+		out[i] = (in[i] >= 'A' && in[i] <= 'Z') ?
+		    (char)(in[i] - 'A' + 'a') : in[i];
+	out[i] = '\0';
+}
+
+/*
+ * Decodes one UTF-8 sequence at s (n bytes left).  Returns its length and
+ * the code point in *cp, or 1 and U+FFFD for an invalid, overlong or
+ * surrogate sequence.
+ */
+static size_t
+utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	uint32_t	 c, min;
+	size_t		 len, i;
+
+	c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2; c &= 0x1f; min = 0x80;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3; c &= 0x0f; min = 0x800;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4; c &= 0x07; min = 0x10000;
+	} else
+		goto bad;
+	if (len > n)
+		goto bad;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			goto bad;
+		c = (c << 6) | (s[i] & 0x3f);
+	}
+	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		goto bad;
+	*cp = c;
+	return len;
+bad:
+	*cp = 0xfffd;
+	return 1;
+}
+
+static size_t
+utf8_put(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xc0 | (c >> 6));
+		out[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xe0 | (c >> 12));
+		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
+		out[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	out[0] = (char)(0xf0 | (c >> 18));
+	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
+	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
+	out[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/* Characters a display name never carries: they could break a line or a
+ * field, or reorder what a reader sees. */
+static int
+is_dropped(uint32_t c)
+{
+	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
+	    c == 0x2028 || c == 0x2029 ||		/* line/para separator */
+	    (c >= 0x200b && c <= 0x200f) ||		/* zero width, LRM, RLM */
+	    (c >= 0x202a && c <= 0x202e) ||		/* bidi embeddings */
+	    (c >= 0x2066 && c <= 0x2069) ||		/* bidi isolates */
+	    c == 0x061c || c == 0xfeff ||		/* ALM, BOM */
+	    (c >= 0xfff9 && c <= 0xfffb);		/* interlinear */
+}
+
+static int
+is_space(uint32_t c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' ||
+	    c == '\v' || c == '\f' || c == 0xa0 || c == 0x1680 ||
+	    (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 ||
+	    c == 0x202f || c == 0x205f || c == 0x3000 || c == 0x85;
+}
+
+size_t
+valid_clean_name(const char *in, size_t len, char *out, size_t outsz)
+{
+	const unsigned char	*s = (const unsigned char *)in;
+	size_t			 i = 0, o = 0, ncp = 0, step;
+	uint32_t		 c;
+	int			 pending_space = 0;
+
+	if (outsz == 0)
+		return 0;
+	while (in != NULL && i < len && ncp < VALID_NAME_MAX) {
+		step = utf8_next(s + i, len - i, &c);
+		i += step;
+		if (is_space(c)) {
+			pending_space = (o > 0);
+			continue;
+		}
+		if (is_dropped(c))
+			continue;
+		if (pending_space) {
+			if (o + 1 >= outsz || ncp + 1 >= VALID_NAME_MAX)
+				break;
+			out[o++] = ' ';
+			ncp++;
+			pending_space = 0;
+		}
+		if (o + 4 >= outsz)
+			break;
+		o += utf8_put(c, out + o);
+		ncp++;
+	}
+	out[o] = '\0';
+	return o;
+}

@@ -1,0 +1,63 @@
+/*
+ * valid: allow-list checks and normalisation for every external string
+ * (rows from the database, names in the config, URL parts).
+ *
+ * Rules (DESIGN.md "Data"):
+ *  - list names: [a-z0-9][a-z0-9._-]{0,63}
+ *  - format names: [a-z0-9][a-z0-9_-]{0,31}
+ *  - emails: RFC 5321 dot-atom local part @ a DNS name with at least two
+ *    labels; no quoted local parts, no address literals; at most
+ *    VALID_EMAIL_MAX bytes (Sympa stores 100 and silently truncates
+ *    longer ones, which would deliver to a different address).
+ *    The domain is lower-cased; the local part keeps its case.
+ *  - display names: valid UTF-8 only (invalid sequences become U+FFFD),
+ *    control characters (C0, DEL, C1), line and paragraph separators and
+ *    bidirectional overrides/isolates removed, runs of white space folded
+ *    to one space, trimmed, capped at VALID_NAME_MAX code points without
+ *    splitting a character.  The result can never contain a line break
+ *    or a tab.
+ */
+#ifndef LF_VALID_H
+#define LF_VALID_H
+
+#include <stddef.h>
+
+#define VALID_LIST_MAX		64	/* bytes, without NUL */
+#define VALID_FORMAT_MAX	32
+#define VALID_EMAIL_MAX		100
+#define VALID_NAME_MAX		150	/* code points */
+#define VALID_NAME_BYTES	(VALID_NAME_MAX * 4)
+
+enum email_status {
+	EMAIL_OK = 0,
+	EMAIL_EMPTY,
+	EMAIL_TOO_LONG,
+	EMAIL_NO_AT,
+	EMAIL_BAD_LOCAL,
+	EMAIL_BAD_DOMAIN
+};
+
+int	valid_list_name(const char *);			/* 1 valid, 0 not */
+int	valid_list_name_n(const char *, size_t);	/* not NUL-terminated */
+int	valid_format_name(const char *);
+/* SHA-1 fingerprint as nginx gives it: 40 lower-case hex digits. */
+int	valid_fingerprint(const char *);
+
+/*
+ * Checks and normalises an email of len bytes into out (size >=
+ * VALID_EMAIL_MAX + 1).  Returns EMAIL_OK or the reason.
+ */
+enum email_status valid_email(const char *in, size_t len, char *out,
+	    size_t outsz);
+const char *valid_email_strerror(enum email_status);
+
+/*
+ * Cleans a display name of len bytes (may contain NULs or invalid UTF-8)
+ * into out (size >= VALID_NAME_BYTES + 1).  Returns the byte length.
+ */
+size_t	valid_clean_name(const char *in, size_t len, char *out, size_t outsz);
+
+/* Lower-cases an ASCII string of at most outsz - 1 bytes (dedup keys). */
+void	valid_lower(const char *in, char *out, size_t outsz);
+
+#endif
