@@ -1,0 +1,37 @@
+/*
+ * generate: one generation, from the database to a published feed.
+ *
+ * Holds FEED/.state/lock for its whole run (waiting up to a minute for
+ * another run to finish), records the run in FEED/run.json, reads the
+ * rows, publishes each list (publish.h), writes FEED/manifest.json last
+ * and prints the change report: one line per list,
+ *   NAME COUNT +ADDED -REMOVED STATUS [reason]
+ * then the rejected rows by reason.
+ *
+ * Returns the exit status of DESIGN.md: 0 ok, 1 configuration or I/O
+ * error, 2 database error (nothing is published), 3 the guard held a
+ * list, 4 crypto error (the lists it hit keep their last files).
+ */
+#ifndef LF_GENERATE_H
+#define LF_GENERATE_H
+
+#include <stdio.h>
+
+#include "conf.h"
+#include "crypt.h"
+
+#define EXIT_CONFIG	1
+#define EXIT_DATABASE	2
+#define EXIT_HELD	3
+#define EXIT_CRYPTO	4
+
+struct gen_opts {
+	int		 dry_run;
+	struct strlist	 only;		/* --list: only these lists */
+	struct strlist	 force;		/* --force: past the guard */
+};
+
+int	generate(const struct lf_config *, struct crypt *,
+	    const struct gen_opts *, FILE *report);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * publish: brings one list's published files up to date.
+ *
+ * For a list it renders every kind of file the list has (one OpenPGP file
+ * per format, and the cleartext Sympa files when some client fetches the
+ * list in clear), compares each cleartext's SHA-256 and the key id
+ * (signer + recipients) with the list's last manifest entry, applies the
+ * shrink guard, encrypts what changed and writes it with atomic_write().
+ * A file whose cleartext and keys did not change is not touched.
+ * All encryption of a list happens before its first write, so a crypto
+ * error leaves every file of that list as it was.
+ *
+ * Files (relative to the feed directory):
+ *   lists/NAME.FORMAT.asc        kind FORMAT, mode 0644
+ *   plain/NAME.sympa             kind "plain", mode 0640
+ *   plain/mail/NAME.sympa        kind "plain-mail"
+ *   plain/digest/NAME.sympa      kind "plain-digest"
+ */
+#ifndef LF_PUBLISH_H
+#define LF_PUBLISH_H
+
+#include <stdio.h>
+
+#include "collect.h"
+#include "conf.h"
+#include "crypt.h"
+#include "delta.h"
+#include "format.h"
+#include "manifest.h"
+
+enum pub_status {
+	PUB_UNCHANGED = 0,
+	PUB_CHANGED,
+	PUB_ABSENT,		/* not in the data and never published */
+	PUB_HELD,		/* the guard kept the last good files */
+	PUB_ERR_CRYPTO,		/* a key is missing or unusable */
+	PUB_ERR_IO		/* rendering or writing failed */
+};
+
+struct formats {
+	struct lf_format	*v;
+	size_t			 n;
+};
+
+struct pub_ctx {
+	const struct lf_config	*cfg;
+	struct crypt		*crypt;		/* NULL in a dry run */
+	const struct formats	*formats;
+	const struct delta	*delta;
+	long long		 generation;
+	const char		*now;		/* RFC 3339 */
+	int			 dry_run;
+};
+
+struct pub_result {
+	enum pub_status		 status;
+	struct lf_mlist		 entry;		/* the list's manifest entry */
+	int			 has_entry;
+	char			 why[512];	/* for held and errors */
+};
+
+/*
+ * l: the list as read now (NULL: not in the data); old: its last manifest
+ * entry (NULL: never published); force: publish despite the guard.
+ * Fills res; res->entry must be freed with mlist_free() if has_entry.
+ */
+void	publish_list(const struct pub_ctx *, const char *name,
+	    const struct mlist *l, const struct lf_mlist *old, int force,
+	    struct pub_result *res);
+
+/* Loads every format any list may use.  0 or -1. */
+int	formats_load(const struct lf_config *, struct formats *);
+void	formats_free(struct formats *);
+
+/* Makes the feed's directories and removes temporary files a crash left. */
+int	feed_prepare(const char *feed_dir);
+
+/* Removes the files of old's kinds that now's entry no longer has. */
+void	publish_prune(const char *feed_dir, const struct lf_mlist *old,
+	    const struct lf_mlist *now);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * watch: listfeed-gen --watch.
+ *
+ * Binds the trigger socket ([feed] trigger_socket: AF_UNIX, SOCK_DGRAM,
+ * mode 0660, so only its group, the responder's, can write to it) and
+ * regenerates when a trigger arrives and every [feed] interval.  A
+ * trigger is one datagram "regenerate\n" or "regenerate NAME\n".  A
+ * trigger that finds no generation in the last second starts one at
+ * once; triggers closer together are merged into one generation a second
+ * after the previous one started (only the named lists, or everything if
+ * any trigger named none).  SIGTERM or SIGINT end the loop after the
+ * current generation; SIGHUP starts a full generation.
+ *
+ * Returns the exit status: 0 after a signal, 1 if the socket cannot be
+ * set up.
+ */
+#ifndef LF_WATCH_H
+#define LF_WATCH_H
+
+#include "conf.h"
+#include "crypt.h"
+#include "generate.h"
+
+/* Parses one trigger message; 0 with *list set ("" for all) or -1. */
+int	trigger_parse(const char *msg, size_t len, char list[65]);
+
+int	watch_run(const struct lf_config *, struct crypt *,
+	    const struct gen_opts *);
+
+#endif
