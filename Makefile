@@ -111,7 +111,16 @@ $(BUILD)/tests/test_cgi_%: tests/unit/test_cgi_%.c $(CGI_NOMAIN) $(LIBLF) cgi/*.
 	    -o $@ $< $(CGI_NOMAIN) $(LIBLF) \
 	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
 
-tests: all $(UNITS)
+# Small programs the integration tests drive.
+TOOLS		= $(BUILD)/tests/dbdump
+
+$(BUILD)/tests/dbdump: tests/tools/dbdump.c $(BUILD)/gen/db.o $(LIBLF) gen/db.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Igen $(call pc_cflags,$(LIB_PKGS) $(GEN_PKGS)) \
+	    $(LF_LDFLAGS) -o $@ $< $(BUILD)/gen/db.o $(LIBLF) \
+	    $(call pc_libs,$(GEN_PKGS) $(LIB_PKGS))
+
+tests: all $(UNITS) $(TOOLS)
 
 deps:
 	@sh tests/deps.sh
@@ -119,15 +128,15 @@ deps:
 # The test build lives apart from the normal one, with sanitizers.
 check: deps
 	$(MAKE) BUILD=build/san SAN=1 tests
-	sh tests/run build/san
+	bash tests/run build/san
 
 demo: deps
 	$(MAKE) all
-	sh tests/demo.sh $(BUILD)
+	bash tests/demo.sh $(BUILD)
 
 bench: deps
 	$(MAKE) BUILD=build/bench CFLAGS='-O2 -g -DNDEBUG' all
-	sh tests/bench/run.sh build/bench
+	bash tests/bench/run.sh build/bench
 
 lint:
 	mandoc -Tlint -Wwarning gen/listfeed-gen.8 cgi/listfeed.fcgi.8 lib/listfeed.conf.5

@@ -269,7 +269,9 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 		    "out of memory");
 		log_warnx("%s", msg);
 		fprintf(rep, "%s\n", msg);
-		rc = finish(cfg, o, &run, EXIT_DATABASE, "database", msg);
+		/* An unusable option file is the operator's to fix. */
+		rc = finish(cfg, o, &run, ds == DB_ERR_CONFIG ? EXIT_CONFIG :
+		    EXIT_DATABASE, "database", msg);
 		goto out;
 	}
 

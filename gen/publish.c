@@ -17,7 +17,7 @@
 #define MAX_KINDS	32
 
 static const char *const subdirs[] = {
-	"lists", "plain", "plain/mail", "plain/digest", NULL
+	".state", "lists", "plain", "plain/mail", "plain/digest", NULL
 };
 
 /* One file of a list, rendered. */
@@ -109,8 +109,9 @@ feed_prepare(const char *feed_dir)
 		if (xsnprintf(path, sizeof(path), "%s/%s", feed_dir,
 		    subdirs[i]) == -1)
 			return -1;
-		/* Cleartext is for the responder's group only. */
-		if (mkdir_p(path, i == 0 ? 0755 : 0750) == -1)
+		/* Cleartext is for the responder's group only; the state
+		 * (delta.h) for listfeed-gen only. */
+		if (mkdir_p(path, i == 0 ? 0700 : i == 1 ? 0755 : 0750) == -1)
 			return -1;
 		(void)clean_tmp(path);
 	}

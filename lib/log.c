@@ -67,14 +67,15 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 void
 log_warn(const char *fmt, ...)
 {
-	char	 ebuf[128];
-	int	 saved = errno;
-	va_list	 ap;
+	char		 ebuf[128];
+	const char	*e;
+	int		 saved = errno;
+	va_list		 ap;
 
-	if (strerror_r(saved, ebuf, sizeof(ebuf)) != 0)
-		(void)snprintf(ebuf, sizeof(ebuf), "error %d", saved);
+	/* GNU strerror_r: returns the message, maybe not in ebuf. */
+	e = strerror_r(saved, ebuf, sizeof(ebuf));
 	va_start(ap, fmt);
-	vlog(LOG_ERR, fmt, ap, ebuf);
+	vlog(LOG_ERR, fmt, ap, e);
 	va_end(ap);
 	errno = saved;
 }

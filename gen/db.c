@@ -1,0 +1,520 @@
+/*
+ * db: the MariaDB side of listfeed-gen (db.h).
+ *
+ * What Connector/C 3.3 does, and what this file does about it:
+ *  - The option file is read inside mysql_real_connect(), after every
+ *    mysql_optionsv() call here, so it overrides them.  A line
+ *    "ssl-verify-server-cert = 0" (or "= yes", "= on": the value is read
+ *    with atoi) turns verification off, and an "!include" can pull in
+ *    such a line from a file nobody checked.  By the time the connection
+ *    is up, the password has gone to whoever answered.  So the file is
+ *    scanned before connecting (opt_file_check), and the session is
+ *    checked after connecting (session_check) against what the library
+ *    reports it actually used.
+ *  - MYSQL_OPT_SSL_ENFORCE alone falls back to clear text when the server
+ *    has no TLS; with MYSQL_OPT_SSL_VERIFY_SERVER_CERT it refuses.
+ *  - With a LOCAL INFILE request, a server could read any file this
+ *    process can (the signing key): the handlers below refuse them all.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <errmsg.h>
+#include <mysql.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "db.h"
+#include "fsutil.h"
+#include "log.h"
+#include "valid.h"
+
+#define OPT_FILE_MAX	(64 * 1024)
+#define TLS_VERSIONS	"TLSv1.2,TLSv1.3"
+#define CHARSET		"utf8mb4"
+
+enum col { C_LIST, C_EMAIL, C_NAME, C_FIRST, C_RECEPTION, C_OWNER,
+	C_MODERATOR, C_N };
+
+/* Accepted column names, by preference. */
+static const char *const col_names[C_N][3] = {
+	[C_LIST] =	{ "list", NULL },
+	[C_EMAIL] =	{ "user_subscriber", "email", NULL },
+	[C_NAME] =	{ "comment_subscriber", "name", NULL },
+	[C_FIRST] =	{ "first_name", NULL },
+	[C_RECEPTION] =	{ "digest", "reception", NULL },
+	[C_OWNER] =	{ "owner", NULL },
+	[C_MODERATOR] =	{ "moderator", NULL },
+};
+
+static int
+no_infile_init(void **ptr, const char *name, void *ud)
+{
+	(void)name;
+	(void)ud;
+	*ptr = NULL;
+	return 1;
+}
+
+static int
+no_infile_read(void *ptr, char *buf, unsigned int len)
+{
+	(void)ptr;
+	(void)buf;
+	(void)len;
+	return -1;
+}
+
+static void
+no_infile_end(void *ptr)
+{
+	(void)ptr;
+}
+
+static int
+no_infile_error(void *ptr, char *msg, unsigned int len)
+{
+	(void)ptr;
+	if (len > 0)
+		(void)xsnprintf(msg, len, "LOAD DATA LOCAL refused");
+	return CR_UNKNOWN_ERROR;
+}
+
+/* "ssl-verify-server-cert" and "ssl_verify_server_cert" alike. */
+static int
+opt_key_is(const char *key, size_t len, const char *want)
+{
+	size_t	 i;
+
+	if (strlen(want) != len)
+		return 0;
+	for (i = 0; i < len; i++) {
+		char c = key[i] == '_' ? '-' : (char)tolower((unsigned char)key[i]);
+		if (c != want[i])
+			return 0;
+	}
+	return 1;
+}
+
+/* A value Connector/C reads as true: a non-zero integer. */
+static int
+opt_true(const char *v)
+{
+	char	*end;
+	long	 n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	while (*end == ' ' || *end == '\t')
+		end++;
+	return end != v && *end == '\0' && errno == 0 && n != 0;
+}
+
+/*
+ * Refuses what would weaken tls = required before the password leaves:
+ * includes (their targets escape secret_file_ok()) and a
+ * ssl-verify-server-cert line that reads as false.  All groups are
+ * scanned, not only those the library reads: stricter and simpler.
+ */
+static int
+opt_file_check(const char *path, int tls_required)
+{
+	char	*data, *line, *next, *eq, *key, *val, *end;
+	size_t	 len, lineno = 0;
+	int	 rc = 0;
+
+	if (read_file(path, OPT_FILE_MAX, &data, &len) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (memchr(data, '\0', len) != NULL) {
+		log_warnx("%s: contains a NUL byte", path);
+		free(data);
+		return -1;
+	}
+	for (line = data; line != NULL && rc == 0; line = next) {
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		key = line + strspn(line, " \t");
+		if (*key == '!') {
+			log_warnx("%s:%zu: includes are not allowed in the "
+			    "option file", path, lineno);
+			rc = -1;
+			continue;
+		}
+		if (!tls_required || *key == '#' || *key == ';' || *key == '[')
+			continue;
+		if ((eq = strchr(key, '=')) == NULL)
+			continue;
+		for (end = eq; end > key && (end[-1] == ' ' || end[-1] == '\t');)
+			end--;
+		if (!opt_key_is(key, (size_t)(end - key),
+		    "ssl-verify-server-cert"))
+			continue;
+		val = eq + 1 + strspn(eq + 1, " \t");
+		val[strcspn(val, "\r")] = '\0';
+		if (!opt_true(val)) {
+			log_warnx("%s:%zu: ssl-verify-server-cert = %s turns "
+			    "certificate verification off (tls = required); "
+			    "remove the line", path, lineno, val);
+			rc = -1;
+		}
+	}
+	free(data);
+	return rc;
+}
+
+static int
+set_options(MYSQL *my, const struct lf_config *cfg)
+{
+	unsigned int	 ct = cfg->connect_timeout, rt = cfg->read_timeout;
+	my_bool		 yes = 1;
+	unsigned int	 no = 0;
+
+	if (mysql_optionsv(my, MYSQL_READ_DEFAULT_FILE, cfg->defaults_file) ||
+	    mysql_optionsv(my, MYSQL_READ_DEFAULT_GROUP, cfg->group) ||
+	    mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, CHARSET) ||
+	    mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &ct) ||
+	    mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &rt) ||
+	    mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &rt) ||
+	    mysql_optionsv(my, MYSQL_OPT_LOCAL_INFILE, &no))
+		return -1;
+	if (cfg->tls != TLS_REQUIRED)
+		return 0;
+	if (mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &yes) ||
+	    mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &yes) ||
+	    mysql_optionsv(my, MARIADB_OPT_TLS_VERSION, TLS_VERSIONS))
+		return -1;
+	return 0;
+}
+
+/* What the library actually did, whatever the option file said. */
+static enum db_status
+session_check(MYSQL *my, const struct lf_config *cfg)
+{
+	const char	*cs, *tv = NULL;
+	my_bool		 verify = 0;
+
+	cs = mysql_character_set_name(my);
+	if (cs == NULL || strcmp(cs, CHARSET) != 0) {
+		log_warnx("database: connection character set is %s, not "
+		    CHARSET " (default-character-set in %s?)",
+		    cs != NULL ? cs : "unknown", cfg->defaults_file);
+		return DB_ERR_CONFIG;
+	}
+	if (cfg->tls != TLS_REQUIRED)
+		return DB_OK;
+	if (mysql_get_ssl_cipher(my) == NULL) {
+		log_warnx("database: connection is not encrypted "
+		    "(tls = required)");
+		return DB_ERR_TLS;
+	}
+	if (mysql_get_optionv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
+	    &verify) != 0 || !verify) {
+		log_warnx("database: server certificate not verified "
+		    "(ssl-verify-server-cert in %s?); tls = required",
+		    cfg->defaults_file);
+		return DB_ERR_TLS;
+	}
+	if (mariadb_get_infov(my, MARIADB_CONNECTION_TLS_VERSION, &tv) != 0 ||
+	    tv == NULL ||
+	    (strcmp(tv, "TLSv1.2") != 0 && strcmp(tv, "TLSv1.3") != 0)) {
+		log_warnx("database: TLS version %s refused (tls_version in "
+		    "%s?)", tv != NULL ? tv : "unknown", cfg->defaults_file);
+		return DB_ERR_TLS;
+	}
+	return DB_OK;
+}
+
+static enum db_status
+db_connect(MYSQL *my, const struct lf_config *cfg)
+{
+	static int	 warned;
+	unsigned int	 err;
+	enum db_status	 st;
+
+	if (cfg->defaults_file == NULL || cfg->group == NULL) {
+		log_warnx("database: defaults_file is not set");
+		return DB_ERR_CONFIG;
+	}
+	if (secret_file_ok(cfg->defaults_file) == -1 ||
+	    opt_file_check(cfg->defaults_file, cfg->tls == TLS_REQUIRED) == -1)
+		return DB_ERR_CONFIG;
+	if (cfg->tls == TLS_DISABLED &&
+	    !__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
+		log_warnx("database: tls = disabled: the password and the "
+		    "subscribers cross the network in clear text");
+	}
+	if (set_options(my, cfg) == -1) {
+		log_warnx("database: options: %s", mysql_error(my));
+		return DB_ERR_CONFIG;
+	}
+	if (mysql_real_connect(my, NULL, NULL, NULL, NULL, 0, NULL, 0)
+	    == NULL) {
+		err = mysql_errno(my);
+		log_warnx("database: connect (%s, group [%s]): %s (%u)",
+		    cfg->defaults_file, cfg->group, mysql_error(my), err);
+		return err == CR_SSL_CONNECTION_ERROR ? DB_ERR_TLS :
+		    DB_ERR_CONNECT;
+	}
+	if ((st = session_check(my, cfg)) != DB_OK)
+		return st;
+	mysql_set_local_infile_handler(my, no_infile_init, no_infile_read,
+	    no_infile_end, no_infile_error, NULL);
+	log_debug("database: connected: %s, %s", mysql_get_host_info(my),
+	    mysql_get_ssl_cipher(my) != NULL ? mysql_get_ssl_cipher(my) :
+	    "no TLS");
+	return DB_OK;
+}
+
+/* The configured query without trailing white space and semicolons. */
+static size_t
+query_len(const char *q)
+{
+	size_t	 n = strlen(q);
+
+	while (n > 0 && (isspace((unsigned char)q[n - 1]) || q[n - 1] == ';'))
+		n--;
+	return n;
+}
+
+/*
+ * SELECT * FROM (query) AS `lf` WHERE `lf`.`list` IN ('a', ...).
+ * Line breaks around the query end a trailing "-- comment".
+ */
+static enum db_status
+build_query(MYSQL *my, const char *query, const char *const *only,
+    size_t nonly, struct buf *q)
+{
+	char	 esc[2 * VALID_LIST_MAX + 1];
+	size_t	 i, len;
+
+	if (nonly == 0)
+		return buf_add(q, query, query_len(query)) == -1 ?
+		    DB_ERR_QUERY : DB_OK;
+	(void)buf_puts(q, "SELECT * FROM (\n");
+	(void)buf_add(q, query, query_len(query));
+	(void)buf_puts(q, "\n) AS `lf` WHERE `lf`.`list` IN (");
+	for (i = 0; i < nonly; i++) {
+		len = strlen(only[i]);
+		if (!valid_list_name(only[i]) || len > VALID_LIST_MAX) {
+			log_warnx("database: invalid list name");
+			return DB_ERR_CONFIG;
+		}
+		(void)mysql_real_escape_string(my, esc, only[i],
+		    (unsigned long)len);
+		(void)buf_printf(q, "%s'%s'", i > 0 ? ", " : "", esc);
+	}
+	(void)buf_addc(q, ')');
+	if (buf_failed(q)) {
+		log_warnx("database: out of memory");
+		return DB_ERR_QUERY;
+	}
+	return DB_OK;
+}
+
+static void
+columns_present(MYSQL_FIELD *f, unsigned int n, struct buf *b)
+{
+	unsigned int	 i;
+
+	for (i = 0; i < n; i++)
+		(void)buf_printf(b, "%s%s", i > 0 ? ", " : "", f[i].name);
+}
+
+/* idx[c] = the result column for c, or -1. */
+static enum db_status
+map_columns(MYSQL_RES *res, int idx[C_N])
+{
+	MYSQL_FIELD	*f = mysql_fetch_fields(res);
+	unsigned int	 n = mysql_num_fields(res), i;
+	int		 c, k, rank[C_N];
+	struct buf	 b = BUF_INIT;
+
+	for (c = 0; c < C_N; c++)
+		idx[c] = rank[c] = -1;
+	for (i = 0; i < n; i++) {
+		for (c = 0; c < C_N; c++) {
+			for (k = 0; col_names[c][k] != NULL; k++)
+				if (strcasecmp(f[i].name, col_names[c][k]) == 0)
+					break;
+			if (col_names[c][k] == NULL)
+				continue;
+			if (rank[c] == k) {
+				columns_present(f, n, &b);
+				log_warnx("database: column %s appears twice "
+				    "in the query's result (%s)", f[i].name,
+				    buf_str(&b));
+				buf_free(&b);
+				return DB_ERR_COLUMNS;
+			}
+			if (rank[c] == -1 || k < rank[c]) {
+				rank[c] = k;
+				idx[c] = (int)i;
+			}
+		}
+	}
+	for (c = C_LIST; c <= C_EMAIL; c++) {
+		if (idx[c] != -1)
+			continue;
+		columns_present(f, n, &b);
+		log_warnx("database: the query has no %s column (it has: %s)",
+		    c == C_LIST ? "list" : "user_subscriber or email",
+		    buf_str(&b));
+		buf_free(&b);
+		return DB_ERR_COLUMNS;
+	}
+	return DB_OK;
+}
+
+static void
+cell(MYSQL_ROW row, const unsigned long *lens, int i, const char **p,
+    size_t *len)
+{
+	*p = NULL;
+	*len = 0;
+	if (i < 0 || row[i] == NULL)
+		return;
+	*p = row[i];
+	*len = lens[i];
+}
+
+/* A non-zero integer is true; anything else (NULL, text) is false. */
+static int
+cell_bool(MYSQL_ROW row, const unsigned long *lens, int i)
+{
+	const char	*p;
+	size_t		 len, k;
+	int		 digits = 0, nonzero = 0;
+
+	cell(row, lens, i, &p, &len);
+	for (k = 0; k < len; k++) {
+		if (k == 0 && p[k] == '-')
+			continue;
+		if (p[k] < '0' || p[k] > '9')
+			return 0;
+		digits = 1;
+		nonzero |= p[k] != '0';
+	}
+	return digits && nonzero;
+}
+
+static enum db_status
+stream(MYSQL *my, MYSQL_RES *res, const int idx[C_N], db_row_fn fn,
+    void *ctx, unsigned long *nrows)
+{
+	struct db_row	 r;
+	MYSQL_ROW	 row;
+	unsigned long	*lens;
+
+	*nrows = 0;
+	while ((row = mysql_fetch_row(res)) != NULL) {
+		if ((lens = mysql_fetch_lengths(res)) == NULL) {
+			log_warnx("database: row %lu without lengths",
+			    *nrows + 1);
+			return DB_ERR_READ;
+		}
+		cell(row, lens, idx[C_LIST], &r.list, &r.list_len);
+		cell(row, lens, idx[C_EMAIL], &r.email, &r.email_len);
+		cell(row, lens, idx[C_NAME], &r.name, &r.name_len);
+		cell(row, lens, idx[C_FIRST], &r.first, &r.first_len);
+		cell(row, lens, idx[C_RECEPTION], &r.reception,
+		    &r.reception_len);
+		r.owner = cell_bool(row, lens, idx[C_OWNER]);
+		r.moderator = cell_bool(row, lens, idx[C_MODERATOR]);
+		(*nrows)++;
+		if (fn(ctx, &r) != 0)
+			return DB_ERR_CALLBACK;
+	}
+	if (mysql_errno(my) != 0) {
+		log_warnx("database: read broke off after %lu rows: %s (%u)",
+		    *nrows, mysql_error(my), mysql_errno(my));
+		return DB_ERR_READ;
+	}
+	return DB_OK;
+}
+
+static enum db_status
+run(MYSQL *my, const struct lf_config *cfg, const char *const *only,
+    size_t nonly, db_row_fn fn, void *ctx)
+{
+	struct buf	 q = BUF_INIT;
+	MYSQL_RES	*res;
+	int		 idx[C_N];
+	unsigned long	 nrows = 0;
+	enum db_status	 st;
+
+	if ((st = build_query(my, cfg->query, only, nonly, &q)) != DB_OK) {
+		buf_free(&q);
+		return st;
+	}
+	if (mysql_real_query(my, q.data, (unsigned long)q.len) != 0) {
+		log_warnx("database: query: %s (%u)", mysql_error(my),
+		    mysql_errno(my));
+		log_debug("database: query was: %s", buf_str(&q));
+		buf_free(&q);
+		return DB_ERR_QUERY;
+	}
+	buf_free(&q);
+	if ((res = mysql_use_result(my)) == NULL) {
+		if (mysql_errno(my) != 0)
+			log_warnx("database: query: %s (%u)", mysql_error(my),
+			    mysql_errno(my));
+		else
+			log_warnx("database: the query returned no result "
+			    "set");
+		return DB_ERR_QUERY;
+	}
+	if ((st = map_columns(res, idx)) == DB_OK)
+		st = stream(my, res, idx, fn, ctx, &nrows);
+	/* Drains what is left unread: only after an error. */
+	mysql_free_result(res);
+	if (st == DB_OK)
+		log_debug("database: %lu rows", nrows);
+	return st;
+}
+
+enum db_status
+db_read(const struct lf_config *cfg, const char *const *only_lists,
+    size_t nonly, db_row_fn fn, void *ctx)
+{
+	MYSQL		*my;
+	enum db_status	 st;
+
+	if ((my = mysql_init(NULL)) == NULL) {
+		log_warnx("database: out of memory");
+		return DB_ERR_CONNECT;
+	}
+	if ((st = db_connect(my, cfg)) == DB_OK)
+		st = run(my, cfg, only_lists, nonly, fn, ctx);
+	mysql_close(my);
+	return st;
+}
+
+const char *
+db_strerror(enum db_status st)
+{
+	switch (st) {
+	case DB_OK:
+		return "no error";
+	case DB_ERR_CONFIG:
+		return "database configuration unusable";
+	case DB_ERR_CONNECT:
+		return "cannot connect to the database";
+	case DB_ERR_TLS:
+		return "database connection not verified TLS";
+	case DB_ERR_QUERY:
+		return "database query failed";
+	case DB_ERR_COLUMNS:
+		return "query lacks a required column";
+	case DB_ERR_READ:
+		return "database read broke off";
+	case DB_ERR_CALLBACK:
+		return "row rejected";
+	}
+	return "unknown database error";
+}

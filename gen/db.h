@@ -1,0 +1,87 @@
+/*
+ * db: reads the subscriber rows from MariaDB.
+ *
+ * One connection per call, configured by the [database] section and the
+ * MariaDB option file it names (defaults_file, group).  The option file
+ * holds the secrets, so it must be a regular file that neither group nor
+ * others can read or write (secret_file_ok()), and it may not !include
+ * other files.
+ *
+ * tls = required means: TLS 1.2 or 1.3 is in use and the server's
+ * certificate was verified (chain and host name; ssl-ca in the option
+ * file, else the system store).  This holds for TCP and for the Unix
+ * socket alike (MariaDB speaks TLS on both; over the socket the
+ * certificate must name localhost).  An option file that turns
+ * verification off (ssl-verify-server-cert = 0) is refused before
+ * connecting; whatever the file says, the session is checked again after
+ * connecting and closed unless TLS is in use and verified.
+ * tls = disabled connects without TLS and warns once per process.
+ * The connection character set must be utf8mb4 (an option file that sets
+ * default-character-set = utf8 is refused: utf8 is utf8mb3, which turns
+ * 4-byte characters into '?').
+ *
+ * Columns are found by name, case-insensitively, whatever their order:
+ *   list                              required
+ *   user_subscriber or email          required
+ *   comment_subscriber or name        optional
+ *   first_name                        optional
+ *   digest or reception               optional (raw value)
+ *   owner, moderator                  optional (integer, non-zero = 1)
+ * Other columns are ignored.  Rows are streamed (mysql_use_result): the
+ * whole result is never held in memory.
+ */
+#ifndef LF_DB_H
+#define LF_DB_H
+
+#include <stddef.h>
+
+#include "conf.h"
+
+/*
+ * One row.  The strings point into the library's buffer and live until
+ * the callback returns; they are not NUL-terminated and may contain NUL
+ * bytes: use the lengths.  A missing column or an SQL NULL gives NULL
+ * with length 0 (list and email included: the caller rejects such rows).
+ */
+struct db_row {
+	const char	*list;		size_t list_len;
+	const char	*email;		size_t email_len;
+	const char	*name;		size_t name_len;
+	const char	*first;		size_t first_len;
+	const char	*reception;	size_t reception_len;
+	int		 owner;		/* 0 or 1 */
+	int		 moderator;	/* 0 or 1 */
+};
+
+/* Called once per row; a non-zero return stops the read (DB_ERR_CALLBACK). */
+typedef int (*db_row_fn)(void *ctx, const struct db_row *);
+
+enum db_status {
+	DB_OK = 0,
+	DB_ERR_CONFIG,		/* option file or list names unusable */
+	DB_ERR_CONNECT,		/* connect or log-in failed */
+	DB_ERR_TLS,		/* tls = required and the session is not */
+	DB_ERR_QUERY,		/* the query failed or returned no rows set */
+	DB_ERR_COLUMNS,		/* list or email column missing or doubled */
+	DB_ERR_READ,		/* the result broke off mid-stream */
+	DB_ERR_CALLBACK		/* fn returned non-zero */
+};
+
+/*
+ * Connects, runs cfg->query (one statement; trailing white space and
+ * semicolons are dropped) and passes every row to fn.  With nonly > 0,
+ * only the rows whose `list` column is one of only_lists (list names,
+ * valid_list_name()) are read: the query is wrapped as
+ *   SELECT * FROM (query) AS lf WHERE lf.list IN (...)
+ * so the column must be called `list` in the query's result.
+ * Every error except DB_ERR_CALLBACK is logged with MariaDB's message;
+ * the password is never logged.  Rows passed before an error must be
+ * discarded by the caller.
+ */
+enum db_status db_read(const struct lf_config *cfg,
+	    const char *const *only_lists, size_t nonly,
+	    db_row_fn fn, void *ctx);
+
+const char	*db_strerror(enum db_status);
+
+#endif

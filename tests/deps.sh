@@ -1,0 +1,59 @@
+#!/bin/sh
+# tests/deps.sh: make sure the Debian packages needed to build and test
+# listfeed are installed.
+#
+# All present: exits 0 at once and prints nothing.
+# Some missing, running as root: apt-get update, then installs them.
+# Some missing, not root: prints the missing packages and the command, exits 1.
+#
+# Package roles:
+#   build-essential pkg-config       compiler, make, pkg-config
+#   libmariadb-dev libgpgme-dev      listfeed-gen
+#   libfcgi-dev                      listfeed.fcgi
+#   libinih-dev libjansson-dev libssl-dev   shared library (config, JSON, hashes)
+#   libcmocka-dev                    unit tests
+#   mariadb-server mariadb-client    throwaway databases in tests (mariadbd,
+#                                    mariadb-install-db, mariadb, my_print_defaults)
+#   gnupg gpg-agent                  throwaway OpenPGP keys in tests
+#   nginx-light openssl curl         TLS front end, test PKI, HTTP client in tests
+#   mandoc                           man page lint
+#   python3                          small helpers in tests and tests/demo/make-sample.py
+#   procps                           ps/pgrep in tests
+#   iproute2                         ss, to look at listening sockets in tests
+set -u
+
+PKGS="build-essential pkg-config libmariadb-dev mariadb-server mariadb-client
+libgpgme-dev gnupg gpg-agent libfcgi-dev libinih-dev libjansson-dev libssl-dev
+libcmocka-dev nginx-light openssl curl mandoc python3 procps iproute2"
+
+# One dpkg-query for all: a line "NAME STATUS" per known package.
+# shellcheck disable=SC2086
+installed=$(dpkg-query -W -f='${Package} ${db:Status-Status}\n' $PKGS 2>/dev/null |
+	awk '$2 == "installed" { print $1 }')
+missing=""
+for p in $PKGS; do
+	case "
+$installed
+" in
+	*"
+$p
+"*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+	echo "deps.sh: installing:$missing" >&2
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update || exit 1
+	# shellcheck disable=SC2086 # word splitting of the package list is wanted
+	apt-get install -y --no-install-recommends $missing || exit 1
+	exit 0
+fi
+
+echo "deps.sh: missing Debian packages:$missing" >&2
+echo "deps.sh: install them as root with:" >&2
+echo "  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends$missing" >&2
+exit 1

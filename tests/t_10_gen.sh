@@ -1,0 +1,194 @@
+#!/usr/bin/env bash
+# listfeed-gen against a real MariaDB (TLS) and real gpg keys: output,
+# idempotence, the shrink guard, failures that must publish nothing.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+require_exec "$GEN"
+
+pki_setup || bail_out "pki_setup"
+gpg_setup || bail_out "gpg_setup"
+db_start gen tls || bail_out "db_start"
+db_fixture gen || bail_out "db_fixture"
+
+# gen_conf FILE FEED [QUERY]: a configuration for this world.
+gen_conf() {
+	local f=$1 feed=$2 query=${3:-}
+	{
+		printf '[database]\ndefaults_file = %s\n' "$W/db-gen/my.cnf"
+		[ -n "$query" ] && printf 'query = %s\n' "$query"
+		printf '[feed]\ndir = %s\ntemplates = %s\ntrigger_socket = %s\n' \
+			"$feed" "$TOP/templates" "$T/trigger.sock"
+		printf '[gpg]\nhome = %s\nsign_key = %s\nrecipients = %s %s\n' \
+			"$W/gnupg" "$FEED_FPR" "$PROVIDER_FPR" "$ADMIN_FPR"
+		printf '[client sympa]\nfingerprint = %s\nlists = deelnemers spacelog\nplain = yes\n' \
+			"$(pki_fingerprint "$W/pki/client-sympa.pem")"
+		printf '[list hetbestuur]\nnames = first\nrecipients = %s\n' "$ADMIN_FPR"
+		printf '[list lasersnijder]\nnames = none\nformats = csv\n'
+	} >"$f"
+}
+
+decrypt() {	# decrypt HOME FILE: the cleartext on stdout, signature checked
+	local st
+	st=$(mktemp "$T/st.XXXXXX")
+	gpg --homedir "$1" --batch --no-tty --status-file "$st" --decrypt "$2" 2>/dev/null
+	grep -q "^\[GNUPG:\] VALIDSIG $FEED_FPR" "$st" && grep -q '^\[GNUPG:\] DECRYPTION_OKAY' "$st"
+}
+
+snapshot() {	# every published file with its mtime and size
+	(cd "$1" && find lists plain -type f -printf '%p %T@ %s\n' | sort)
+}
+
+CONF=$T/listfeed.conf
+FEED=$T/feed
+gen_conf "$CONF" "$FEED" 'SELECT * FROM listfeed_subscribers'
+
+# 1. First generation: files for every list, decryptable by both keys.
+check_exit "first generation exits 0" 0 "$GEN" -c "$CONF"
+cp "$LAST_OUT" "$T/report1"
+check_grep "report names deelnemers with its count" '^deelnemers 20 \+20 -0 changed$' "$T/report1"
+check_grep "report counts the set-aside rows" '^rows set aside: ' "$T/report1"
+check "manifest written" test -s "$FEED/manifest.json"
+for l in deelnemers spacelog hetbestuur lasersnijder; do
+	for f in sympa csv mailman; do
+		[ $l = lasersnijder ] && [ $f != csv ] && continue
+		if [ -f "$TOP/tests/fixture/expected/$l.$f" ] || [ -n "${LF_BLESS:-}" ]; then
+			decrypt "$W/gnupg-provider" "$FEED/lists/$l.$f.asc" >"$T/$l.$f" 2>/dev/null ||
+				[ $l = hetbestuur ]
+			if [ $l = hetbestuur ]; then
+				check_fail "hetbestuur is not readable by the provider" \
+					decrypt "$W/gnupg-provider" "$FEED/lists/$l.$f.asc"
+				decrypt "$W/gnupg-admin" "$FEED/lists/$l.$f.asc" >"$T/$l.$f"
+			fi
+			[ -n "${LF_BLESS:-}" ] && cp "$T/$l.$f" "$TOP/tests/fixture/expected/$l.$f"
+			check_file_eq "$l.$f cleartext as expected" "$TOP/tests/fixture/expected/$l.$f" "$T/$l.$f"
+		else
+			not_ok "expected file tests/fixture/expected/$l.$f missing"
+		fi
+	done
+done
+check "admin key decrypts deelnemers.csv with a good signature" \
+	decrypt "$W/gnupg-admin" "$FEED/lists/deelnemers.csv.asc"
+check_file_eq "plain deelnemers equals the sympa format" "$T/deelnemers.sympa" "$FEED/plain/deelnemers.sympa"
+check "plain files only for lists a client fetches in clear" \
+	test ! -e "$FEED/plain/hetbestuur.sympa" -a -f "$FEED/plain/spacelog.sympa"
+check_eq "lasersnijder has only the csv format" "lasersnijder.csv.asc" \
+	"$(cd "$FEED/lists" && ls lasersnijder.*)"
+check_eq "plain files are mode 0640" "640" "$(stat -c %a "$FEED/plain/deelnemers.sympa")"
+check_eq "state dir is mode 0700" "700" "$(stat -c %a "$FEED/.state")"
+check_eq "digest members split out" "2" "$(wc -l <"$FEED/plain/digest/deelnemers.sympa" | tr -d ' ')"
+check_eq "mail + digest = all" "$(wc -l <"$FEED/plain/deelnemers.sympa")" \
+	"$(cat "$FEED/plain/mail/deelnemers.sympa" "$FEED/plain/digest/deelnemers.sympa" | wc -l)"
+# Every line of the Sympa text is one address: a name cannot add a line.
+check_no_grep "no Sympa line without an address first" '^[^@[:space:]]*([[:space:]]|$)' "$FEED/plain/deelnemers.sympa"
+check_eq "Sympa lines = subscriber count" "20" "$(wc -l <"$FEED/plain/deelnemers.sympa" | tr -d ' ')"
+check_no_grep "no private column leaks into any file" 'PRIVATE-|\+316123499' "$FEED/plain/deelnemers.sympa"
+check_no_grep "the deactivated account is not exported" 'oudshoorn' "$FEED/plain/deelnemers.sympa"
+find "$FEED" >"$T/find"
+check_no_grep "no temporary files left" '/\.tmp-' "$T/find"
+
+# 2. Nothing changed: nothing rewritten, same bytes, same mtimes.
+snapshot "$FEED" >"$T/snap1"
+sleep 1.1
+check_exit "second generation exits 0" 0 "$GEN" -c "$CONF"
+check_grep "report says unchanged" '^deelnemers 20 \+0 -0 unchanged$' "$LAST_OUT"
+snapshot "$FEED" >"$T/snap2"
+check_file_eq "unchanged run rewrites no file (mtime and size)" "$T/snap1" "$T/snap2"
+check_eq "generation counts up" "2" "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$FEED/manifest.json")"
+
+# 3. One change: only that list is rewritten, and the report counts it.
+db_sql gen "UPDATE mailinglists_subscription s JOIN members_user u ON u.id = s.member_id
+	JOIN mailinglists_mailinglist l ON l.id = s.mailinglist_id
+	SET s.active = 0 WHERE l.name = 'spacelog' AND u.email = 'kees@example.nl'"
+check_exit "generation after one removal exits 0" 0 "$GEN" -c "$CONF"
+check_grep "report: spacelog lost one" '^spacelog 6 \+0 -1 changed$' "$LAST_OUT"
+snapshot "$FEED" >"$T/snap3"
+check_eq "only spacelog's files changed" "$(grep -v spacelog "$T/snap2")" "$(grep -v spacelog "$T/snap3")"
+
+# 4. Guard: a list emptied in the database keeps its last good file.
+cp "$FEED/plain/deelnemers.sympa" "$T/deelnemers.before"
+db_sql gen "CREATE TABLE sub_backup AS SELECT * FROM mailinglists_subscription;
+	UPDATE mailinglists_subscription SET active = 0
+	WHERE mailinglist_id = (SELECT id FROM mailinglists_mailinglist WHERE name = 'deelnemers')"
+check_exit "emptied list: exit 3" 3 "$GEN" -c "$CONF"
+check_grep "report says deelnemers is held" '^deelnemers 0 .*HELD: would be emptied' "$LAST_OUT"
+check_file_eq "held list: old plain file intact" "$T/deelnemers.before" "$FEED/plain/deelnemers.sympa"
+check_eq "manifest names the held list" '["deelnemers"]' \
+	"$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["held"]))' "$FEED/manifest.json")"
+check_exit "--dry-run --force writes nothing" 3 "$GEN" -c "$CONF" --dry-run
+check_file_eq "dry run: old plain file intact" "$T/deelnemers.before" "$FEED/plain/deelnemers.sympa"
+# Shrink by more than 20 %: held too.
+db_sql gen "UPDATE mailinglists_subscription s JOIN sub_backup b ON b.id = s.id SET s.active = b.active"
+db_sql gen "UPDATE mailinglists_subscription SET active = 0 WHERE mailinglist_id =
+	(SELECT id FROM mailinglists_mailinglist WHERE name = 'deelnemers') AND member_id <= 6"
+check_exit "shrunk by a quarter: exit 3" 3 "$GEN" -c "$CONF"
+check_grep "report explains the shrink" 'deelnemers .*HELD: would shrink from 20 to 14' "$LAST_OUT"
+check_file_eq "shrunk list: old plain file intact" "$T/deelnemers.before" "$FEED/plain/deelnemers.sympa"
+check_exit "--force publishes the shrunk list" 0 "$GEN" -c "$CONF" --force deelnemers
+check_eq "forced list has 14 lines" "14" "$(wc -l <"$FEED/plain/deelnemers.sympa" | tr -d ' ')"
+db_sql gen "UPDATE mailinglists_subscription s JOIN sub_backup b ON b.id = s.id SET s.active = b.active;
+	DROP TABLE sub_backup"
+check_exit "restored list publishes (growth is never held)" 0 "$GEN" -c "$CONF"
+check_grep "report counts the six re-added" '^deelnemers 20 \+6 -0 changed$' "$LAST_OUT"
+
+# 5. --list: only that list is read and written.
+snapshot "$FEED" >"$T/snap4"
+check_exit "--list spacelog exits 0" 0 "$GEN" -c "$CONF" --list spacelog
+check_eq "--list reports only that list" "spacelog" "$(awk 'NF >= 5 && $5 ~ /^(changed|unchanged)$/ {print $1}' "$LAST_OUT")"
+check_grep "manifest keeps the other lists" '"deelnemers"' "$FEED/manifest.json"
+check_exit "--list with a bad name is a usage error" 1 "$GEN" -c "$CONF" --list '../x'
+
+# 6. Failures publish nothing.
+snapshot "$FEED" >"$T/snap5"
+cp "$FEED/manifest.json" "$T/manifest.before"
+sed "s#^port=.*#port=$(free_port)#" "$W/db-gen/my.cnf" >"$T/down.cnf"; chmod 600 "$T/down.cnf"
+sed "s#^defaults_file = .*#defaults_file = $T/down.cnf#" "$CONF" >"$T/down.conf"
+check_exit "database unreachable: exit 2" 2 "$GEN" -c "$T/down.conf"
+check_file_eq "database unreachable: manifest untouched" "$T/manifest.before" "$FEED/manifest.json"
+check_eq "database unreachable: no file touched" "$(cat "$T/snap5")" "$(snapshot "$FEED")"
+check_grep "run.json records the database failure" '"result": "database"' "$FEED/run.json"
+cp "$W/db-gen/my.cnf" "$T/open.cnf"; chmod 644 "$T/open.cnf"
+sed "s#^defaults_file = .*#defaults_file = $T/open.cnf#" "$CONF" >"$T/open.conf"
+check_exit "world-readable option file refused (exit 1)" 1 "$GEN" -c "$T/open.conf"
+check_grep "says why" 'group or others' "$LAST_ERR"
+check_eq "refused option file: nothing touched" "$(cat "$T/snap5")" "$(snapshot "$FEED")"
+sed "s#SELECT \* FROM listfeed_subscribers#SELECT \`list\`, \`comment_subscriber\` FROM listfeed_subscribers#" "$CONF" >"$T/cols.conf"
+check_exit "query without an email column: exit 2" 2 "$GEN" -c "$T/cols.conf"
+check_grep "names the missing column" 'user_subscriber|email' "$LAST_ERR"
+printf '[feed]\nbogus = 1\n' >"$T/bad.conf"
+check_exit "unknown config key: exit 1" 1 "$GEN" -c "$T/bad.conf"
+check_grep "config error names file and line" 'bad.conf:2: unknown key' "$LAST_ERR"
+
+# 7. A recipient key that is not in the keyring: that list fails (exit 4),
+# the others still publish, its old files stay.
+cp "$CONF" "$T/key.conf"
+printf '[list spacelog]\nrecipients = %s\n' 0123456789ABCDEF0123456789ABCDEF01234567 >>"$T/key.conf"
+cp "$FEED/plain/spacelog.sympa" "$T/spacelog.before"
+db_sql gen "UPDATE members_user SET first_name = 'Renamed' WHERE email = 'femke@example.org'"
+check_exit "missing recipient key: exit 4" 4 "$GEN" -c "$T/key.conf"
+check_grep "error names list and fingerprint" 'spacelog.*0123456789ABCDEF0123456789ABCDEF01234567' "$LAST_ERR"
+check_grep "other lists still publish" '^deelnemers 20 \+0 -0 changed$' "$LAST_OUT"
+check_file_eq "failed list keeps its old file" "$T/spacelog.before" "$FEED/plain/spacelog.sympa"
+
+# 8. kill -9 in the middle of publishing leaves only complete files, and
+# the next run cleans up and completes.
+for i in 1 2 3 4 5; do
+	db_sql gen "UPDATE members_user SET last_name = CONCAT('K', $i) WHERE id <= 12"
+	"$GEN" -c "$CONF" >/dev/null 2>&1 &
+	pid=$!
+	sleep "0.0$((RANDOM % 9 + 1))"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	bad=0
+	for f in "$FEED"/lists/*.asc; do
+		tail -n 1 "$f" | grep -q -- '-----END PGP MESSAGE-----' || bad=1
+	done
+	[ $bad = 0 ] || break
+done
+check_eq "after kill -9: every .asc file complete" 0 "$bad"
+check_exit "after kill -9: next run completes" 0 "$GEN" -c "$CONF"
+find "$FEED" >"$T/find"
+check_no_grep "after kill -9: temporary files cleaned" '/\.tmp-' "$T/find"
+decrypt "$W/gnupg-provider" "$FEED/lists/deelnemers.sympa.asc" >"$T/after-kill" 2>/dev/null
+check_file_eq "after kill -9: plain and encrypted agree" "$T/after-kill" "$FEED/plain/deelnemers.sympa"
+
+done_testing
