@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# listfeed-gen --watch: triggers over the Unix datagram socket, coalescing,
+# malformed messages, --check-config, SIGTERM.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+require_exec "$GEN"
+command -v python3 >/dev/null || skip_all "python3 needed to send datagrams"
+
+pki_setup || bail_out "pki_setup"
+gpg_setup || bail_out "gpg_setup"
+db_start watch tls || bail_out "db_start"
+db_fixture watch || bail_out "db_fixture"
+
+CONF=$T/listfeed.conf
+FEED=$T/feed
+SOCK=$T/trigger.sock
+cat >"$CONF" <<EOC
+[database]
+defaults_file = $W/db-watch/my.cnf
+query = SELECT * FROM listfeed_subscribers
+[feed]
+dir = $FEED
+templates = $TOP/templates
+trigger_socket = $SOCK
+interval = 0
+[gpg]
+home = $W/gnupg
+sign_key = $FEED_FPR
+recipients = $PROVIDER_FPR
+[client sympa]
+fingerprint = $(pki_fingerprint "$W/pki/client-sympa.pem")
+lists = spacelog
+plain = yes
+EOC
+
+send() {	# send MESSAGE...: one datagram each
+	python3 - "$SOCK" "$@" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+for m in sys.argv[2:]:
+    s.sendto(m.encode(), sys.argv[1])
+PY
+}
+generation() {
+	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$FEED/manifest.json" 2>/dev/null || echo 0
+}
+finished() {	# the last run has ended and is generation N or later
+	python3 - "$FEED/run.json" "$1" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+sys.exit(0 if r["finished_ms"] and r["generation"] >= int(sys.argv[2]) else 1)
+PY
+}
+
+check_exit "--check-config passes on a good configuration" 0 "$GEN" -c "$CONF" --check-config
+check_grep "--check-config says so" 'configuration ok' "$LAST_OUT"
+sed "s/^recipients = .*/recipients = 0123456789ABCDEF0123456789ABCDEF01234567/" "$CONF" >"$T/badkey.conf"
+check_exit "--check-config: unknown recipient key, exit 4" 4 "$GEN" -c "$T/badkey.conf" --check-config
+check_grep "--check-config names the key" '0123456789ABCDEF0123456789ABCDEF01234567' "$LAST_ERR"
+sed "s/^sign_key = .*/sign_key = 0123456789ABCDEF0123456789ABCDEF01234567/" "$CONF" >"$T/badsign.conf"
+check_exit "unknown signing key: exit 4" 4 "$GEN" -c "$T/badsign.conf" --check-config
+check_exit "--watch with --dry-run is a usage error" 1 "$GEN" -c "$CONF" --watch --dry-run
+
+bg_start gen-watch "$GEN" -c "$CONF" --watch
+check "watch: first generation at start" wait_until 30 finished 1
+check "watch: trigger socket exists" test -S "$SOCK"
+check_eq "watch: trigger socket mode 0660" "660" "$(stat -c %a "$SOCK")"
+g=$(generation)
+
+send "regenerate"
+check "a trigger starts a generation" wait_until 20 finished $((g + 1))
+g=$(generation)
+
+# A list change then a trigger naming the list: only that list is read.
+db_sql watch "UPDATE members_user SET first_name = 'Trigger' WHERE email = 'femke@example.org'"
+send "regenerate spacelog"
+check "a named trigger regenerates" wait_until 20 finished $((g + 1))
+check_grep "spacelog carries the new name" 'Trigger Hoogendoorn' "$FEED/plain/spacelog.sympa"
+g=$(generation)
+
+# A storm of 200 triggers coalesces into a few generations.
+msgs=()
+for i in $(seq 1 200); do msgs+=("regenerate"); done
+send "${msgs[@]}"
+sleep 3.5
+wait_until 20 finished "$((g + 1))" >/dev/null
+n=$(( $(generation) - g ))
+check "200 triggers: at least one generation" test "$n" -ge 1
+check "200 triggers: coalesced into at most 4 generations" test "$n" -le 4
+g=$(generation)
+
+send "regenerate ../etc" "bogus" "regenerate UPPER" "$(printf 'regenerate x\ny')"
+sleep 1.5
+check_eq "malformed triggers start nothing" "$g" "$(generation)"
+check_grep "malformed triggers are logged" 'malformed' "$W/log/gen-watch.log"
+check "still running after junk" bg_alive gen-watch
+
+kill -TERM "$(bg_pid gen-watch)"
+check "SIGTERM stops the watcher" wait_until 15 sh -c "! kill -0 $(bg_pid gen-watch) 2>/dev/null"
+check "the trigger socket is removed" test ! -e "$SOCK"
+check_no_grep "no sanitizer report" 'Sanitizer|runtime error' "$W/log/gen-watch.log"
+
+done_testing
