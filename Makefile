@@ -13,6 +13,7 @@ DATADIR		?= $(PREFIX)/share/listfeed
 MANDIR		?= $(PREFIX)/share/man
 SYSCONFDIR	?= /etc
 UNITDIR		?= /lib/systemd/system
+SYSUSERSDIR	?= /usr/lib/sysusers.d
 DESTDIR		?=
 
 BUILD		?= build
@@ -153,11 +154,17 @@ install: all
 	install -m 0644 gen/listfeed-gen.8 cgi/listfeed.fcgi.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 listfeed.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/listfeed.conf.example
 	install -m 0644 nginx/listfeed.conf $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/listfeed
-	install -m 0644 systemd/* $(DESTDIR)$(UNITDIR)/
+	install -m 0644 systemd/*.service systemd/*.socket $(DESTDIR)$(UNITDIR)/
+	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0644 systemd/listfeed.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/listfeed-gen $(DESTDIR)$(SBINDIR)/listfeed.fcgi
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(UNITDIR)/listfeed-gen.service \
+	    $(DESTDIR)$(UNITDIR)/listfeed-fcgi.service \
+	    $(DESTDIR)$(UNITDIR)/listfeed-fcgi.socket \
+	    $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf
 	rm -f $(DESTDIR)$(MANDIR)/man5/listfeed.conf.5 \
 	    $(DESTDIR)$(MANDIR)/man8/listfeed-gen.8 $(DESTDIR)$(MANDIR)/man8/listfeed.fcgi.8
 

@@ -5,7 +5,7 @@
  * another run to finish), records the run in FEED/run.json, reads the
  * rows, publishes each list (publish.h), writes FEED/manifest.json last
  * and prints the change report: one line per list,
- *   NAME COUNT +ADDED -REMOVED STATUS [reason]
+ *   NAME COUNT +ADDED -REMOVED STATUS[: reason]
  * then the rejected rows by reason.
  *
  * Returns the exit status of DESIGN.md: 0 ok, 1 configuration or I/O

@@ -22,6 +22,8 @@ struct parse {
 	struct lf_config	*c;
 	char			 why[256];	/* first error */
 	struct strlist		 seen;		/* "section\nkey" of scalars */
+	struct strlist		 sections;	/* [list N], [client N] seen */
+	char			 last[256];	/* section of the last key */
 };
 
 static int
@@ -467,6 +469,20 @@ handler(void *user, const char *section, const char *key, const char *value)
 {
 	struct parse	*p = user;
 
+	/* A [list] or [client] may not come back later in the file: a
+	 * second [client NAME] would silently widen the first. */
+	if (strcmp(section, p->last) != 0) {
+		if ((strncmp(section, "list ", 5) == 0 ||
+		    strncmp(section, "client ", 7) == 0) &&
+		    strlist_has(&p->sections, section))
+			return fail(p, "[%s] appears twice", section);
+		if (!strlist_has(&p->sections, section) &&
+		    strlist_add(&p->sections, section) == -1)
+			return fail(p, "[%s]: %s", section, strerror(errno));
+		if (xsnprintf(p->last, sizeof(p->last), "%s", section) == -1)
+			return fail(p, "[%.40s...]: section name too long",
+			    section);
+	}
 	if (strcmp(section, "database") == 0)
 		return do_database(p, key, value);
 	if (strcmp(section, "feed") == 0)
@@ -500,8 +516,7 @@ defaults(struct lf_config *c)
 	    set_default(&c->trigger_socket, "/run/listfeed/trigger.sock")
 	    == -1 ||
 	    set_default(&c->accel_prefix, "/_feed/") == -1 ||
-	    set_default(&c->templates, LF_TEMPLATES_DIR) == -1 ||
-	    set_default(&c->fcgi_socket, "/run/listfeed/fcgi.sock") == -1)
+	    set_default(&c->templates, LF_TEMPLATES_DIR) == -1)
 		return -1;
 	if (c->formats.n == 0 && (strlist_add(&c->formats, "sympa") == -1 ||
 	    strlist_add(&c->formats, "csv") == -1 ||
@@ -573,6 +588,7 @@ conf_load(const char *path, struct lf_config *c)
 	}
 	line = ini_parse(path, handler, &p);
 	strlist_free(&p.seen);
+	strlist_free(&p.sections);
 	if (line == -1) {
 		log_warn("%s", path);
 		goto bad;

@@ -76,7 +76,7 @@ struct lf_config {
 	char		*templates;	/* default LF_TEMPLATES_DIR */
 
 	/* [fcgi] */
-	char		*fcgi_socket;
+	char		*fcgi_socket;	/* NULL: the socket on fd 0 */
 	unsigned	 fcgi_threads;	/* default 4 */
 
 	/* [gpg] */

@@ -7,7 +7,8 @@
  * { "version": 1, "generation": 7,
  *   "started_at": "RFC 3339", "started_ms": N,
  *   "generated_at": "RFC 3339", "generated_ms": N,
- *   "result": "ok" | "held", "held": ["list", ...],
+ *   "result": "ok" | "held" | "crypto" | "error",
+ *   "held": ["list", ...],
  *   "rejects": { "reason": N, ... },
  *   "lists": { "NAME": {
  *       "count": N, "reception": { "mail": N, "digest": N },
