@@ -9,6 +9,7 @@
 #include "collect.h"
 #include "db.h"
 #include "delta.h"
+#include "feed.h"
 #include "fsutil.h"
 #include "generate.h"
 #include "log.h"
@@ -126,7 +127,8 @@ add_entry(struct lf_manifest *m, struct lf_mlist *e)
 static int
 publish_all(const struct pub_ctx *p, const struct gen_opts *o,
     const struct collect *c, const struct lf_manifest *old,
-    struct lf_manifest *now, FILE *rep, int *held, int *crypto, int *io)
+    struct lf_manifest *now, FILE *rep, int *held, int *crypto, int *io,
+    unsigned *written)
 {
 	struct strlist		 names;
 	struct pub_result	 res;
@@ -144,6 +146,7 @@ publish_all(const struct pub_ctx *p, const struct gen_opts *o,
 		ol = manifest_find(old, names.v[i]);
 		publish_list(p, names.v[i], l, ol,
 		    strlist_has(&o->force, names.v[i]), &res);
+		*written += res.written;
 		if (res.status != PUB_ABSENT)
 			fprintf(rep, "%s %lu +%lu -%lu %s%s%s\n", names.v[i],
 			    l != NULL ? l->n : 0UL,
@@ -213,6 +216,47 @@ finish(const struct lf_config *cfg, const struct gen_opts *o,
 	return code;
 }
 
+/* 1 if now names exactly the files old does (nothing to add or drop). */
+static int
+same_files(const struct lf_manifest *old, const struct lf_manifest *now)
+{
+	const struct lf_mlist	*o;
+	size_t			 i, j;
+
+	if (old->nlists != now->nlists)
+		return 0;
+	for (i = 0; i < now->nlists; i++) {
+		if ((o = manifest_find(old, now->lists[i].name)) == NULL ||
+		    o->nfiles != now->lists[i].nfiles)
+			return 0;
+		for (j = 0; j < now->lists[i].nfiles; j++)
+			if (mlist_file(o, now->lists[i].files[j].kind) == NULL ||
+			    strcmp(mlist_file(o, now->lists[i].files[j].kind)->path,
+			    now->lists[i].files[j].path) != 0)
+				return 0;
+	}
+	return 1;
+}
+
+/* Makes the next generation live, or updates the live manifest only
+ * when no file changed. */
+static int
+commit(struct feed *f, const struct lf_manifest *old,
+    const struct lf_manifest *now, unsigned written)
+{
+	size_t	 i, j;
+
+	if (written == 0 && feed_live(f) != NULL && same_files(old, now))
+		return feed_commit_manifest(f, now);
+	for (i = 0; i < now->nlists; i++)
+		for (j = 0; j < now->lists[i].nfiles; j++)
+			if (feed_carry(f, now->lists[i].files[j].path) == -1) {
+				feed_abort(f);
+				return -1;
+			}
+	return feed_commit(f, now);
+}
+
 int
 generate(const struct lf_config *cfg, struct crypt *crypt,
     const struct gen_opts *o, FILE *rep)
@@ -221,13 +265,14 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 	struct collect		 c;
 	struct formats		 formats;
 	struct delta		 delta;
+	struct feed		 feed;
 	struct pub_ctx		 p;
 	struct lf_run		 run;
 	enum db_status		 ds;
 	char			 statedir[PATH_MAX], path[PATH_MAX], ts[32];
 	char			 msg[256];
 	int			 lock = -1, rc, held = 0, crypto = 0, io = 0;
-	size_t			 i;
+	unsigned		 written = 0;
 
 	memset(&run, 0, sizeof(run));
 	memset(&now, 0, sizeof(now));
@@ -244,15 +289,16 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 		log_warnx("%s: path too long", cfg->feed_dir);
 		return EXIT_CONFIG;
 	}
-	if (feed_prepare(cfg->feed_dir) == -1 ||
-	    delta_open(&delta, statedir) == -1 ||
-	    (lock = take_lock(statedir)) == -1) {
-		delta_close(&delta);
+	if (mkdir_p(cfg->feed_dir, 0755) == -1 ||
+	    mkdir_p(statedir, 0700) == -1 ||
+	    (lock = take_lock(statedir)) == -1)
 		return EXIT_CONFIG;
-	}
+	rc = EXIT_CONFIG;
+	if (feed_open(&feed, cfg->feed_dir) == -1 ||
+	    delta_open(&delta, statedir) == -1)
+		goto out;
 	if (manifest_read(path, &old) == -1) {
 		log_warnx("%s: unreadable; move it away to start afresh", path);
-		rc = EXIT_CONFIG;
 		goto out;
 	}
 	record_run(cfg, &run, o->dry_run);
@@ -279,15 +325,23 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 	now.started_ms = run.started_ms;
 	if (rfc3339(run.started_ms, ts, sizeof(ts)) == -1)
 		ts[0] = '\0';
+	if (!o->dry_run && feed_begin(&feed, now.generation) == -1) {
+		rc = finish(cfg, o, &run, EXIT_CONFIG, "error",
+		    "cannot start a generation in the feed directory");
+		goto out;
+	}
 	p.cfg = cfg;
 	p.crypt = crypt;
 	p.formats = &formats;
 	p.delta = &delta;
+	p.live = feed_live(&feed);
+	p.next = feed.next;
 	p.generation = now.generation;
 	p.now = ts;
 	p.dry_run = o->dry_run;
-	if (publish_all(&p, o, &c, &old, &now, rep, &held, &crypto, &io)
-	    == -1) {
+	if (publish_all(&p, o, &c, &old, &now, rep, &held, &crypto, &io,
+	    &written) == -1) {
+		feed_abort(&feed);
 		rc = finish(cfg, o, &run, EXIT_CONFIG, "error",
 		    "out of memory");
 		goto out;
@@ -302,23 +356,21 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 		fprintf(rep, "dry run: nothing written\n");
 		goto out;
 	}
-	if (manifest_write(cfg->feed_dir, &now) == -1) {
+	if (commit(&feed, &old, &now, written) == -1) {
 		rc = finish(cfg, o, &run, EXIT_CONFIG, "error",
-		    "cannot write the manifest");
+		    "cannot make the new generation live");
 		goto out;
 	}
-	for (i = 0; i < old.nlists; i++)
-		publish_prune(cfg->feed_dir, &old.lists[i],
-		    manifest_find(&now, old.lists[i].name));
 	run.generation = now.generation;
 	(void)snprintf(msg, sizeof(msg), "generation %lld: %zu lists, "
-	    "%d held, %d key errors, %d write errors", now.generation,
-	    now.nlists, held, crypto, io);
+	    "%u files written, %d held, %d key errors, %d write errors",
+	    now.generation, now.nlists, written, held, crypto, io);
 	fprintf(rep, "%s\n", msg);
 	(void)finish(cfg, o, &run, rc, now.result != NULL ? now.result :
 	    "ok", msg);
 out:
 	fflush(rep);
+	feed_abort(&feed);
 	formats_free(&formats);
 	manifest_free(&old);
 	manifest_free(&now);

@@ -16,10 +16,6 @@
 
 #define MAX_KINDS	32
 
-static const char *const subdirs[] = {
-	".state", "lists", "plain", "plain/mail", "plain/digest", NULL
-};
-
 /* One file of a list, rendered. */
 struct kind {
 	char			 kind[VALID_FORMAT_MAX + 16];
@@ -96,28 +92,6 @@ formats_free(struct formats *f)
 	memset(f, 0, sizeof(*f));
 }
 
-int
-feed_prepare(const char *feed_dir)
-{
-	char	 path[PATH_MAX];
-	size_t	 i;
-
-	if (mkdir_p(feed_dir, 0755) == -1)
-		return -1;
-	(void)clean_tmp(feed_dir);
-	for (i = 0; subdirs[i] != NULL; i++) {
-		if (xsnprintf(path, sizeof(path), "%s/%s", feed_dir,
-		    subdirs[i]) == -1)
-			return -1;
-		/* Cleartext is for the responder's group only; the state
-		 * (delta.h) for listfeed-gen only. */
-		if (mkdir_p(path, i == 0 ? 0700 : i == 1 ? 0755 : 0750) == -1)
-			return -1;
-		(void)clean_tmp(path);
-	}
-	return 0;
-}
-
 static int
 add_kind(struct kind *k, size_t *n, const char *kind, const char *dir,
     const char *file, int encrypt)
@@ -188,12 +162,13 @@ bad:
 }
 
 static int
-file_exists(const char *feed, const char *rel)
+file_exists(const char *gen, const char *rel)
 {
 	char		 path[PATH_MAX];
 	struct stat	 st;
 
-	return xsnprintf(path, sizeof(path), "%s/%s", feed, rel) != -1 &&
+	return gen != NULL &&
+	    xsnprintf(path, sizeof(path), "%s/%s", gen, rel) != -1 &&
 	    stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -212,7 +187,7 @@ mark_kept(const struct pub_ctx *p, const struct lf_mlist *old,
 		    (k[i].encrypt && strcmp(old->keys, keys) != 0) ||
 		    xsnprintf(rel, sizeof(rel), "%s/%s", k[i].dir, k[i].file)
 		    == -1 || strcmp(mf->path, rel) != 0 ||
-		    !file_exists(p->cfg->feed_dir, rel))
+		    !file_exists(p->live, rel))
 			continue;
 		k[i].keep = 1;
 		kept++;
@@ -276,7 +251,8 @@ encrypt_all(const struct pub_ctx *p, const char *name, struct kind *k,
 }
 
 static int
-write_all(const struct pub_ctx *p, struct kind *k, size_t nk)
+write_all(const struct pub_ctx *p, struct kind *k, size_t nk,
+    unsigned *written)
 {
 	char	 dir[PATH_MAX];
 	size_t	 i;
@@ -284,11 +260,11 @@ write_all(const struct pub_ctx *p, struct kind *k, size_t nk)
 	for (i = 0; i < nk; i++) {
 		if (k[i].keep)
 			continue;
-		if (xsnprintf(dir, sizeof(dir), "%s/%s", p->cfg->feed_dir,
-		    k[i].dir) == -1 ||
-		    atomic_write(dir, k[i].file, buf_str(&k[i].out),
+		if (xsnprintf(dir, sizeof(dir), "%s/%s", p->next, k[i].dir)
+		    == -1 || atomic_write(dir, k[i].file, buf_str(&k[i].out),
 		    k[i].out.len, k[i].encrypt ? 0644 : 0640) == -1)
 			return -1;
+		(*written)++;
 	}
 	return 0;
 }
@@ -399,7 +375,7 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		res->status = PUB_ERR_CRYPTO;
 		goto fail;
 	}
-	if (write_all(p, k, nk) == -1) {
+	if (write_all(p, k, nk, &res->written) == -1) {
 		(void)snprintf(res->why, sizeof(res->why), "cannot write its "
 		    "files (see above)");
 		goto fail;
@@ -420,22 +396,4 @@ out:
 		buf_free(&k[i].out);
 	}
 	buf_free(&next);
-}
-
-void
-publish_prune(const char *feed_dir, const struct lf_mlist *old,
-    const struct lf_mlist *now)
-{
-	char	 path[PATH_MAX];
-	size_t	 i;
-
-	for (i = 0; old != NULL && i < old->nfiles; i++) {
-		if (now != NULL && mlist_file(now, old->files[i].kind) != NULL)
-			continue;
-		if (xsnprintf(path, sizeof(path), "%s/%s", feed_dir,
-		    old->files[i].path) == -1)
-			continue;
-		if (unlink(path) == -1 && errno != ENOENT)
-			log_warn("%s", path);
-	}
 }

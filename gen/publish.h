@@ -10,7 +10,9 @@
  * All encryption of a list happens before its first write, so a crypto
  * error leaves every file of that list as it was.
  *
- * Files (relative to the feed directory):
+ * Files are written into the next generation (feed.h); a file whose
+ * cleartext and keys are unchanged is left to be carried over from the
+ * live one.  Paths, relative to a generation:
  *   lists/NAME.FORMAT.asc        kind FORMAT, mode 0644
  *   plain/NAME.sympa             kind "plain", mode 0640
  *   plain/mail/NAME.sympa        kind "plain-mail"
@@ -47,6 +49,8 @@ struct pub_ctx {
 	struct crypt		*crypt;		/* NULL in a dry run */
 	const struct formats	*formats;
 	const struct delta	*delta;
+	const char		*live;		/* live generation, or NULL */
+	const char		*next;		/* generation being made */
 	long long		 generation;
 	const char		*now;		/* RFC 3339 */
 	int			 dry_run;
@@ -56,6 +60,7 @@ struct pub_result {
 	enum pub_status		 status;
 	struct lf_mlist		 entry;		/* the list's manifest entry */
 	int			 has_entry;
+	unsigned		 written;	/* files written */
 	char			 why[512];	/* for held and errors */
 };
 
@@ -71,12 +76,5 @@ void	publish_list(const struct pub_ctx *, const char *name,
 /* Loads every format any list may use.  0 or -1. */
 int	formats_load(const struct lf_config *, struct formats *);
 void	formats_free(struct formats *);
-
-/* Makes the feed's directories and removes temporary files a crash left. */
-int	feed_prepare(const char *feed_dir);
-
-/* Removes the files of old's kinds that now's entry no longer has. */
-void	publish_prune(const char *feed_dir, const struct lf_mlist *old,
-	    const struct lf_mlist *now);
 
 #endif

@@ -35,7 +35,7 @@ decrypt() {	# decrypt HOME FILE: the cleartext on stdout, signature checked
 }
 
 snapshot() {	# every published file with its mtime and size
-	(cd "$1" && find lists plain -type f -printf '%p %T@ %s\n' | sort)
+	(cd "$1" && find -L lists plain -type f -printf '%p %T@ %s %i\n' | sort)
 }
 
 CONF=$T/listfeed.conf
@@ -169,25 +169,41 @@ check_grep "error names list and fingerprint" 'spacelog.*0123456789ABCDEF0123456
 check_grep "other lists still publish" '^deelnemers 20 \+0 -0 changed$' "$LAST_OUT"
 check_file_eq "failed list keeps its old file" "$T/spacelog.before" "$FEED/plain/spacelog.sympa"
 
-# 8. kill -9 in the middle of publishing leaves only complete files, and
-# the next run cleans up and completes.
-for i in 1 2 3 4 5; do
+# 8. kill -9 at random points of a generation: the feed is always one
+# whole generation that matches its manifest, and the next run completes.
+consistent() {	# every file the manifest names exists; cleartext matches
+	python3 - "$FEED" <<'PY'
+import hashlib, json, os, sys
+feed = sys.argv[1]
+m = json.load(open(os.path.join(feed, "manifest.json")))
+for name, l in m["lists"].items():
+    for kind, f in l["files"].items():
+        path = os.path.join(feed, f["path"])
+        data = open(path, "rb").read()
+        if kind.startswith("plain"):
+            if hashlib.sha256(data).hexdigest() != f["sha256"]:
+                sys.exit("%s: does not match the manifest" % path)
+        elif not data.rstrip().endswith(b"-----END PGP MESSAGE-----"):
+            sys.exit("%s: incomplete" % path)
+PY
+}
+bad=0
+for i in $(seq 1 20); do
 	db_sql gen "UPDATE members_user SET last_name = CONCAT('K', $i) WHERE id <= 12"
 	"$GEN" -c "$CONF" >/dev/null 2>&1 &
 	pid=$!
-	sleep "0.0$((RANDOM % 9 + 1))"
+	sleep "0.$((RANDOM % 30))"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
-	bad=0
-	for f in "$FEED"/lists/*.asc; do
-		tail -n 1 "$f" | grep -q -- '-----END PGP MESSAGE-----' || bad=1
-	done
-	[ $bad = 0 ] || break
+	consistent >"$T/consistent" 2>&1 || { bad=$i; break; }
 done
-check_eq "after kill -9: every .asc file complete" 0 "$bad"
+check_eq "after 20 kills: the feed always matches its manifest" 0 "$bad"
+[ "$bad" = 0 ] || diag "$(cat "$T/consistent")"
 check_exit "after kill -9: next run completes" 0 "$GEN" -c "$CONF"
+check "after kill -9: consistent" consistent
 find "$FEED" >"$T/find"
 check_no_grep "after kill -9: temporary files cleaned" '/\.tmp-' "$T/find"
+check_eq "at most two generations kept" 1 "$(( $(ls "$FEED/g" | wc -l) <= 2 ))"
 decrypt "$W/gnupg-provider" "$FEED/lists/deelnemers.sympa.asc" >"$T/after-kill" 2>/dev/null
 check_file_eq "after kill -9: plain and encrypted agree" "$T/after-kill" "$FEED/plain/deelnemers.sympa"
 
