@@ -129,8 +129,12 @@ parse_reception(const char *s, size_t n)
 	return -1;
 }
 
-/* The first name: its own column, else the full name up to its first
- * space (the seed's view writes first_name ' ' last_name). */
+/*
+ * The first name: its own column, else the raw full name up to its first
+ * white space, cleaned.  The raw name, not the cleaned one: the seed's
+ * view writes first_name ' ' last_name, so a name that starts with a
+ * space has no first name (" Bakker" is a last name alone).
+ */
 static size_t
 first_name(const struct db_row *r, char *out, size_t outsz)
 {
@@ -138,10 +142,11 @@ first_name(const struct db_row *r, char *out, size_t outsz)
 
 	if (r->first != NULL)
 		return valid_clean_name(r->first, r->first_len, out, outsz);
-	if (r->name == NULL)
-		return valid_clean_name("", 0, out, outsz);
-	for (n = 0; n < r->name_len && r->name[n] != ' '; n++)
-		;
+	for (n = 0; r->name != NULL && n < r->name_len; n++)
+		if (strchr(" \t\n\r\v\f", r->name[n]) != NULL ||
+		    (r->name[n] == '\xc2' && n + 1 < r->name_len &&
+		    r->name[n + 1] == '\xa0'))		/* no-break space */
+			break;
 	return valid_clean_name(r->name, n, out, outsz);
 }
 

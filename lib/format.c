@@ -15,6 +15,8 @@
 const char *const format_row_keys[] = {
 	"email", "name", "reception", "owner", "moderator", NULL
 };
+/* A header is written once, with no member: literal text only. */
+static const char *const header_keys[] = { NULL };
 
 struct fparse {
 	struct lf_format	*f;
@@ -50,7 +52,8 @@ unescape(const char *v)
 }
 
 static int
-set_tmpl(struct fparse *p, char **dst, const char *k, const char *v)
+set_tmpl(struct fparse *p, char **dst, const char *k, const char *v,
+    const char *const keys[])
 {
 	char	 why[96];
 
@@ -64,7 +67,7 @@ set_tmpl(struct fparse *p, char **dst, const char *k, const char *v)
 		    strerror(errno));
 		return 0;
 	}
-	if (tmpl_check(*dst, strlen(*dst), format_row_keys, why,
+	if (tmpl_check(*dst, strlen(*dst), keys, why,
 	    sizeof(why)) == -1) {
 		(void)snprintf(p->why, sizeof(p->why), "%s: %s", k, why);
 		return 0;
@@ -110,11 +113,11 @@ fhandler(void *user, const char *section, const char *k, const char *v)
 		return 1;
 	}
 	if (strcmp(k, "header") == 0)
-		return set_tmpl(p, &f->header, k, v);
+		return set_tmpl(p, &f->header, k, v, header_keys);
 	if (strcmp(k, "row") == 0)
-		return set_tmpl(p, &f->row, k, v);
+		return set_tmpl(p, &f->row, k, v, format_row_keys);
 	if (strcmp(k, "row_noname") == 0)
-		return set_tmpl(p, &f->row_noname, k, v);
+		return set_tmpl(p, &f->row_noname, k, v, format_row_keys);
 	(void)snprintf(p->why, sizeof(p->why), "unknown key \"%s\"", k);
 	return 0;
 }

@@ -5,7 +5,8 @@
  *   description = Sympa include_remote_file
  *   escape      = none | csv | mailbox
  *   newline     = lf | crlf
- *   header      = email,name,reception,owner,moderator   (optional)
+ *   header      = email,name,reception,owner,moderator   (optional,
+ *                 literal text: no placeholders)
  *   row         = {email}\t{name}
  *   row_noname  = {email}            (optional: used when the name is empty)
  *

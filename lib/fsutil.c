@@ -113,11 +113,12 @@ atomic_write(const char *dir, const char *name, const void *data, size_t len,
 int
 mkdir_p(const char *path, mode_t mode)
 {
-	char	 p[PATH_MAX];
-	char	*s;
+	struct stat	 st;
+	char		 p[PATH_MAX];
+	char		*s;
 
-	if (xsnprintf(p, sizeof(p), "%s", path) == -1) {
-		log_warnx("%s: path too long", path);
+	if (path[0] == '\0' || xsnprintf(p, sizeof(p), "%s", path) == -1) {
+		log_warnx("\"%s\": empty or too long path", path);
 		return -1;
 	}
 	for (s = p + 1; *s != '\0'; s++) {
@@ -132,6 +133,15 @@ mkdir_p(const char *path, mode_t mode)
 	}
 	if (mkdir(p, mode) == -1 && errno != EEXIST) {
 		log_warn("mkdir %s", p);
+		return -1;
+	}
+	if (stat(p, &st) == -1) {
+		log_warn("%s", p);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		log_warnx("%s: not a directory", p);
+		errno = ENOTDIR;
 		return -1;
 	}
 	return 0;
@@ -166,8 +176,10 @@ secret_file_ok(const char *path)
 	struct stat	 st;
 	int		 fd;
 
-	/* Open without following a link, then check what was opened. */
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) == -1) {
+	/* Open without following a link, then check what was opened
+	 * (O_NONBLOCK: a FIFO must not hang the open). */
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+	    O_CLOEXEC)) == -1) {
 		log_warn("%s", path);
 		return -1;
 	}
@@ -226,7 +238,9 @@ read_file(const char *path, size_t max, char **data, size_t *len)
 
 	*data = NULL;
 	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1)
+	/* O_NONBLOCK: a FIFO must not hang the open; no effect on the
+	 * reads of a regular file. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) == -1)
 		return -1;
 	if (fstat(fd, &st) == -1) {
 		(void)close(fd);

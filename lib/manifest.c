@@ -71,6 +71,37 @@ manifest_free(struct lf_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+/*
+ * A file path from the manifest: relative, segments of [A-Za-z0-9._-],
+ * none empty, none "." and no ".." anywhere.  The responder puts it in a
+ * header and opens it: no traversal, no control characters.
+ */
+static int
+rel_path_ok(const char *p)
+{
+	size_t	 i, seg = 0;
+
+	if (p == NULL || p[0] == '\0' || p[0] == '/' || strstr(p, "..") !=
+	    NULL || strlen(p) > PATH_MAX / 2)
+		return 0;
+	for (i = 0; ; i++) {
+		if (p[i] == '/' || p[i] == '\0') {
+			if (seg == 0 || (seg == 1 && p[i - 1] == '.'))
+				return 0;
+			if (p[i] == '\0')
+				return 1;
+			seg = 0;
+			continue;
+		}
+		if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') ||
+		    p[i] == '.' || p[i] == '_' || p[i] == '-'))
+			return 0;
+		seg++;
+	}
+}
+
 static int
 parse_list(const char *name, json_t *o, struct lf_mlist *l)
 {
@@ -105,8 +136,7 @@ parse_list(const char *name, json_t *o, struct lf_mlist *l)
 				    "path"));
 
 		/* Paths stay inside the feed: checked here, once. */
-		if (path == NULL || path[0] == '/' || strstr(path, "..") ||
-		    strlen(kind) > 64)
+		if (!rel_path_ok(path) || strlen(kind) > 64)
 			return -1;
 		l->files[i].kind = strdup(kind);
 		l->files[i].path = strdup(path);
@@ -382,6 +412,11 @@ run_read(const char *path, struct lf_run *r)
 		log_warnx("%s: %s", path, err.text);
 		return -1;
 	}
+	if (!json_is_object(root)) {
+		log_warnx("%s: not a JSON object", path);
+		json_decref(root);
+		return -1;
+	}
 	r->started_ms = jll(root, "started_ms");
 	r->finished_ms = jll(root, "finished_ms");
 	r->exit = (int)jll(root, "exit");
@@ -394,16 +429,63 @@ run_read(const char *path, struct lf_run *r)
 	return 0;
 }
 
+/*
+ * Copies s into out, each byte that does not begin a valid UTF-8 sequence
+ * replaced by '?': JSON strings must be UTF-8, and a message may come
+ * from anywhere or have been cut inside a character.
+ */
+static void
+utf8_fix(const char *s, char *out, size_t outsz)
+{
+	const unsigned char	*u = (const unsigned char *)s;
+	size_t			 n = strlen(s), i = 0, o = 0, len, k;
+	uint32_t		 c;
+
+	while (i < n && o + 1 < outsz) {
+		len = 0;
+		if (u[i] < 0x80)
+			len = 1;
+		else if (u[i] >= 0xc2 && u[i] <= 0xdf)
+			len = 2;
+		else if (u[i] >= 0xe0 && u[i] <= 0xef)
+			len = 3;
+		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
+			len = 4;
+		if (len > 1) {
+			c = u[i] & (0xff >> (len + 1));
+			for (k = 1; k < len && i + k < n &&
+			    (u[i + k] & 0xc0) == 0x80; k++)
+				c = (c << 6) | (u[i + k] & 0x3f);
+			if (k < len || (len == 3 && c < 0x800) ||
+			    (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
+			    (c >= 0xd800 && c <= 0xdfff))
+				len = 0;
+		}
+		if (len == 0 || o + len >= outsz) {
+			out[o++] = '?';
+			i++;
+			continue;
+		}
+		memcpy(out + o, u + i, len);
+		o += len;
+		i += len;
+	}
+	out[o] = '\0';
+}
+
 int
 run_write(const char *dir, const struct lf_run *r)
 {
 	json_t	*root;
 	char	*s;
+	char	 result[sizeof(r->result)], message[sizeof(r->message)];
 
+	utf8_fix(r->result, result, sizeof(result));
+	utf8_fix(r->message, message, sizeof(message));
 	root = json_pack("{s:I, s:I, s:i, s:s, s:s, s:I}",
 	    "started_ms", (json_int_t)r->started_ms,
 	    "finished_ms", (json_int_t)r->finished_ms,
-	    "exit", r->exit, "result", r->result, "message", r->message,
+	    "exit", r->exit, "result", result, "message", message,
 	    "generation", (json_int_t)r->generation);
 	if (root == NULL)
 		return write_json(dir, RUN_NAME, NULL);

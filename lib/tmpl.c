@@ -29,7 +29,8 @@ esc_csv(struct buf *out, const char *s, size_t n)
 	size_t	 i;
 	int	 formula, quote;
 
-	formula = n > 0 && strchr("=+-@\t\r", s[0]) != NULL;
+	formula = n > 0 && s[0] != '\0' && strchr("=+-@\t\r", s[0]) !=
+	    NULL;
 	quote = formula || csv_needs_quotes(s, n);
 	if (quote && buf_addc(out, '"') == -1)
 		return -1;

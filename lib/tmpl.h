@@ -9,7 +9,7 @@
  *  ESC_NONE     the value as it is (values are validated upstream)
  *  ESC_CSV      RFC 4180 field: a value starting with = + - @ TAB or CR
  *               gets a leading ' (formula injection), then the field is
- *               quoted, with "" for ", when it holds , " CR LF or '
+ *               quoted, with "" for ", when it holds , " CR or LF
  *  ESC_HTML     & < > " ' as entities
  *  ESC_MAILBOX  an RFC 5322 display name: as it is when it is only atext
  *               and spaces, else a quoted-string with \" and \\

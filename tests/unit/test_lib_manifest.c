@@ -1,0 +1,460 @@
+/*
+ * Unit test of lib/manifest.c: manifest.json and run.json, written and
+ * read back, and hostile manifests refused.
+ */
+#include <sys/stat.h>
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "fsutil.h"
+#include "manifest.h"
+
+#define SHA_A	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static char	 dir[] = "/tmp/lf-manifest-XXXXXX";
+
+static int
+group_setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) == NULL ? -1 : 0;
+}
+
+static int
+group_teardown(void **state)
+{
+	char	 cmd[64];
+
+	(void)state;
+	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *
+xstrdup(const char *s)
+{
+	char	*p = strdup(s);
+
+	assert_non_null(p);
+	return p;
+}
+
+/* A manifest with two lists (given out of order) and two rejects. */
+static void
+sample(struct lf_manifest *m)
+{
+	struct lf_mlist	*l;
+
+	memset(m, 0, sizeof(*m));
+	m->generation = 7;
+	m->started_ms = 1795636800000LL;
+	m->generated_ms = 1795636801234LL;
+	m->result = xstrdup("held");
+	assert_non_null(m->held.v = calloc(1, sizeof(char *)));
+	m->held.v[0] = xstrdup("zeta");
+	m->held.n = 1;
+	assert_non_null(m->rejects = calloc(2, sizeof(*m->rejects)));
+	m->rejects[0].reason = xstrdup("invalid email");
+	m->rejects[0].n = 3;
+	m->rejects[1].reason = xstrdup("invalid list name");
+	m->rejects[1].n = 1;
+	m->nrejects = 2;
+	assert_non_null(m->lists = calloc(2, sizeof(*m->lists)));
+	m->nlists = 2;
+	l = &m->lists[0];
+	l->name = xstrdup("zeta");
+	l->count = 1;
+	l->mail = 1;
+	l->changed = 3;
+	l->changed_at = xstrdup("2026-11-20T10:00:00Z");
+	l->keys = xstrdup("k1");
+	l = &m->lists[1];
+	l->name = xstrdup("alpha");
+	l->count = 3;
+	l->mail = 2;
+	l->digest = 1;
+	l->added = 2;
+	l->removed = 1;
+	l->changed = 7;
+	l->changed_at = xstrdup("2026-11-25T20:00:01Z");
+	l->keys = xstrdup("k2");
+	assert_non_null(l->files = calloc(2, sizeof(*l->files)));
+	l->files[0].kind = xstrdup("csv");
+	l->files[0].path = xstrdup("lists/alpha.csv.asc");
+	l->files[0].sha256 = xstrdup(SHA_A);
+	l->files[1].kind = xstrdup("plain");
+	l->files[1].path = xstrdup("plain/alpha.sympa");
+	l->files[1].sha256 = xstrdup(SHA_B);
+	l->nfiles = 2;
+	manifest_sort(m);
+}
+
+static void
+test_sort_by_name(void **state)
+{
+	struct lf_manifest	 m;
+
+	(void)state;
+	sample(&m);
+	assert_string_equal(m.lists[0].name, "alpha");
+	assert_string_equal(m.lists[1].name, "zeta");
+	manifest_free(&m);
+	assert_null(m.lists);
+	assert_int_equal(m.nlists, 0);
+}
+
+static void
+test_round_trip(void **state)
+{
+	struct lf_manifest	 m, r;
+	const struct lf_mlist	*l;
+	char			*s1, *s2;
+
+	(void)state;
+	sample(&m);
+	assert_non_null(s1 = manifest_dump(&m));
+	assert_int_equal(manifest_parse(s1, strlen(s1), &r), 0);
+	assert_int_equal(r.generation, 7);
+	assert_int_equal(r.started_ms, 1795636800000LL);
+	assert_int_equal(r.generated_ms, 1795636801234LL);
+	assert_string_equal(r.result, "held");
+	assert_int_equal(r.held.n, 1);
+	assert_string_equal(r.held.v[0], "zeta");
+	assert_int_equal(r.nrejects, 2);
+	assert_string_equal(r.rejects[0].reason, "invalid email");
+	assert_int_equal(r.rejects[0].n, 3);
+	assert_int_equal(r.nlists, 2);
+	assert_non_null(l = manifest_find(&r, "alpha"));
+	assert_int_equal(l->count, 3);
+	assert_int_equal(l->mail, 2);
+	assert_int_equal(l->digest, 1);
+	assert_int_equal(l->added, 2);
+	assert_int_equal(l->removed, 1);
+	assert_int_equal(l->changed, 7);
+	assert_string_equal(l->changed_at, "2026-11-25T20:00:01Z");
+	assert_string_equal(l->keys, "k2");
+	assert_int_equal(l->nfiles, 2);
+	assert_string_equal(mlist_file(l, "csv")->path,
+	    "lists/alpha.csv.asc");
+	assert_string_equal(mlist_file(l, "plain")->sha256, SHA_B);
+	assert_null(mlist_file(l, "mailman"));
+	assert_non_null(l = manifest_find(&r, "zeta"));
+	assert_int_equal(l->nfiles, 0);
+	assert_null(manifest_find(&r, "beta"));
+	/* Serialising again gives the same bytes. */
+	assert_non_null(s2 = manifest_dump(&r));
+	assert_string_equal(s1, s2);
+	free(s1);
+	free(s2);
+	manifest_free(&m);
+	manifest_free(&r);
+}
+
+static void
+test_dump_has_times_and_version(void **state)
+{
+	struct lf_manifest	 m;
+	char			*s;
+
+	(void)state;
+	sample(&m);
+	assert_non_null(s = manifest_dump(&m));
+	assert_non_null(strstr(s, "\"version\": 1"));
+	assert_non_null(strstr(s, "\"generation\": 7"));
+	assert_non_null(strstr(s, "\"started_at\": \"2026-11-25T20:00:00Z\""));
+	assert_non_null(strstr(s,
+	    "\"generated_at\": \"2026-11-25T20:00:01Z\""));
+	/* Sorted keys: "alpha" before "zeta". */
+	assert_true(strstr(s, "\"alpha\"") < strstr(s, "\"zeta\": {"));
+	free(s);
+	manifest_free(&m);
+}
+
+static void
+test_empty_manifest(void **state)
+{
+	struct lf_manifest	 m, r;
+	char			*s;
+
+	(void)state;
+	memset(&m, 0, sizeof(m));
+	assert_non_null(s = manifest_dump(&m));
+	assert_int_equal(manifest_parse(s, strlen(s), &r), 0);
+	assert_string_equal(r.result, "ok");
+	assert_int_equal(r.nlists, 0);
+	assert_null(manifest_find(&r, "a"));
+	free(s);
+	manifest_free(&r);
+}
+
+static int
+parse(const char *json)
+{
+	struct lf_manifest	 m;
+	int			 rc;
+
+	rc = manifest_parse(json, strlen(json), &m);
+	if (rc == 0)
+		manifest_free(&m);
+	else {
+		assert_null(m.lists);
+		assert_null(m.result);
+	}
+	return rc;
+}
+
+#define LIST_WITH_PATH(p) \
+	"{\"version\":1,\"lists\":{\"a\":{\"count\":1,\"files\":" \
+	"{\"csv\":{\"path\":\"" p "\",\"sha256\":\"x\"}}}}}"
+
+static void
+test_parse_minimal(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("{\"version\":1,\"lists\":{}}"), 0);
+	assert_int_equal(parse(LIST_WITH_PATH("lists/a.csv.asc")), 0);
+}
+
+static void
+test_parse_invalid_json_refused(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"{",
+		"not json",
+		"[]",
+		"{\"version\":1,\"lists\":{}} trailing",
+		"{\"version\":1,\"lists\":{},\"lists\":{}}",
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(bad[i]) != -1)
+			fail_msg("accepted: %s", bad[i]);
+}
+
+static void
+test_parse_wrong_shape_refused(void **state)
+{
+	static const char *const bad[] = {
+		"{\"lists\":{}}",
+		"{\"version\":2,\"lists\":{}}",
+		"{\"version\":\"1\",\"lists\":{}}",
+		"{\"version\":1}",
+		"{\"version\":1,\"lists\":[]}",
+		"{\"version\":1,\"lists\":{\"a\":1}}",
+		"{\"version\":1,\"lists\":{\"Bad\":{}}}",
+		"{\"version\":1,\"lists\":{\"../x\":{}}}",
+		"{\"version\":1,\"held\":[1],\"lists\":{}}",
+		"{\"version\":1,\"lists\":{\"a\":{\"files\":[]}}}",
+		"{\"version\":1,\"lists\":{\"a\":{\"files\":{\"csv\":1}}}}",
+		"{\"version\":1,\"lists\":{\"a\":{\"files\":{\"csv\":"
+		    "{\"sha256\":\"x\"}}}}}",
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(bad[i]) != -1)
+			fail_msg("accepted: %s", bad[i]);
+}
+
+static void
+test_parse_path_traversal_refused(void **state)
+{
+	static const char *const bad[] = {
+		LIST_WITH_PATH("/etc/passwd"),
+		LIST_WITH_PATH("../secret"),
+		LIST_WITH_PATH("lists/../../etc/passwd"),
+		LIST_WITH_PATH("lists/.."),
+		LIST_WITH_PATH(".."),
+		LIST_WITH_PATH(""),
+		LIST_WITH_PATH("."),
+		LIST_WITH_PATH("lists/./a"),
+		LIST_WITH_PATH("lists//a"),
+		LIST_WITH_PATH("lists/"),
+		LIST_WITH_PATH("lists/a\\nX-Evil: 1"),
+		LIST_WITH_PATH("lists/a\\r\\n"),
+		LIST_WITH_PATH("lists/a\\u0000b"),
+		LIST_WITH_PATH("lists/a b"),
+		LIST_WITH_PATH("lists/a?b"),
+		LIST_WITH_PATH("lists/a%2e%2e"),
+		LIST_WITH_PATH("lists\\\\..\\\\a"),
+	};
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(bad[i]) != -1)
+			fail_msg("accepted: %s", bad[i]);
+}
+
+static void
+test_parse_path_kinds_kept(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(LIST_WITH_PATH("plain/a.sympa-mail")), 0);
+	assert_int_equal(parse(LIST_WITH_PATH("lists/a_b.x-y.asc")), 0);
+}
+
+static void
+test_write_and_read(void **state)
+{
+	struct lf_manifest	 m, r;
+	char			 path[128];
+	struct stat		 st;
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "%s/" MANIFEST_NAME, dir);
+	assert_int_equal(manifest_read(path, &r), 1);
+	assert_int_equal(r.nlists, 0);
+	sample(&m);
+	assert_int_equal(manifest_write(dir, &m), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(manifest_read(path, &r), 0);
+	assert_int_equal(r.generation, 7);
+	assert_int_equal(r.nlists, 2);
+	manifest_free(&r);
+	manifest_free(&m);
+	assert_int_equal(atomic_write(dir, MANIFEST_NAME, "{oops", 5, 0644),
+	    0);
+	assert_int_equal(manifest_read(path, &r), -1);
+	assert_int_equal(manifest_read(dir, &r), -1);
+}
+
+static void
+test_mlist_copy_is_deep(void **state)
+{
+	struct lf_manifest	 m;
+	struct lf_mlist		 c;
+
+	(void)state;
+	sample(&m);
+	assert_int_equal(mlist_copy(&c, &m.lists[0]), 0);
+	manifest_free(&m);
+	assert_string_equal(c.name, "alpha");
+	assert_int_equal(c.count, 3);
+	assert_int_equal(c.nfiles, 2);
+	assert_string_equal(c.files[1].path, "plain/alpha.sympa");
+	assert_string_equal(c.keys, "k2");
+	mlist_free(&c);
+	assert_null(c.name);
+}
+
+static void
+test_run_round_trip(void **state)
+{
+	struct lf_run	 w, r;
+	char		 path[128];
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, dir);
+	(void)unlink(path);
+	assert_int_equal(run_read(path, &r), 1);
+	memset(&w, 0, sizeof(w));
+	w.started_ms = 1000;
+	w.finished_ms = 2500;
+	w.exit = 3;
+	(void)strcpy(w.result, "held");
+	(void)strcpy(w.message, "list \"a\" would shrink\nby 50 %");
+	w.generation = 12;
+	assert_int_equal(run_write(dir, &w), 0);
+	assert_int_equal(run_read(path, &r), 0);
+	assert_int_equal(r.started_ms, 1000);
+	assert_int_equal(r.finished_ms, 2500);
+	assert_int_equal(r.exit, 3);
+	assert_string_equal(r.result, "held");
+	assert_string_equal(r.message, w.message);
+	assert_int_equal(r.generation, 12);
+}
+
+static void
+test_run_invalid_refused(void **state)
+{
+	struct lf_run	 r;
+	char		 path[128];
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, dir);
+	assert_int_equal(atomic_write(dir, RUN_NAME, "{bad", 4, 0644), 0);
+	assert_int_equal(run_read(path, &r), -1);
+	assert_int_equal(atomic_write(dir, RUN_NAME, "[1,2]", 5, 0644), 0);
+	assert_int_equal(run_read(path, &r), -1);
+}
+
+static void
+test_run_long_strings_truncated(void **state)
+{
+	struct lf_run	 r;
+	char		 path[128], json[2048];
+	int		 n;
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, dir);
+	n = snprintf(json, sizeof(json), "{\"result\":\"%0*d\","
+	    "\"message\":\"%0*d\",\"exit\":1}", 40, 0, 1000, 0);
+	assert_int_equal(atomic_write(dir, RUN_NAME, json, (size_t)n, 0644),
+	    0);
+	assert_int_equal(run_read(path, &r), 0);
+	assert_int_equal(strlen(r.result), sizeof(r.result) - 1);
+	assert_int_equal(strlen(r.message), sizeof(r.message) - 1);
+	assert_int_equal(r.exit, 1);
+}
+
+/* A message cut inside a UTF-8 character must not stop run.json. */
+static void
+test_run_message_not_utf8_still_written(void **state)
+{
+	struct lf_run	 w, r;
+	char		 path[128];
+
+	(void)state;
+	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, dir);
+	memset(&w, 0, sizeof(w));
+	(void)strcpy(w.result, "database");
+	(void)strcpy(w.message, "caf\xc3\xa9 \xff cut \xe2\x82");
+	w.generation = 5;
+	w.exit = 2;
+	assert_int_equal(run_write(dir, &w), 0);
+	assert_int_equal(run_read(path, &r), 0);
+	assert_int_equal(r.generation, 5);
+	assert_string_equal(r.result, "database");
+	assert_string_equal(r.message, "caf\xc3\xa9 ? cut ??");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sort_by_name),
+		cmocka_unit_test(test_round_trip),
+		cmocka_unit_test(test_dump_has_times_and_version),
+		cmocka_unit_test(test_empty_manifest),
+		cmocka_unit_test(test_parse_minimal),
+		cmocka_unit_test(test_parse_invalid_json_refused),
+		cmocka_unit_test(test_parse_wrong_shape_refused),
+		cmocka_unit_test(test_parse_path_traversal_refused),
+		cmocka_unit_test(test_parse_path_kinds_kept),
+		cmocka_unit_test(test_write_and_read),
+		cmocka_unit_test(test_mlist_copy_is_deep),
+		cmocka_unit_test(test_run_round_trip),
+		cmocka_unit_test(test_run_invalid_refused),
+		cmocka_unit_test(test_run_long_strings_truncated),
+		cmocka_unit_test(test_run_message_not_utf8_still_written),
+	};
+
+	return cmocka_run_group_tests_name("lib_manifest", tests, group_setup,
+	    group_teardown);
+}
