@@ -66,6 +66,7 @@ elif [ -d "$TOP/build/san" ]; then
 else
 	BUILD=$TOP/build
 fi
+# shellcheck disable=SC2034 # used by the scripts
 GEN=$BUILD/listfeed-gen
 FCGI=$BUILD/listfeed.fcgi
 
@@ -327,6 +328,7 @@ _lf_starttime() {
 	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 0
 	rest=${stat##*) }
 	# fields after "comm": 3=state ... 22=starttime -> index 19 here
+	# shellcheck disable=SC2086 # split the fields on purpose
 	set -- $rest
 	printf '%s' "${20:-}"
 }
@@ -465,7 +467,8 @@ _lf_gpg_kill_all() {
 
 _lf_exit() {
 	local rc=$? i f failed=$_LF_FAILED
-	trap - EXIT INT TERM
+	trap - EXIT INT TERM HUP
+	trap '' PIPE   # a reader gone: keep cleaning up, writes just fail
 	for ((i = ${#_LF_MINE[@]} - 1; i >= 0; i--)); do
 		bg_stop "${_LF_MINE[i]}"
 	done
@@ -492,6 +495,8 @@ _lf_exit() {
 trap _lf_exit EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+trap 'exit 129' HUP
+trap 'exit 141' PIPE
 
 # ---------------------------------------------------------------- PKI
 
@@ -964,6 +969,7 @@ fcgi_start() {
 		bg_stop "fcgi-$name"
 		return 1
 	fi
+	# shellcheck disable=SC2034 # for the caller
 	FCGI_SOCK=$sock
 	return 0
 }
