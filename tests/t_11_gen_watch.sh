@@ -78,15 +78,15 @@ check "a named trigger regenerates" wait_until 20 finished $((g + 1))
 check_grep "spacelog carries the new name" 'Trigger Hoogendoorn' "$FEED/plain/spacelog.sympa"
 g=$(generation)
 
-# A storm of 200 triggers coalesces into a few generations.
+# A storm of 1000 triggers coalesces into a few generations.
 msgs=()
-for i in $(seq 1 200); do msgs+=("regenerate"); done
+for i in $(seq 1 1000); do msgs+=("regenerate"); done
 send "${msgs[@]}"
 sleep 3.5
 wait_until 20 finished "$((g + 1))" >/dev/null
 n=$(( $(generation) - g ))
-check "200 triggers: at least one generation" test "$n" -ge 1
-check "200 triggers: coalesced into at most 4 generations" test "$n" -le 4
+check "1000 triggers: at least one generation" test "$n" -ge 1
+check "1000 triggers: coalesced into at most 4 generations" test "$n" -le 4
 g=$(generation)
 
 send "regenerate ../etc" "bogus" "regenerate UPPER" "$(printf 'regenerate x\ny')"
