@@ -1,0 +1,418 @@
+/* index: see index.h. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "fsutil.h"
+#include "index.h"
+#include "log.h"
+#include "manifest.h"
+#include "tmpl.h"
+#include "valid.h"
+
+#define MARK_BEGIN	"<!-- BEGIN "
+#define MARK_END	"<!-- END "
+#define MARK_CLOSE	" -->"
+#define DEPTH_MAX	3
+#define KV_MAX		32
+
+enum sec {
+	SEC_ROOT = 0, SEC_LISTS, SEC_EMPTY, SEC_PLAIN, SEC_PLAIN_MAIL,
+	SEC_PLAIN_DIGEST, SEC_ASC, SEC_N
+};
+
+static const char *const sec_name[SEC_N] = {
+	"", "lists", "empty", "plain", "plain_mail", "plain_digest", "asc"
+};
+static const enum sec sec_parent[SEC_N] = {
+	SEC_ROOT, SEC_ROOT, SEC_ROOT, SEC_LISTS, SEC_LISTS, SEC_LISTS,
+	SEC_LISTS
+};
+
+#define ROOT_KEYS	"client", "generation", "generated_at", "result", \
+			"run_result", "run_exit", "run_finished", \
+			"run_message", "nlists", "plain", "trigger"
+#define LIST_KEYS	"list", "count", "mail", "digest", "added", \
+			"removed", "changed", "changed_at"
+static const char *const keys_root[] = { ROOT_KEYS, NULL };
+static const char *const keys_list[] = { ROOT_KEYS, LIST_KEYS, NULL };
+static const char *const keys_asc[] = { ROOT_KEYS, LIST_KEYS, "format",
+	NULL };
+
+struct node;
+
+struct item {
+	const char	*text;		/* NULL for a section */
+	size_t		 len;
+	struct node	*child;
+};
+
+struct node {
+	enum sec	 sec;
+	struct item	*items;
+	size_t		 n;
+};
+
+struct index_tmpl {
+	char		*data;
+	size_t		 len;
+	struct node	 root;
+};
+
+static void
+node_free(struct node *n)
+{
+	for (size_t i = 0; i < n->n; i++)
+		if (n->items[i].child != NULL) {
+			node_free(n->items[i].child);
+			free(n->items[i].child);
+		}
+	free(n->items);
+}
+
+void
+index_free(struct index_tmpl *t)
+{
+	if (t == NULL)
+		return;
+	node_free(&t->root);
+	free(t->data);
+	free(t);
+}
+
+static struct item *
+node_add(struct node *n)
+{
+	struct item *v;
+
+	if ((v = reallocarray(n->items, n->n + 1, sizeof(*v))) == NULL)
+		return NULL;
+	n->items = v;
+	memset(&v[n->n], 0, sizeof(v[n->n]));
+	return &v[n->n++];
+}
+
+static const char *const *
+sec_keys(enum sec s)
+{
+	switch (s) {
+	case SEC_ROOT:
+	case SEC_EMPTY:
+		return keys_root;
+	case SEC_ASC:
+		return keys_asc;
+	default:
+		return keys_list;
+	}
+}
+
+/* Marker name after "<!-- BEGIN " / "<!-- END ": section or -1. */
+static int
+mark_name(const char *p, const char **after)
+{
+	size_t	 len;
+
+	for (len = 0; len < 32 && ((p[len] >= 'a' && p[len] <= 'z') ||
+	    p[len] == '_'); len++)
+		;
+	if (len == 0 || strncmp(p + len, MARK_CLOSE, strlen(MARK_CLOSE)))
+		return -1;
+	*after = p + len + strlen(MARK_CLOSE);
+	if (**after == '\n')
+		(*after)++;
+	for (int s = 1; s < SEC_N; s++)
+		if (strlen(sec_name[s]) == len && !strncmp(p, sec_name[s], len))
+			return s;
+	return -1;
+}
+
+static int
+parse(const char **pp, struct node *n, int depth, char *why, size_t whysz)
+{
+	const char *p = *pp, *b, *e, *next, *after;
+	struct item *it;
+	int	 s;
+
+	for (;;) {
+		b = strstr(p, MARK_BEGIN);
+		e = strstr(p, MARK_END);
+		next = b == NULL ? e : (e == NULL || b < e) ? b : e;
+		if (next == NULL)
+			next = p + strlen(p);
+		if (next > p) {
+			if ((it = node_add(n)) == NULL)
+				goto nomem;
+			it->text = p;
+			it->len = (size_t)(next - p);
+			if (tmpl_check(p, it->len, sec_keys(n->sec), why,
+			    whysz) == -1)
+				return -1;
+		}
+		if (*next == '\0') {
+			if (n->sec != SEC_ROOT) {
+				(void)xsnprintf(why, whysz, "section %s "
+				    "not closed", sec_name[n->sec]);
+				return -1;
+			}
+			*pp = next;
+			return 0;
+		}
+		if (next == b) {
+			s = mark_name(b + strlen(MARK_BEGIN), &after);
+			if (s == -1 || sec_parent[s] != n->sec ||
+			    depth >= DEPTH_MAX) {
+				(void)xsnprintf(why, whysz, "unknown or "
+				    "misplaced section at byte %zu",
+				    (size_t)(b - *pp));
+				return -1;
+			}
+			if ((it = node_add(n)) == NULL ||
+			    (it->child = calloc(1, sizeof(*it->child))) == NULL)
+				goto nomem;
+			it->child->sec = (enum sec)s;
+			p = after;
+			if (parse(&p, it->child, depth + 1, why, whysz) == -1)
+				return -1;
+			continue;
+		}
+		s = mark_name(e + strlen(MARK_END), &after);
+		if (s == -1 || (enum sec)s != n->sec) {
+			(void)xsnprintf(why, whysz, "unexpected END marker");
+			return -1;
+		}
+		*pp = after;
+		return 0;
+	}
+nomem:
+	(void)xsnprintf(why, whysz, "out of memory");
+	return -1;
+}
+
+struct index_tmpl *
+index_load(const char *dir)
+{
+	struct index_tmpl *t;
+	char	 path[4096], why[256] = "";
+	const char *p;
+
+	if (xsnprintf(path, sizeof(path), "%s/%s", dir, INDEX_FILE) < 0) {
+		log_warnx("%s: path too long", dir);
+		return NULL;
+	}
+	if ((t = calloc(1, sizeof(*t))) == NULL) {
+		log_warn("calloc");
+		return NULL;
+	}
+	if (read_file(path, INDEX_MAX, &t->data, &t->len) == -1) {
+		log_warnx("%s: cannot read the index template", path);
+		free(t);
+		return NULL;
+	}
+	if (memchr(t->data, '\0', t->len) != NULL) {
+		log_warnx("%s: NUL byte in template", path);
+		index_free(t);
+		return NULL;
+	}
+	p = t->data;
+	t->root.sec = SEC_ROOT;
+	if (parse(&p, &t->root, 0, why, sizeof(why)) == -1) {
+		log_warnx("%s: %s", path, why);
+		index_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+/* Rendering: a stack of key/value pairs. */
+struct kv {
+	const char	*key;
+	const char	*val;
+};
+
+struct rctx {
+	struct kv	 kv[KV_MAX];
+	size_t		 n;
+	const struct lf_config	*cfg;
+	const struct lf_client	*client;
+	const struct lf_manifest *man;
+	const struct lf_mlist	*list;
+	size_t		 nvisible;
+};
+
+static void
+push(struct rctx *c, const char *key, const char *val)
+{
+	if (c->n < KV_MAX) {
+		c->kv[c->n].key = key;
+		c->kv[c->n].val = val != NULL ? val : "";
+		c->n++;
+	}
+}
+
+static int
+lookup(void *ctx, const char *key, const char **val, size_t *vallen)
+{
+	struct rctx *c = ctx;
+
+	for (size_t i = c->n; i > 0; i--)
+		if (strcmp(c->kv[i - 1].key, key) == 0) {
+			*val = c->kv[i - 1].val;
+			*vallen = strlen(*val);
+			return 0;
+		}
+	return -1;
+}
+
+static int	render(struct buf *, const struct node *, struct rctx *);
+
+static int
+is_plain_kind(const char *kind)
+{
+	return strncmp(kind, "plain", 5) == 0;
+}
+
+static int
+render_list(struct buf *out, const struct node *n, struct rctx *c,
+    const struct lf_mlist *l)
+{
+	char	 count[24], mail[24], digest[24], added[24], removed[24],
+		 changed[24];
+	size_t	 mark = c->n;
+	int	 rc;
+
+	(void)snprintf(count, sizeof(count), "%lu", l->count);
+	(void)snprintf(mail, sizeof(mail), "%lu", l->mail);
+	(void)snprintf(digest, sizeof(digest), "%lu", l->digest);
+	(void)snprintf(added, sizeof(added), "%lu", l->added);
+	(void)snprintf(removed, sizeof(removed), "%lu", l->removed);
+	(void)snprintf(changed, sizeof(changed), "%lld", l->changed);
+	push(c, "list", l->name);
+	push(c, "count", count);
+	push(c, "mail", mail);
+	push(c, "digest", digest);
+	push(c, "added", added);
+	push(c, "removed", removed);
+	push(c, "changed", changed);
+	push(c, "changed_at", l->changed_at);
+	c->list = l;
+	rc = render(out, n, c);
+	c->list = NULL;
+	c->n = mark;
+	return rc;
+}
+
+static int
+render_section(struct buf *out, const struct node *n, struct rctx *c)
+{
+	const struct lf_mlist *l;
+	const char *kind = NULL;
+	size_t	 i, mark;
+
+	switch (n->sec) {
+	case SEC_LISTS:
+		for (i = 0; i < c->man->nlists; i++) {
+			l = &c->man->lists[i];
+			if (!valid_list_name(l->name) ||
+			    !conf_client_sees(c->client, l->name))
+				continue;
+			if (render_list(out, n, c, l) == -1)
+				return -1;
+		}
+		return 0;
+	case SEC_EMPTY:
+		return c->nvisible == 0 ? render(out, n, c) : 0;
+	case SEC_PLAIN:
+		kind = "plain";
+		break;
+	case SEC_PLAIN_MAIL:
+		kind = "plain-mail";
+		break;
+	case SEC_PLAIN_DIGEST:
+		kind = "plain-digest";
+		break;
+	case SEC_ASC:
+		for (i = 0; i < c->list->nfiles; i++) {
+			kind = c->list->files[i].kind;
+			if (is_plain_kind(kind) || !valid_format_name(kind))
+				continue;
+			mark = c->n;
+			push(c, "format", kind);
+			if (render(out, n, c) == -1)
+				return -1;
+			c->n = mark;
+		}
+		return 0;
+	default:
+		return -1;
+	}
+	if (c->client->plain && mlist_file(c->list, kind) != NULL)
+		return render(out, n, c);
+	return 0;
+}
+
+static int
+render(struct buf *out, const struct node *n, struct rctx *c)
+{
+	for (size_t i = 0; i < n->n; i++) {
+		const struct item *it = &n->items[i];
+
+		if (it->child != NULL) {
+			if (render_section(out, it->child, c) == -1)
+				return -1;
+		} else if (tmpl_expand(out, it->text, it->len, lookup, c,
+		    ESC_HTML) == -1)
+			return -1;
+	}
+	return 0;
+}
+
+int
+index_render(struct buf *out, const struct index_tmpl *t,
+    const struct lf_config *cfg, const struct lf_client *client,
+    const struct lf_manifest *man, const struct lf_run *run)
+{
+	struct rctx c;
+	char	 gen[24], gat[40], rexit[16], rfin[40], nlists[24];
+
+	memset(&c, 0, sizeof(c));
+	c.cfg = cfg;
+	c.client = client;
+	c.man = man;
+	for (size_t i = 0; i < man->nlists; i++)
+		if (valid_list_name(man->lists[i].name) &&
+		    conf_client_sees(client, man->lists[i].name))
+			c.nvisible++;
+
+	(void)snprintf(gen, sizeof(gen), "%lld", man->generation);
+	if (man->generated_ms <= 0 ||
+	    rfc3339(man->generated_ms, gat, sizeof(gat)) == -1)
+		(void)snprintf(gat, sizeof(gat), "never");
+	(void)snprintf(nlists, sizeof(nlists), "%zu", c.nvisible);
+	push(&c, "client", client->name);
+	push(&c, "generation", gen);
+	push(&c, "generated_at", gat);
+	push(&c, "result", man->result != NULL ? man->result : "none");
+	if (run != NULL) {
+		(void)snprintf(rexit, sizeof(rexit), "%d", run->exit);
+		if (run->finished_ms <= 0 ||
+		    rfc3339(run->finished_ms, rfin, sizeof(rfin)) == -1)
+			(void)snprintf(rfin, sizeof(rfin), "not finished");
+		push(&c, "run_result", run->result);
+		push(&c, "run_exit", rexit);
+		push(&c, "run_finished", rfin);
+		push(&c, "run_message", run->message);
+	} else {
+		push(&c, "run_result", "none");
+		push(&c, "run_exit", "-");
+		push(&c, "run_finished", "never");
+		push(&c, "run_message", "");
+	}
+	push(&c, "nlists", nlists);
+	push(&c, "plain", client->plain ? "yes" : "no");
+	push(&c, "trigger", client->trigger ? "yes" : "no");
+	if (render(out, &t->root, &c) == -1 || buf_failed(out))
+		return -1;
+	return 0;
+}

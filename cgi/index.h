@@ -1,0 +1,44 @@
+/*
+ * index: the HTML index page, from TEMPLATES/index.html.
+ *
+ * The template is HTML with {key} placeholders (lib/tmpl.h, every value
+ * HTML-escaped) and sections between marker comments on their own:
+ *
+ *   <!-- BEGIN lists -->  once per list the client sees
+ *     <!-- BEGIN plain -->         if it may fetch the Sympa text
+ *     <!-- BEGIN plain_mail -->    ... the mail-reception file
+ *     <!-- BEGIN plain_digest -->  ... the digest-reception file
+ *     <!-- BEGIN asc -->           once per encrypted format
+ *   <!-- BEGIN empty -->  once if the client sees no list
+ * each closed by <!-- END name -->, nested as shown.
+ *
+ * Keys everywhere: client, generation, generated_at, result, run_result,
+ * run_exit, run_finished, run_message, nlists, plain, trigger.
+ * In lists (and its sections): list, count, mail, digest, added, removed,
+ * changed, changed_at.  In asc: format.
+ *
+ * index_load() checks the whole template (structure and keys) so a bad
+ * template is refused at start-up or reload, never at request time.
+ */
+#ifndef LF_INDEX_H
+#define LF_INDEX_H
+
+#include "buf.h"
+#include "conf.h"
+#include "manifest.h"
+
+#define INDEX_FILE	"index.html"
+#define INDEX_MAX	(64 * 1024)
+
+struct index_tmpl;
+
+/* NULL with the reason logged. */
+struct index_tmpl *index_load(const char *dir);
+void	index_free(struct index_tmpl *);
+
+/* run may be NULL (no run.json).  0, or -1 (out of memory). */
+int	index_render(struct buf *out, const struct index_tmpl *,
+	    const struct lf_config *, const struct lf_client *,
+	    const struct lf_manifest *, const struct lf_run *run);
+
+#endif

@@ -1,0 +1,192 @@
+/* report: see report.h. */
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "fsutil.h"
+#include "manifest.h"
+#include "report.h"
+#include "valid.h"
+
+static const int counted[] = {
+	200, 202, 400, 403, 404, 405, 413, 500, 503, 504
+};
+#define NCOUNTED	(sizeof(counted) / sizeof(counted[0]))
+static atomic_ullong counts[NCOUNTED + 1];	/* last: other */
+
+void
+report_count(int status)
+{
+	size_t	 i;
+
+	for (i = 0; i < NCOUNTED; i++)
+		if (counted[i] == status)
+			break;
+	atomic_fetch_add(&counts[i], 1);
+}
+
+static int
+visible(const struct lf_client *c, const struct lf_mlist *l)
+{
+	return l->name != NULL && valid_list_name(l->name) &&
+	    conf_client_sees(c, l->name);
+}
+
+/* Appends the JSON of o (consumed) and a newline. */
+static int
+dump(struct buf *b, json_t *o)
+{
+	char	*s;
+	int	 rc = -1;
+
+	if (o == NULL)
+		return -1;
+	if ((s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER)) != NULL) {
+		rc = buf_puts(b, s) == -1 || buf_addc(b, '\n') == -1 ? -1 : 0;
+		free(s);
+	}
+	json_decref(o);
+	return rc;
+}
+
+static json_t *
+run_json(const struct lf_run *run)
+{
+	if (run == NULL)
+		return json_null();
+	return json_pack("{s:I, s:I, s:i, s:s, s:s, s:I}",
+	    "started_ms", (json_int_t)run->started_ms,
+	    "finished_ms", (json_int_t)run->finished_ms,
+	    "exit", run->exit, "result", run->result,
+	    "message", run->message,
+	    "generation", (json_int_t)run->generation);
+}
+
+int
+report_status(struct buf *b, const struct lf_client *c,
+    const struct lf_manifest *m, const struct lf_run *run)
+{
+	json_t	*o, *lists, *l;
+	const struct lf_mlist *ml;
+
+	if ((lists = json_object()) == NULL)
+		return -1;
+	for (size_t i = 0; i < m->nlists; i++) {
+		ml = &m->lists[i];
+		if (!visible(c, ml))
+			continue;
+		l = json_pack("{s:I, s:I, s:I, s:I, s:s?}",
+		    "count", (json_int_t)ml->count,
+		    "mail", (json_int_t)ml->mail,
+		    "digest", (json_int_t)ml->digest,
+		    "changed", (json_int_t)ml->changed,
+		    "changed_at", ml->changed_at);
+		if (l == NULL || json_object_set_new(lists, ml->name, l)) {
+			json_decref(lists);
+			return -1;
+		}
+	}
+	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o}",
+	    "client", c->name,
+	    "generation", (json_int_t)m->generation,
+	    "generated_ms", (json_int_t)m->generated_ms,
+	    "result", m->result,
+	    "run", run_json(run),
+	    "lists", lists);
+	if (o != NULL && m->generated_ms > 0) {
+		char	 at[40];
+
+		if (rfc3339(m->generated_ms, at, sizeof(at)) == 0)
+			json_object_set_new(o, "generated_at",
+			    json_string(at));
+	}
+	return dump(b, o);
+}
+
+int
+report_metrics(struct buf *b, const struct lf_client *c,
+    const struct lf_manifest *m, const struct lf_run *run)
+{
+	const struct lf_mlist *ml;
+
+	buf_puts(b, "# HELP listfeed_generation Generation of the published "
+	    "feed.\n# TYPE listfeed_generation gauge\n");
+	buf_printf(b, "listfeed_generation %lld\n", m->generation);
+	buf_puts(b, "# HELP listfeed_generated_timestamp_seconds When the "
+	    "feed was published.\n"
+	    "# TYPE listfeed_generated_timestamp_seconds gauge\n");
+	buf_printf(b, "listfeed_generated_timestamp_seconds %lld.%03lld\n",
+	    m->generated_ms / 1000, m->generated_ms % 1000);
+	buf_puts(b, "# HELP listfeed_list_subscribers Subscribers per list.\n"
+	    "# TYPE listfeed_list_subscribers gauge\n");
+	for (size_t i = 0; i < m->nlists; i++) {
+		ml = &m->lists[i];
+		if (visible(c, ml))
+			buf_printf(b, "listfeed_list_subscribers{list=\"%s\"} "
+			    "%lu\n", ml->name, ml->count);
+	}
+	buf_puts(b, "# HELP listfeed_requests_total Requests answered by "
+	    "this process, by status.\n"
+	    "# TYPE listfeed_requests_total counter\n");
+	for (size_t i = 0; i <= NCOUNTED; i++) {
+		unsigned long long n = atomic_load(&counts[i]);
+
+		if (i < NCOUNTED)
+			buf_printf(b, "listfeed_requests_total{status=\"%d\"} "
+			    "%llu\n", counted[i], n);
+		else
+			buf_printf(b, "listfeed_requests_total{status=\"other\"}"
+			    " %llu\n", n);
+	}
+	buf_puts(b, "# HELP listfeed_run_exit_code Exit status of the last "
+	    "generator run (-1: none yet).\n"
+	    "# TYPE listfeed_run_exit_code gauge\n");
+	buf_printf(b, "listfeed_run_exit_code %d\n",
+	    run != NULL && run->finished_ms != 0 ? run->exit : -1);
+	return buf_failed(b) ? -1 : 0;
+}
+
+int
+report_regenerate(struct buf *b, const struct lf_client *c,
+    const struct lf_manifest *m, const struct lf_run *run,
+    const char *list, int *failed)
+{
+	json_t	*o, *lists, *l;
+	const struct lf_mlist *ml;
+	long long gen, updates = 0;
+	int	 ok;
+
+	ok = run->exit == 0 || run->exit == 3;
+	*failed = !ok;
+	gen = run->generation > 0 ? run->generation : m->generation;
+	if ((lists = json_object()) == NULL)
+		return -1;
+	/* A failed run published nothing: no list changed in it. */
+	for (size_t i = 0; ok && gen == m->generation && i < m->nlists; i++) {
+		ml = &m->lists[i];
+		if (ml->changed != gen || !visible(c, ml))
+			continue;
+		if (list != NULL && list[0] != '\0' && strcmp(list, ml->name))
+			continue;
+		updates += (long long)(ml->added + ml->removed);
+		l = json_pack("{s:I, s:I, s:I}",
+		    "count", (json_int_t)ml->count,
+		    "added", (json_int_t)ml->added,
+		    "removed", (json_int_t)ml->removed);
+		if (l == NULL || json_object_set_new(lists, ml->name, l)) {
+			json_decref(lists);
+			return -1;
+		}
+	}
+	o = json_pack("{s:I, s:s, s:i, s:I, s:o}",
+	    "generation", (json_int_t)gen,
+	    "result", run->result,
+	    "exit", run->exit,
+	    "updates", (json_int_t)updates,
+	    "lists", lists);
+	return dump(b, o);
+}

@@ -1,0 +1,551 @@
+/* serve: see serve.h. */
+#include <sys/stat.h>
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <fcgiapp.h>
+
+#include "authz.h"
+#include "buf.h"
+#include "conf.h"
+#include "fsutil.h"
+#include "index.h"
+#include "log.h"
+#include "manifest.h"
+#include "report.h"
+#include "route.h"
+#include "serve.h"
+#include "state.h"
+#include "trigger.h"
+#include "valid.h"
+
+#define LOG_URI_MAX	300
+#define FEED_REL_MAX	256
+
+#define CT_TEXT		"text/plain; charset=utf-8"
+#define CT_JSON		"application/json"
+#define CT_HTML		"text/html; charset=utf-8"
+#define CT_METRICS	"text/plain; version=0.0.4; charset=utf-8"
+#define CT_PGP		"application/pgp-encrypted"
+#define CC_NOSTORE	"private, no-store"
+#define CC_NOCACHE	"private, no-cache"
+
+#define CSP		"default-src 'none'; style-src 'unsafe-inline'; " \
+			"img-src 'none'; base-uri 'none'; form-action 'none'; " \
+			"frame-ancestors 'none'"
+
+struct req {
+	FCGX_Request		*fr;
+	struct route		 rt;
+	struct snapshot		 s;
+	const struct lf_client	*client;
+	const char		*fp;
+	int			 head;
+	int			 status;
+	long long		 bytes;
+};
+
+static const char *
+reason(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 202: return "Accepted";
+	case 400: return "Bad Request";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 406: return "Not Acceptable";
+	case 413: return "Content Too Large";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Error";
+	}
+}
+
+static void
+put(struct req *q, const char *s, size_t len)
+{
+	if (len > INT_MAX || FCGX_PutStr(s, (int)len, q->fr->out) != (int)len)
+		log_debug("write to nginx failed");
+}
+
+static void
+puts_(struct req *q, const char *s)
+{
+	put(q, s, strlen(s));
+}
+
+/* Status line and the headers every generated answer carries. */
+static void
+head_common(struct req *q, int status, const char *ctype, const char *cc,
+    size_t len)
+{
+	char	 h[512];
+
+	if (xsnprintf(h, sizeof(h), "Status: %d %s\r\n"
+	    "Content-Type: %s\r\nCache-Control: %s\r\n"
+	    "Content-Length: %zu\r\nX-Content-Type-Options: nosniff\r\n",
+	    status, reason(status), ctype, cc, len) < 0)
+		return;
+	puts_(q, h);
+	q->status = status;
+}
+
+static void
+reply(struct req *q, int status, const char *ctype, const char *cc,
+    const char *extra, const char *body, size_t len)
+{
+	head_common(q, status, ctype, cc, len);
+	if (extra != NULL)
+		puts_(q, extra);
+	puts_(q, "\r\n");
+	if (!q->head)
+		put(q, body, len);
+	q->bytes = q->head ? 0 : (long long)len;
+}
+
+/* A short text/plain answer: the reason in one line. */
+static void
+reply_text(struct req *q, int status, const char *msg, const char *extra)
+{
+	char	 body[128];
+	int	 len;
+
+	if ((len = xsnprintf(body, sizeof(body), "%s\n", msg)) < 0)
+		len = 0;
+	reply(q, status, CT_TEXT, CC_NOSTORE, extra, body, (size_t)len);
+}
+
+static void
+reply_buf(struct req *q, int status, const char *ctype, const char *extra,
+    const struct buf *b)
+{
+	reply(q, status, ctype, CC_NOSTORE, extra, buf_str(b), b->len);
+}
+
+static void
+not_found(struct req *q)
+{
+	reply_text(q, 404, "not found", NULL);
+}
+
+static void
+internal_error(struct req *q)
+{
+	reply_text(q, 500, "internal error", NULL);
+}
+
+/* A manifest path: relative, segments of [A-Za-z0-9._-], no dot-only. */
+static int
+rel_path_ok(const char *p)
+{
+	size_t	 i, seg = 0;
+
+	if (p == NULL || p[0] == '\0' || p[0] == '/' ||
+	    strlen(p) > FEED_REL_MAX)
+		return 0;
+	for (i = 0; ; i++) {
+		if (p[i] == '/' || p[i] == '\0') {
+			if (seg == 0)
+				return 0;
+			if ((seg == 1 && p[i - 1] == '.') ||
+			    (seg == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
+				return 0;
+			if (p[i] == '\0')
+				return 1;
+			seg = 0;
+			continue;
+		}
+		if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') ||
+		    p[i] == '.' || p[i] == '_' || p[i] == '-'))
+			return 0;
+		seg++;
+	}
+}
+
+/*
+ * A published file: listed in the manifest under kind, a regular file
+ * on disk, then handed to nginx.  expect: members the file should hold
+ * (an empty file is only whole when that is 0), -1 for ciphertext.
+ */
+static void
+serve_file(struct req *q, const char *kind, int plain)
+{
+	const struct lf_mlist *l;
+	const struct lf_mfile *f;
+	struct stat st;
+	char	 path[PATH_MAX], h[1024], fname[VALID_LIST_MAX + 48];
+	unsigned long expect;
+
+	if ((l = manifest_find(q->s.man, q->rt.list)) == NULL ||
+	    (f = mlist_file(l, kind)) == NULL) {
+		not_found(q);
+		return;
+	}
+	if (!rel_path_ok(f->path)) {
+		log_warnx("manifest: bad path for %s %s", q->rt.list, kind);
+		internal_error(q);
+		return;
+	}
+	if (feed_path(q->s.cfg, f->path, path, sizeof(path)) == -1) {
+		internal_error(q);
+		return;
+	}
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
+		log_warnx("%s: in the manifest but not a regular file", path);
+		not_found(q);
+		return;
+	}
+	if (plain) {
+		expect = strcmp(kind, "plain-mail") == 0 ? l->mail :
+		    strcmp(kind, "plain-digest") == 0 ? l->digest : l->count;
+		if (st.st_size == 0 && expect > 0) {
+			log_warnx("%s: empty, the manifest says %lu members",
+			    path, expect);
+			reply_text(q, 503, "feed not consistent", NULL);
+			return;
+		}
+	} else if (st.st_size == 0) {
+		log_warnx("%s: empty ciphertext", path);
+		reply_text(q, 503, "feed not consistent", NULL);
+		return;
+	}
+
+	if (plain) {
+		const char *suffix = strcmp(kind, "plain-mail") == 0 ?
+		    ".mail" : strcmp(kind, "plain-digest") == 0 ?
+		    ".digest" : "";
+
+		if (xsnprintf(fname, sizeof(fname), "inline; filename=\"%s%s"
+		    ".txt\"", q->rt.list, suffix) < 0) {
+			internal_error(q);
+			return;
+		}
+	} else if (xsnprintf(fname, sizeof(fname), "attachment; "
+	    "filename=\"%s.%s.asc\"", q->rt.list, q->rt.format) < 0) {
+		internal_error(q);
+		return;
+	}
+	/* nginx keeps only these headers with X-Accel-Redirect. */
+	if (xsnprintf(h, sizeof(h), "Content-Type: %s\r\n"
+	    "Cache-Control: %s\r\nContent-Disposition: %s\r\n"
+	    "X-Accel-Redirect: %s%s\r\n\r\n",
+	    plain ? CT_TEXT : CT_PGP, plain ? CC_NOSTORE : CC_NOCACHE,
+	    fname, q->s.cfg->accel_prefix, f->path) < 0) {
+		internal_error(q);
+		return;
+	}
+	puts_(q, h);
+	q->status = 200;
+	q->bytes = q->head ? 0 : (long long)st.st_size;
+}
+
+static void
+serve_plain(struct req *q)
+{
+	const char *kind;
+
+	/* Not plain: the same 404 as an unknown list (DESIGN.md). */
+	if (!q->client->plain || !conf_client_sees(q->client, q->rt.list)) {
+		not_found(q);
+		return;
+	}
+	switch (q->rt.reception) {
+	case RECEPTION_MAIL:
+		kind = "plain-mail";
+		break;
+	case RECEPTION_DIGEST:
+		kind = "plain-digest";
+		break;
+	default:
+		kind = "plain";
+		break;
+	}
+	serve_file(q, kind, 1);
+}
+
+static void
+serve_asc(struct req *q)
+{
+	const char	*ua;
+
+	if (!conf_client_sees(q->client, q->rt.list)) {
+		not_found(q);
+		return;
+	}
+	/*
+	 * Sympa cannot decrypt: it would read an armoured message as a list
+	 * of no one and unsubscribe everybody.  An error makes it keep its
+	 * members instead.
+	 */
+	ua = FCGX_GetParam("HTTP_USER_AGENT", q->fr->envp);
+	if (ua != NULL && strncmp(ua, "Sympa/", 6) == 0) {
+		reply_text(q, 406, "Sympa cannot read OpenPGP files: "
+		    "use /lists/NAME", NULL);
+		return;
+	}
+	serve_file(q, q->rt.format, 0);
+}
+
+/* FEED/run.json: 1 and *run filled, or 0 when there is none. */
+static int
+read_run(const struct lf_config *cfg, struct lf_run *run)
+{
+	char	 path[PATH_MAX];
+
+	memset(run, 0, sizeof(*run));
+	if (feed_path(cfg, RUN_NAME, path, sizeof(path)) == -1)
+		return 0;
+	return run_read(path, run) == 0;
+}
+
+static void
+serve_index(struct req *q)
+{
+	struct buf b = BUF_INIT;
+	struct lf_run run;
+	int	 have;
+
+	have = read_run(q->s.cfg, &run);
+	if (index_render(&b, q->s.index, q->s.cfg, q->client, q->s.man,
+	    have ? &run : NULL) == -1)
+		internal_error(q);
+	else
+		reply(q, 200, CT_HTML, CC_NOSTORE,
+		    "Content-Security-Policy: " CSP "\r\n"
+		    "Referrer-Policy: no-referrer\r\n"
+		    "X-Frame-Options: DENY\r\n", buf_str(&b), b.len);
+	buf_free(&b);
+}
+
+static void
+serve_status(struct req *q)
+{
+	struct buf b = BUF_INIT;
+	struct lf_run run;
+	int	 have;
+
+	have = read_run(q->s.cfg, &run);
+	if (report_status(&b, q->client, q->s.man, have ? &run : NULL) == -1)
+		internal_error(q);
+	else
+		reply_buf(q, 200, CT_JSON, NULL, &b);
+	buf_free(&b);
+}
+
+static void
+serve_metrics(struct req *q)
+{
+	struct buf b = BUF_INIT;
+	struct lf_run run;
+	int	 have;
+
+	have = read_run(q->s.cfg, &run);
+	if (report_metrics(&b, q->client, q->s.man, have ? &run : NULL) == -1)
+		internal_error(q);
+	else
+		reply_buf(q, 200, CT_METRICS, NULL, &b);
+	buf_free(&b);
+}
+
+static void
+reply_json_literal(struct req *q, int status, const char *json)
+{
+	reply(q, status, CT_JSON, CC_NOSTORE, NULL, json, strlen(json));
+}
+
+static void
+serve_regenerate(struct req *q)
+{
+	struct buf b = BUF_INIT;
+	struct lf_run run;
+	struct lf_manifest m;
+	char	 path[PATH_MAX];
+	long long t0;
+	int	 failed;
+
+	if (!q->client->trigger) {
+		reply_text(q, 403, "trigger not allowed for this client", NULL);
+		return;
+	}
+	if (q->rt.list[0] != '\0' &&
+	    !conf_client_sees(q->client, q->rt.list)) {
+		not_found(q);
+		return;
+	}
+	t0 = now_ms();
+	if (trigger_send(q->s.cfg->trigger_socket, q->rt.list) == -1) {
+		reply_text(q, 503, "generator not running", NULL);
+		return;
+	}
+	if (q->rt.wait == 0) {
+		buf_printf(&b, "{\"accepted\":true,\"after_ms\":%lld,"
+		    "\"generation\":%lld}\n", t0, q->s.man->generation);
+		if (buf_failed(&b))
+			internal_error(q);
+		else
+			reply_buf(q, 202, CT_JSON, NULL, &b);
+		buf_free(&b);
+		return;
+	}
+	if (feed_path(q->s.cfg, RUN_NAME, path, sizeof(path)) == -1) {
+		internal_error(q);
+		return;
+	}
+	switch (trigger_wait(path, t0, q->rt.wait, &run)) {
+	case WAIT_TIMEOUT:
+		reply_json_literal(q, 504, "{\"error\":\"timeout\"}\n");
+		return;
+	case WAIT_STOPPED:
+		reply_json_literal(q, 503, "{\"error\":\"shutting down\"}\n");
+		return;
+	case WAIT_DONE:
+		break;
+	}
+	/* The snapshot predates the run: read the manifest it published. */
+	memset(&m, 0, sizeof(m));
+	if (feed_path(q->s.cfg, MANIFEST_NAME, path, sizeof(path)) == -1 ||
+	    manifest_read(path, &m) == -1) {
+		internal_error(q);
+		return;
+	}
+	if (report_regenerate(&b, q->client, &m, &run, q->rt.list,
+	    &failed) == -1)
+		internal_error(q);
+	else
+		reply_buf(q, failed ? 503 : 200, CT_JSON, NULL, &b);
+	buf_free(&b);
+	manifest_free(&m);
+}
+
+/* Reads and drops a request body, at most SERVE_BODY_MAX bytes. */
+static int
+drain_body(FCGX_Request *fr)
+{
+	const char *cl = FCGX_GetParam("CONTENT_LENGTH", fr->envp);
+	char	 chunk[4096];
+	size_t	 total = 0;
+	int	 n;
+
+	if (cl != NULL && cl[0] != '\0') {
+		if (strspn(cl, "0123456789") != strlen(cl) || strlen(cl) > 9 ||
+		    strtoul(cl, NULL, 10) > SERVE_BODY_MAX)
+			return -1;
+	}
+	while ((n = FCGX_GetStr(chunk, sizeof(chunk), fr->in)) > 0) {
+		total += (size_t)n;
+		if (total > SERVE_BODY_MAX)
+			return -1;
+	}
+	return 0;
+}
+
+/* The method for the log: [A-Z]{1,16} or "-". */
+static const char *
+log_method(const char *m)
+{
+	size_t	 len;
+
+	if (m == NULL)
+		return "-";
+	len = strspn(m, "ABCDEFGHIJKLMNOPQRSTUVWXYZ");
+	return len > 0 && len <= 16 && m[len] == '\0' ? m : "-";
+}
+
+/* The URI for the log: visible ASCII only, bounded. */
+static void
+log_uri(const char *uri, char *out, size_t outsz)
+{
+	size_t	 i;
+
+	if (uri == NULL) {
+		(void)xsnprintf(out, outsz, "-");
+		return;
+	}
+	for (i = 0; uri[i] != '\0' && i + 1 < outsz && i < LOG_URI_MAX; i++)
+		out[i] = ((unsigned char)uri[i] > 0x20 &&
+		    (unsigned char)uri[i] < 0x7f) ? uri[i] : '?';
+	out[i] = '\0';
+	if (uri[i] != '\0' && i >= 3)
+		memcpy(out + i - 3, "...", 3);
+}
+
+static void
+dispatch(struct req *q)
+{
+	switch (q->rt.kind) {
+	case ROUTE_INDEX:
+		serve_index(q);
+		break;
+	case ROUTE_PLAIN:
+		serve_plain(q);
+		break;
+	case ROUTE_ASC:
+		serve_asc(q);
+		break;
+	case ROUTE_STATUS:
+		serve_status(q);
+		break;
+	case ROUTE_METRICS:
+		serve_metrics(q);
+		break;
+	case ROUTE_REGENERATE:
+		serve_regenerate(q);
+		break;
+	}
+}
+
+void
+serve_request(FCGX_Request *fr)
+{
+	struct req q;
+	enum authz_result a;
+	const char *method, *uri, *allow = NULL;
+	char	 luri[LOG_URI_MAX + 1], at[40], allowh[64];
+	int	 rc;
+
+	memset(&q, 0, sizeof(q));
+	q.fr = fr;
+	q.status = 500;
+	method = FCGX_GetParam("REQUEST_METHOD", fr->envp);
+	uri = FCGX_GetParam("REQUEST_URI", fr->envp);
+
+	state_refresh();
+	state_acquire(&q.s);
+	q.head = method != NULL && strcmp(method, "HEAD") == 0;
+
+	a = authz_check(q.s.cfg,
+	    FCGX_GetParam("SSL_CLIENT_VERIFY", fr->envp),
+	    FCGX_GetParam("SSL_CLIENT_FINGERPRINT", fr->envp),
+	    FCGX_GetParam("SSL_CLIENT_S_DN", fr->envp), &q.client, &q.fp);
+	if (drain_body(fr) == -1)
+		reply_text(&q, 413, "request body too large", NULL);
+	else if (a != AUTHZ_OK)
+		reply_text(&q, 403, authz_reason(a), NULL);
+	else if ((rc = route_parse(method, uri, &q.rt, &allow)) != 0) {
+		if (rc == 405 && xsnprintf(allowh, sizeof(allowh),
+		    "Allow: %s\r\n", allow) > 0)
+			reply_text(&q, 405, "method not allowed", allowh);
+		else if (rc == 404)
+			not_found(&q);
+		else
+			reply_text(&q, rc, "bad request", NULL);
+	} else
+		dispatch(&q);
+
+	if (rfc3339(now_ms(), at, sizeof(at)) == -1)
+		(void)xsnprintf(at, sizeof(at), "-");
+	log_uri(uri, luri, sizeof(luri));
+	log_info("request %s %s %s %s %s %d %lld", at,
+	    q.client != NULL ? q.client->name : "-", q.fp,
+	    log_method(method), luri, q.status, q.bytes);
+	report_count(q.status);
+	state_release(&q.s);
+}

@@ -1,0 +1,360 @@
+/* state: see state.h. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
+#include "fsutil.h"
+#include "index.h"
+#include "log.h"
+#include "manifest.h"
+#include "state.h"
+
+#define ACCEL_MAX	64
+
+struct fileid {
+	int	 exists;
+	dev_t	 dev;
+	ino_t	 ino;
+	off_t	 size;
+	struct timespec mtim;
+};
+
+struct cfg_obj {
+	int			 refs;
+	struct lf_config	 cfg;
+	struct index_tmpl	*index;
+	struct fileid		 conf_id, tmpl_id;
+};
+
+struct man_obj {
+	int			 refs;
+	struct lf_manifest	 m;
+	int			 present;
+	char			 path[PATH_MAX];
+	struct fileid		 id;
+};
+
+static pthread_mutex_t	 snap_mtx = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t	 reload_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct cfg_obj	*cur_c;
+static struct man_obj	*cur_m;
+/* Versions that failed to load: not retried until they change. */
+static struct fileid	 bad_conf, bad_tmpl, bad_man;
+
+static void
+fileid_get(const char *path, struct fileid *id)
+{
+	struct stat st;
+
+	memset(id, 0, sizeof(*id));
+	if (stat(path, &st) == -1)
+		return;
+	id->exists = 1;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtim = st.st_mtim;
+}
+
+static int
+fileid_eq(const struct fileid *a, const struct fileid *b)
+{
+	return a->exists == b->exists && a->dev == b->dev &&
+	    a->ino == b->ino && a->size == b->size &&
+	    a->mtim.tv_sec == b->mtim.tv_sec &&
+	    a->mtim.tv_nsec == b->mtim.tv_nsec;
+}
+
+int
+feed_path(const struct lf_config *cfg, const char *rel, char *out,
+    size_t outsz)
+{
+	return xsnprintf(out, outsz, "%s/%s", cfg->feed_dir, rel) < 0 ?
+	    -1 : 0;
+}
+
+static int
+accel_ok(const char *p)
+{
+	size_t	 len = strlen(p);
+
+	if (len < 2 || len > ACCEL_MAX || p[0] != '/' || p[len - 1] != '/')
+		return 0;
+	for (size_t i = 0; i < len; i++)
+		if (!((p[i] >= 'a' && p[i] <= 'z') ||
+		    (p[i] >= 'A' && p[i] <= 'Z') ||
+		    (p[i] >= '0' && p[i] <= '9') ||
+		    p[i] == '_' || p[i] == '-' || p[i] == '.' || p[i] == '/'))
+			return 0;
+	return strstr(p, "..") == NULL && strstr(p, "//") == NULL;
+}
+
+static int
+tmpl_dir_path(const struct lf_config *cfg, char *out, size_t outsz)
+{
+	const char *dir = cfg->templates != NULL ? cfg->templates :
+	    LF_TEMPLATES_DIR;
+
+	return xsnprintf(out, outsz, "%s/%s", dir, INDEX_FILE) < 0 ? -1 : 0;
+}
+
+int
+state_load(const char *path, struct lf_config *cfg, struct index_tmpl **ip)
+{
+	const char *dir;
+
+	*ip = NULL;
+	if (conf_load(path, cfg) == -1)
+		return -1;
+	if (cfg->feed_dir == NULL || cfg->feed_dir[0] != '/') {
+		log_warnx("%s: [feed] dir must be an absolute path", path);
+		goto bad;
+	}
+	if (strlen(cfg->feed_dir) > PATH_MAX - 300) {
+		log_warnx("%s: [feed] dir too long", path);
+		goto bad;
+	}
+	if (cfg->accel_prefix == NULL &&
+	    (cfg->accel_prefix = strdup("/_feed/")) == NULL) {
+		log_warn("strdup");
+		goto bad;
+	}
+	if (!accel_ok(cfg->accel_prefix)) {
+		log_warnx("%s: [feed] accel_prefix must be /[A-Za-z0-9._-/]/ "
+		    "of at most %d bytes", path, ACCEL_MAX);
+		goto bad;
+	}
+	if (cfg->trigger_socket != NULL &&
+	    strlen(cfg->trigger_socket) >= 108) {
+		log_warnx("%s: [feed] trigger_socket too long", path);
+		goto bad;
+	}
+	if (cfg->fcgi_threads > 64) {
+		log_warnx("%s: [fcgi] threads must be at most 64", path);
+		goto bad;
+	}
+	dir = cfg->templates != NULL ? cfg->templates : LF_TEMPLATES_DIR;
+	if ((*ip = index_load(dir)) == NULL)
+		goto bad;
+	return 0;
+bad:
+	conf_free(cfg);
+	return -1;
+}
+
+static void
+cfg_put(struct cfg_obj *c)
+{
+	if (c == NULL || --c->refs > 0)
+		return;
+	index_free(c->index);
+	conf_free(&c->cfg);
+	free(c);
+}
+
+static void
+man_put(struct man_obj *m)
+{
+	if (m == NULL || --m->refs > 0)
+		return;
+	manifest_free(&m->m);
+	free(m);
+}
+
+/* Reads the manifest of cfg; NULL when it cannot be read. */
+static struct man_obj *
+man_load(const struct lf_config *cfg, const struct fileid *id)
+{
+	struct man_obj *m;
+	int	 rc;
+
+	if ((m = calloc(1, sizeof(*m))) == NULL) {
+		log_warn("calloc");
+		return NULL;
+	}
+	m->refs = 1;
+	m->id = *id;
+	if (feed_path(cfg, MANIFEST_NAME, m->path, sizeof(m->path)) == -1) {
+		free(m);
+		return NULL;
+	}
+	rc = manifest_read(m->path, &m->m);
+	if (rc == -1) {
+		log_warnx("%s: unreadable or invalid; keeping the last one",
+		    m->path);
+		free(m);
+		return NULL;
+	}
+	m->present = rc == 0;
+	return m;
+}
+
+int
+state_init(struct lf_config *cfg, struct index_tmpl *idx)
+{
+	struct cfg_obj *c;
+	struct man_obj *m;
+	struct fileid	 mid;
+	char		 path[PATH_MAX];
+
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("calloc");
+		return -1;
+	}
+	c->refs = 1;
+	c->cfg = *cfg;
+	c->index = idx;
+	fileid_get(c->cfg.path, &c->conf_id);
+	if (tmpl_dir_path(&c->cfg, path, sizeof(path)) == 0)
+		fileid_get(path, &c->tmpl_id);
+	if (feed_path(&c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
+		goto fail;
+	fileid_get(path, &mid);
+	if ((m = man_load(&c->cfg, &mid)) == NULL) {
+		/* Serve with no manifest (every list 404) until it is valid. */
+		if ((m = calloc(1, sizeof(*m))) == NULL)
+			goto fail;
+		m->refs = 1;
+		(void)feed_path(&c->cfg, MANIFEST_NAME, m->path,
+		    sizeof(m->path));
+		bad_man = mid;
+	}
+	cur_c = c;
+	cur_m = m;
+	memset(cfg, 0, sizeof(*cfg));
+	return 0;
+fail:
+	free(c);
+	return -1;
+}
+
+static void
+reload_config(void)
+{
+	struct lf_config cfg;
+	struct index_tmpl *idx;
+	struct cfg_obj *c, *old;
+	struct fileid	 cid, tid;
+	char		 tpath[PATH_MAX];
+	const char	*path = cur_c->cfg.path;
+
+	fileid_get(path, &cid);
+	if (tmpl_dir_path(&cur_c->cfg, tpath, sizeof(tpath)) == -1)
+		return;
+	fileid_get(tpath, &tid);
+	if (fileid_eq(&cid, &cur_c->conf_id) &&
+	    fileid_eq(&tid, &cur_c->tmpl_id))
+		return;
+	if (fileid_eq(&cid, &bad_conf) && fileid_eq(&tid, &bad_tmpl))
+		return;
+	if (state_load(path, &cfg, &idx) == -1) {
+		log_warnx("%s: reload failed; keeping the running "
+		    "configuration", path);
+		bad_conf = cid;
+		bad_tmpl = tid;
+		return;
+	}
+	if ((c = calloc(1, sizeof(*c))) == NULL) {
+		log_warn("calloc");
+		index_free(idx);
+		conf_free(&cfg);
+		return;
+	}
+	c->refs = 1;
+	c->cfg = cfg;
+	c->index = idx;
+	c->conf_id = cid;
+	/* The new config may name another template directory. */
+	if (tmpl_dir_path(&c->cfg, tpath, sizeof(tpath)) == 0)
+		fileid_get(tpath, &c->tmpl_id);
+	memset(&bad_conf, 0, sizeof(bad_conf));
+	memset(&bad_tmpl, 0, sizeof(bad_tmpl));
+	pthread_mutex_lock(&snap_mtx);
+	old = cur_c;
+	cur_c = c;
+	cfg_put(old);
+	pthread_mutex_unlock(&snap_mtx);
+	/* path belonged to the old configuration. */
+	log_info("%s: configuration reloaded", c->cfg.path);
+}
+
+static void
+reload_manifest(void)
+{
+	struct man_obj *m, *old;
+	struct fileid	 id;
+	char		 path[PATH_MAX];
+
+	if (feed_path(&cur_c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
+		return;
+	fileid_get(path, &id);
+	if (strcmp(path, cur_m->path) == 0 && fileid_eq(&id, &cur_m->id))
+		return;
+	if (strcmp(path, cur_m->path) == 0 && fileid_eq(&id, &bad_man))
+		return;
+	if ((m = man_load(&cur_c->cfg, &id)) == NULL) {
+		bad_man = id;
+		return;
+	}
+	memset(&bad_man, 0, sizeof(bad_man));
+	pthread_mutex_lock(&snap_mtx);
+	old = cur_m;
+	cur_m = m;
+	man_put(old);
+	pthread_mutex_unlock(&snap_mtx);
+	log_debug("%s: generation %lld", path, m->m.generation);
+}
+
+void
+state_refresh(void)
+{
+	/* Only this thread replaces cur_c/cur_m while it holds reload_mtx. */
+	if (pthread_mutex_trylock(&reload_mtx) != 0)
+		return;
+	if (cur_c != NULL) {
+		reload_config();
+		reload_manifest();
+	}
+	pthread_mutex_unlock(&reload_mtx);
+}
+
+void
+state_acquire(struct snapshot *s)
+{
+	pthread_mutex_lock(&snap_mtx);
+	s->c_ = cur_c;
+	s->m_ = cur_m;
+	cur_c->refs++;
+	cur_m->refs++;
+	pthread_mutex_unlock(&snap_mtx);
+	s->cfg = &s->c_->cfg;
+	s->index = s->c_->index;
+	s->man = &s->m_->m;
+	s->man_present = s->m_->present;
+}
+
+void
+state_release(struct snapshot *s)
+{
+	pthread_mutex_lock(&snap_mtx);
+	cfg_put(s->c_);
+	man_put(s->m_);
+	pthread_mutex_unlock(&snap_mtx);
+	memset(s, 0, sizeof(*s));
+}
+
+void
+state_shutdown(void)
+{
+	pthread_mutex_lock(&snap_mtx);
+	cfg_put(cur_c);
+	man_put(cur_m);
+	cur_c = NULL;
+	cur_m = NULL;
+	pthread_mutex_unlock(&snap_mtx);
+}

@@ -1,0 +1,52 @@
+/*
+ * state: the configuration, the index template and the manifest that
+ * requests read, as immutable reference-counted snapshots.
+ *
+ * state_refresh() compares the config file, the index template and
+ * FEED/manifest.json with what is loaded (device, inode, size, mtime) and
+ * reloads what changed.  A config or template that fails to load keeps
+ * the old one (the failure is logged once per version of the file); so
+ * does an unreadable manifest.  Reloads run in one thread at a time;
+ * other threads go on with the snapshot they have.
+ *
+ * state_acquire() hands out the current snapshot; it stays valid, however
+ * often the files change, until state_release().
+ */
+#ifndef LF_STATE_H
+#define LF_STATE_H
+
+#include "conf.h"
+#include "index.h"
+#include "manifest.h"
+
+struct cfg_obj;
+struct man_obj;
+
+struct snapshot {
+	const struct lf_config	 *cfg;
+	const struct index_tmpl	 *index;
+	const struct lf_manifest *man;	/* empty if there is none */
+	int			  man_present;
+	struct cfg_obj		 *c_;
+	struct man_obj		 *m_;
+};
+
+/*
+ * Loads and checks everything the responder needs from the config at
+ * path: [feed] dir (absolute), accel_prefix, the index template.
+ * 0, or -1 with the reasons logged (nothing to free then).
+ */
+int	state_load(const char *path, struct lf_config *, struct index_tmpl **);
+
+/* Takes ownership of a loaded config and template.  0 or -1. */
+int	state_init(struct lf_config *, struct index_tmpl *);
+void	state_refresh(void);
+void	state_acquire(struct snapshot *);
+void	state_release(struct snapshot *);
+void	state_shutdown(void);
+
+/* Path of a file inside the feed directory into out; 0 or -1. */
+int	feed_path(const struct lf_config *, const char *rel, char *out,
+	    size_t outsz);
+
+#endif

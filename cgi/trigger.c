@@ -1,0 +1,94 @@
+/* trigger: see trigger.h. */
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "manifest.h"
+#include "trigger.h"
+#include "valid.h"
+
+static atomic_int stopping;
+
+void
+trigger_stop(void)
+{
+	atomic_store(&stopping, 1);
+}
+
+int
+trigger_stopping(void)
+{
+	return atomic_load(&stopping);
+}
+
+int
+trigger_send(const char *socket_path, const char *list)
+{
+	struct sockaddr_un sun;
+	char	 msg[16 + VALID_LIST_MAX];
+	int	 fd, len;
+	ssize_t	 n;
+
+	if (socket_path == NULL)
+		return -1;
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (xsnprintf(sun.sun_path, sizeof(sun.sun_path), "%s",
+	    socket_path) < 0) {
+		log_warnx("%s: trigger socket path too long", socket_path);
+		return -1;
+	}
+	if (list != NULL && list[0] != '\0') {
+		if (!valid_list_name(list))
+			return -1;
+		len = xsnprintf(msg, sizeof(msg), "regenerate %s\n", list);
+	} else
+		len = xsnprintf(msg, sizeof(msg), "regenerate\n");
+	if (len < 0)
+		return -1;
+	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
+		log_warn("socket");
+		return -1;
+	}
+	n = sendto(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+	    (struct sockaddr *)&sun, sizeof(sun));
+	if (n != len) {
+		log_warn("%s: trigger not delivered", socket_path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+enum wait_result
+trigger_wait(const char *run_path, long long t0_ms, int seconds,
+    struct lf_run *run)
+{
+	struct timespec ts = { 0, TRIGGER_POLL_MS * 1000000L };
+	long long deadline;
+
+	if (seconds < 1)
+		seconds = 1;
+	if (seconds > TRIGGER_WAIT_MAX)
+		seconds = TRIGGER_WAIT_MAX;
+	deadline = now_ms() + (long long)seconds * 1000;
+	for (;;) {
+		if (trigger_stopping())
+			return WAIT_STOPPED;
+		memset(run, 0, sizeof(*run));
+		if (run_read(run_path, run) == 0 &&
+		    run->started_ms >= t0_ms && run->finished_ms != 0)
+			return WAIT_DONE;
+		if (now_ms() >= deadline)
+			return WAIT_TIMEOUT;
+		(void)nanosleep(&ts, NULL);
+	}
+}
