@@ -20,11 +20,17 @@
 #   python3                          small helpers in tests and tests/demo/make-sample.py
 #   procps                           ps/pgrep in tests
 #   iproute2                         ss, to look at listening sockets in tests
+#   lib*-perl                        what Sympa's own data source modules need
+#                                    (tests/t_50_e2e.sh runs them, unpacked
+#                                    from Debian's sympa package)
 set -u
 
 PKGS="build-essential pkg-config libmariadb-dev mariadb-server mariadb-client
 libgpgme-dev gnupg gpg-agent libfcgi-dev libinih-dev libjansson-dev libssl-dev
-libcmocka-dev nginx-light openssl curl mandoc python3 procps iproute2"
+libcmocka-dev nginx-light openssl curl mandoc python3 procps iproute2
+libwww-perl liblwp-protocol-https-perl libmime-encwords-perl
+libunicode-linebreak-perl libhtml-parser-perl liburi-perl libintl-perl
+libclass-singleton-perl"
 
 # One dpkg-query for all: a line "NAME STATUS" per known package.
 # shellcheck disable=SC2086

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# End to end: MariaDB -> listfeed-gen --watch -> listfeed.fcgi -> nginx with
+# client TLS -> Sympa's own data source code (Sympa 6.2.70 from Debian).
+set -u
+. "$(dirname "$0")/lib/common.sh"
+require_exec "$GEN" "$FCGI"
+
+# Sympa's modules: the installed package, else a copy unpacked from
+# Debian's package (never installed: its maintainer scripts want a database).
+SYMPA_LIB=${SYMPA_LIB:-}
+for d in "$SYMPA_LIB" /usr/share/sympa/lib "$TOP/build/sympa/usr/share/sympa/lib"; do
+	[ -n "$d" ] && [ -f "$d/Sympa/DataSource/RemoteFile.pm" ] && { SYMPA_LIB=$d; break; }
+done
+if [ ! -f "$SYMPA_LIB/Sympa/DataSource/RemoteFile.pm" ] && [ "$(id -u)" = 0 ]; then
+	mkdir -p "$TOP/build/sympa"
+	(cd "$TOP/build/sympa" && apt-get download sympa >/dev/null 2>&1 &&
+		dpkg-deb -x sympa_*.deb . && rm -f sympa_*.deb)
+	SYMPA_LIB=$TOP/build/sympa/usr/share/sympa/lib
+fi
+[ -f "$SYMPA_LIB/Sympa/DataSource/RemoteFile.pm" ] || skip_all "Sympa's modules are not available"
+export SYMPA_LIB
+
+pki_setup || bail_out "pki_setup"
+gpg_setup || bail_out "gpg_setup"
+db_start e2e tls || bail_out "db_start"
+db_fixture e2e || bail_out "db_fixture"
+
+FEED=$T/feed
+CONF=$T/listfeed.conf
+cat >"$CONF" <<EOC
+[database]
+defaults_file = $W/db-e2e/my.cnf
+query = SELECT * FROM listfeed_subscribers
+[feed]
+dir = $FEED
+templates = $TOP/templates
+trigger_socket = $T/trigger.sock
+interval = 0
+[gpg]
+home = $W/gnupg
+sign_key = $FEED_FPR
+recipients = $PROVIDER_FPR $ADMIN_FPR
+[client sympa]
+fingerprint = $(pki_fingerprint "$W/pki/client-sympa.pem")
+lists = deelnemers spacelog
+plain = yes
+[client crm]
+fingerprint = $(pki_fingerprint "$W/pki/client-crm.pem")
+lists = *
+trigger = yes
+EOC
+bg_start gen-e2e "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen"
+wait_until 60 test -s "$FEED/manifest.json" || bail_out "no first generation"
+fcgi_start "$CONF" "$T/fcgi.sock" e2e || bail_out "listfeed.fcgi"
+PORT=$(free_port)
+sed -e "s#@LISTEN@#127.0.0.1:$PORT#" -e 's#@SERVER_NAME@#localhost#' \
+	-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
+	-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$T/fcgi.sock#" \
+	-e "s#@FEED_DIR@#$FEED#" -e 's#zone=listfeed:#zone=listfeed_e2e:#' \
+	-e 's#zone=listfeed burst#zone=listfeed_e2e burst#' \
+	-e 's#listfeed_fcgi#listfeed_e2e#g' -e 's#shared:listfeed_tls#shared:listfeed_e2e_tls#' \
+	"$TOP/nginx/listfeed.conf" >"$T/site.conf"
+nginx_start "$T/site.conf" e2e || bail_out "nginx"
+URL=https://localhost:$PORT
+
+sympa() {	# sympa CLIENT PATH: what Sympa keeps from that URL
+	perl "$TOP/tests/tools/sympa-fetch.pl" "$URL$2" "$W/pki/ca.pem" \
+		"$W/pki/client-$1.pem" "$W/pki/client-$1.key"
+}
+expected() {	# the published Sympa text as Sympa canonicalises it
+	perl -ne 'chomp; my ($e, $n) = split /\t/, $_, 2; print lc($e), "\t", $n // "", "\n"' "$1"
+}
+
+check "Sympa fetches deelnemers" sympa sympa /lists/deelnemers
+cp "$LAST_OUT" "$T/sympa.deelnemers"
+expected "$TOP/tests/fixture/expected/deelnemers.sympa" >"$T/expected.deelnemers"
+check_file_eq "Sympa parses exactly the expected members and names" \
+	"$T/expected.deelnemers" "$T/sympa.deelnemers"
+check_eq "Sympa skipped no line" "" "$(grep -i 'skip' "$LAST_ERR")"
+check "reception=mail source" sympa sympa '/lists/deelnemers?reception=mail'
+cp "$LAST_OUT" "$T/sympa.mail"
+check "reception=digest source" sympa sympa '/lists/deelnemers?reception=digest'
+cp "$LAST_OUT" "$T/sympa.digest"
+check_eq "digest source: the two digest members" \
+	"$(printf 'yara+lists@example.org\nzoe.chateau@example.fr')" "$(cut -f1 "$T/sympa.digest")"
+check_eq "mail + digest sources = the whole list" "$(sort "$T/sympa.deelnemers")" \
+	"$(sort "$T/sympa.mail" "$T/sympa.digest")"
+
+check_exit "a list Sympa may not see: the source fails (kept members)" 2 sympa sympa /lists/hetbestuur
+check_exit "an unknown list: the source fails" 2 sympa sympa /lists/nosuchlist
+check_exit "a certificate without ACL entry: the source fails" 2 sympa unknown /lists/deelnemers
+check_exit "a certificate from another CA: the source fails" 2 sympa foreign /lists/deelnemers
+check_exit "an encrypted file is not for Sympa: the source fails" 2 sympa sympa /lists/deelnemers.sympa.asc
+check_grep "Sympa is told why (406)" 'Not Acceptable' "$LAST_ERR"
+
+# The guard: the CRM's list emptied by mistake; Sympa still gets the last good one.
+db_sql e2e "CREATE TABLE keep_sub AS SELECT * FROM mailinglists_subscription;
+	UPDATE mailinglists_subscription SET active = 0"
+g=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$FEED/manifest.json")
+check "CRM trigger with wait: answered" pki_curl crm -f -X POST "$URL/-/regenerate?wait=20"
+cp "$LAST_OUT" "$T/report.json"
+check_eq "report: the generation held lists" "held" \
+	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["result"])' "$T/report.json")"
+check "Sympa fetches deelnemers while it is held" sympa sympa /lists/deelnemers
+check_file_eq "held: Sympa still gets every member" "$T/expected.deelnemers" "$LAST_OUT"
+db_sql e2e "UPDATE mailinglists_subscription s JOIN keep_sub k ON k.id = s.id SET s.active = k.active;
+	DROP TABLE keep_sub"
+
+# A real change, pushed by the CRM, reaches Sympa.
+db_sql e2e "UPDATE mailinglists_subscription s JOIN members_user u ON u.id = s.member_id
+	JOIN mailinglists_mailinglist l ON l.id = s.mailinglist_id
+	SET s.active = 0 WHERE l.name = 'deelnemers' AND u.email = 'dekker@example.nl'"
+check "CRM trigger for deelnemers with wait" pki_curl crm -f -X POST "$URL/-/regenerate?list=deelnemers&wait=20"
+cp "$LAST_OUT" "$T/report2.json"
+check_eq "report: one update on deelnemers" "1 0 1" \
+	"$(python3 -c 'import json,sys
+r = json.load(open(sys.argv[1])); l = r["lists"]["deelnemers"]
+print(r["updates"], l["added"], l["removed"])' "$T/report2.json")"
+check "Sympa fetches the new list" sympa sympa /lists/deelnemers
+check_eq "Sympa no longer sees the removed member" "" "$(grep '^dekker@' "$LAST_OUT")"
+check_eq "and keeps the others" "$(($(wc -l <"$T/expected.deelnemers") - 1))" "$(wc -l <"$LAST_OUT" | tr -d ' ')"
+
+done_testing
