@@ -28,12 +28,15 @@ trigger_stopping(void)
 	return atomic_load(&stopping);
 }
 
+#define TRIGGER_SEND_TRIES	40	/* 5 ms apart */
+
 int
 trigger_send(const char *socket_path, const char *list)
 {
 	struct sockaddr_un sun;
+	struct timespec pause = { 0, 5 * 1000 * 1000 };
 	char	 msg[16 + VALID_LIST_MAX];
-	int	 fd, len;
+	int	 fd, len, tries;
 	ssize_t	 n;
 
 	if (socket_path == NULL)
@@ -57,8 +60,16 @@ trigger_send(const char *socket_path, const char *list)
 		log_warn("socket");
 		return -1;
 	}
-	n = sendto(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
-	    (struct sockaddr *)&sun, sizeof(sun));
+	/* A full queue empties in moments (the generator reads it from a
+	 * thread of its own): retry briefly rather than refuse. */
+	for (tries = 0;; tries++) {
+		n = sendto(fd, msg, (size_t)len, MSG_DONTWAIT | MSG_NOSIGNAL,
+		    (struct sockaddr *)&sun, sizeof(sun));
+		if (n == len || tries >= TRIGGER_SEND_TRIES ||
+		    (errno != EAGAIN && errno != EWOULDBLOCK))
+			break;
+		(void)nanosleep(&pause, NULL);
+	}
 	if (n != len) {
 		log_warn("%s: trigger not delivered", socket_path);
 		close(fd);

@@ -1,4 +1,5 @@
 /* watch: see watch.h. */
+#include <sys/eventfd.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -6,7 +7,9 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,18 +147,142 @@ run_once(const struct lf_config *cfg, struct crypt *crypt,
 	return rc;
 }
 
+/*
+ * The trigger socket is read by a thread of its own, so that triggers
+ * sent during a long generation never fill the socket's queue (a sender
+ * would then be refused): they are merged into the pending set at once.
+ */
+struct inbox {
+	pthread_mutex_t	 mu;
+	struct pending	 p;
+	int		 sock;
+	int		 wake;		/* eventfd: tells the main loop */
+	int		 stop;		/* eventfd: tells the reader to end */
+};
+
+static void *
+reader(void *arg)
+{
+	struct inbox	*in = arg;
+	struct pollfd	 pfd[2];
+	uint64_t	 one = 1;
+
+	pfd[0].fd = in->sock;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = in->stop;
+	pfd[1].events = POLLIN;
+	for (;;) {
+		if (poll(pfd, 2, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll");
+			break;
+		}
+		if (pfd[1].revents != 0)
+			break;
+		if (pfd[0].revents & POLLIN) {
+			pthread_mutex_lock(&in->mu);
+			drain(in->sock, &in->p);
+			pthread_mutex_unlock(&in->mu);
+			(void)!write(in->wake, &one, sizeof(one));
+		}
+	}
+	return NULL;
+}
+
+static int
+inbox_any(struct inbox *in, int mark_all)
+{
+	int	 any;
+
+	pthread_mutex_lock(&in->mu);
+	if (mark_all)
+		in->p.any = in->p.all = 1;
+	any = in->p.any;
+	pthread_mutex_unlock(&in->mu);
+	return any;
+}
+
+static void
+inbox_take(struct inbox *in, struct pending *out)
+{
+	pthread_mutex_lock(&in->mu);
+	*out = in->p;
+	memset(&in->p, 0, sizeof(in->p));
+	pthread_mutex_unlock(&in->mu);
+}
+
+/* The main loop: signals, the interval, and generations. */
+static void
+loop(const struct lf_config *cfg, struct crypt *crypt,
+    const struct gen_opts *base, struct inbox *in, int sfd)
+{
+	struct pollfd		 pfd[2];
+	struct signalfd_siginfo	 si;
+	struct pending		 take;
+	long long		 last, next_full, now, wait;
+	uint64_t		 n;
+
+	/* A first full generation at start-up. */
+	last = now_ms();
+	(void)run_once(cfg, crypt, base, NULL);
+	next_full = cfg->interval ? last + cfg->interval * 1000LL : -1;
+	for (;;) {
+		now = now_ms();
+		wait = -1;
+		if (inbox_any(in, 0))
+			wait = last + COALESCE_MS - now;
+		if (next_full >= 0 && (wait < 0 || next_full - now < wait))
+			wait = next_full - now;
+		if (wait != -1 && wait < 0)
+			wait = 0;
+		pfd[0].fd = in->wake;
+		pfd[0].events = POLLIN;
+		pfd[1].fd = sfd;
+		pfd[1].events = POLLIN;
+		if (poll(pfd, 2, wait > 3600000 ? 3600000 : (int)wait) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("poll");
+			return;
+		}
+		if (pfd[1].revents & POLLIN &&
+		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
+			if (si.ssi_signo != SIGHUP) {
+				log_info("signal %u: stopping", si.ssi_signo);
+				return;
+			}
+			(void)inbox_any(in, 1);
+		}
+		if (pfd[0].revents & POLLIN)
+			(void)!read(in->wake, &n, sizeof(n));
+		now = now_ms();
+		if (next_full >= 0 && now >= next_full)
+			(void)inbox_any(in, 1);
+		if (!inbox_any(in, 0) || now < last + COALESCE_MS)
+			continue;
+		inbox_take(in, &take);
+		last = now;
+		(void)run_once(cfg, crypt, base, take.all ? NULL : &take.lists);
+		if (take.all && cfg->interval)
+			next_full = last + cfg->interval * 1000LL;
+		pending_clear(&take);
+	}
+}
+
 int
 watch_run(const struct lf_config *cfg, struct crypt *crypt,
     const struct gen_opts *base)
 {
-	struct pollfd		 pfd[2];
-	struct signalfd_siginfo	 si;
-	struct pending		 p;
-	sigset_t		 mask;
-	long long		 last = 0, next_full, now, wait;
-	int			 sock, sfd, stop = 0;
+	struct inbox	 in;
+	pthread_t	 tid;
+	sigset_t	 mask;
+	uint64_t	 one = 1;
+	int		 sfd, rc = 1;
 
-	memset(&p, 0, sizeof(p));
+	memset(&in, 0, sizeof(in));
+	in.sock = in.wake = in.stop = -1;
+	/* Blocked before the reader starts, so that it inherits the mask. */
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);
@@ -165,63 +292,35 @@ watch_run(const struct lf_config *cfg, struct crypt *crypt,
 		log_warn("signalfd");
 		return 1;
 	}
-	if ((sock = bind_trigger(cfg->trigger_socket)) == -1) {
-		(void)close(sfd);
-		return 1;
+	if ((in.wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) == -1 ||
+	    (in.stop = eventfd(0, EFD_CLOEXEC)) == -1) {
+		log_warn("eventfd");
+		goto out;
+	}
+	if ((in.sock = bind_trigger(cfg->trigger_socket)) == -1)
+		goto out;
+	pthread_mutex_init(&in.mu, NULL);
+	if ((errno = pthread_create(&tid, NULL, reader, &in)) != 0) {
+		log_warn("pthread_create");
+		goto out_unlink;
 	}
 	log_info("watching %s, every %u s", cfg->trigger_socket,
 	    cfg->interval);
-	/* A first full generation at start-up. */
-	last = now_ms();
-	(void)run_once(cfg, crypt, base, NULL);
-	next_full = cfg->interval ? last + cfg->interval * 1000LL : -1;
-
-	while (!stop) {
-		now = now_ms();
-		wait = -1;
-		if (p.any)
-			wait = last + COALESCE_MS - now;
-		if (next_full >= 0 && (wait < 0 || next_full - now < wait))
-			wait = next_full - now;
-		if (p.any || next_full >= 0)
-			wait = wait < 0 ? 0 : wait;
-		pfd[0].fd = sock;
-		pfd[0].events = POLLIN;
-		pfd[1].fd = sfd;
-		pfd[1].events = POLLIN;
-		if (poll(pfd, 2, wait > 3600000 ? 3600000 : (int)wait) == -1) {
-			if (errno == EINTR)
-				continue;
-			log_warn("poll");
-			break;
-		}
-		if (pfd[1].revents & POLLIN &&
-		    read(sfd, &si, sizeof(si)) == sizeof(si)) {
-			if (si.ssi_signo == SIGHUP) {
-				p.any = p.all = 1;
-			} else {
-				log_info("signal %u: stopping", si.ssi_signo);
-				stop = 1;
-				break;
-			}
-		}
-		if (pfd[0].revents & POLLIN)
-			drain(sock, &p);
-		now = now_ms();
-		if (next_full >= 0 && now >= next_full) {
-			p.any = p.all = 1;
-		}
-		if (!p.any || now < last + COALESCE_MS)
-			continue;
-		last = now;
-		(void)run_once(cfg, crypt, base, p.all ? NULL : &p.lists);
-		if (p.all && cfg->interval)
-			next_full = last + cfg->interval * 1000LL;
-		pending_clear(&p);
-	}
-	pending_clear(&p);
-	(void)close(sock);
+	loop(cfg, crypt, base, &in, sfd);
+	(void)!write(in.stop, &one, sizeof(one));
+	pthread_join(tid, NULL);
+	rc = 0;
+out_unlink:
+	pthread_mutex_destroy(&in.mu);
+	pending_clear(&in.p);
 	(void)unlink(cfg->trigger_socket);
+out:
+	if (in.sock != -1)
+		(void)close(in.sock);
+	if (in.wake != -1)
+		(void)close(in.wake);
+	if (in.stop != -1)
+		(void)close(in.stop);
 	(void)close(sfd);
-	return 0;
+	return rc;
 }

@@ -8,7 +8,9 @@
  * trigger that finds no generation in the last second starts one at
  * once; triggers closer together are merged into one generation a second
  * after the previous one started (only the named lists, or everything if
- * any trigger named none).  SIGTERM or SIGINT end the loop after the
+ * any trigger named none).  A thread of its own reads the socket, so
+ * triggers sent during a generation are never refused.  SIGTERM or
+ * SIGINT end the loop after the
  * current generation; SIGHUP starts a full generation.
  *
  * Returns the exit status: 0 after a signal, 1 if the socket cannot be
