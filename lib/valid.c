@@ -77,7 +77,8 @@ check_local(const char *s, size_t n)
 {
 	size_t	 i;
 
-	if (n == 0 || n > 64 || s[0] == '.' || s[n - 1] == '.')
+	/* A leading '#' is legal, but Sympa reads such a line as a comment. */
+	if (n == 0 || n > 64 || s[0] == '.' || s[n - 1] == '.' || s[0] == '#')
 		return 0;
 	for (i = 0; i < n; i++) {
 		if (s[i] == '.') {

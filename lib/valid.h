@@ -5,7 +5,8 @@
  * Rules (DESIGN.md "Data"):
  *  - list names: [a-z0-9][a-z0-9._-]{0,63}
  *  - format names: [a-z0-9][a-z0-9_-]{0,31}
- *  - emails: RFC 5321 dot-atom local part @ a DNS name with at least two
+ *  - emails: RFC 5321 dot-atom local part (not starting with '#': Sympa's
+ *    file source reads such a line as a comment) @ a DNS name with at least two
  *    labels; no quoted local parts, no address literals; at most
  *    VALID_EMAIL_MAX bytes (Sympa stores 100 and silently truncates
  *    longer ones, which would deliver to a different address).

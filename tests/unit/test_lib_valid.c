@@ -160,6 +160,9 @@ test_email_reasons(void **state)
 	assert_int_equal(email(".jan@example.org", out), EMAIL_BAD_LOCAL);
 	assert_int_equal(email("jan.@example.org", out), EMAIL_BAD_LOCAL);
 	assert_int_equal(email("j..an@example.org", out), EMAIL_BAD_LOCAL);
+	/* Sympa reads a line starting with # as a comment. */
+	assert_int_equal(email("#jan@example.org", out), EMAIL_BAD_LOCAL);
+	assert_int_equal(email("j#an@example.org", out), EMAIL_OK);
 	assert_int_equal(email("\"jan\"@example.org", out), EMAIL_BAD_LOCAL);
 	assert_int_equal(email("j an@example.org", out), EMAIL_BAD_LOCAL);
 	assert_int_equal(email("jan<x>@example.org", out), EMAIL_BAD_LOCAL);
