@@ -1,4 +1,5 @@
 /* report: see report.h. */
+#include <limits.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,16 @@ report_count(int status)
 		if (counted[i] == status)
 			break;
 	atomic_fetch_add(&counts[i], 1);
+}
+
+/* a + b for a >= 0, at most LLONG_MAX: the manifest's counts are not
+ * trusted to be small. */
+static long long
+add_sat(long long a, unsigned long b)
+{
+	if (a < 0 || b > (unsigned long long)(LLONG_MAX - a))
+		return LLONG_MAX;
+	return a + (long long)b;
 }
 
 static int
@@ -112,6 +123,7 @@ report_metrics(struct buf *b, const struct lf_client *c,
     const struct lf_manifest *m, const struct lf_run *run)
 {
 	const struct lf_mlist *ml;
+	long long ms;
 
 	buf_puts(b, "# HELP listfeed_generation Generation of the published "
 	    "feed.\n# TYPE listfeed_generation gauge\n");
@@ -119,8 +131,9 @@ report_metrics(struct buf *b, const struct lf_client *c,
 	buf_puts(b, "# HELP listfeed_generated_timestamp_seconds When the "
 	    "feed was published.\n"
 	    "# TYPE listfeed_generated_timestamp_seconds gauge\n");
+	ms = m->generated_ms > 0 ? m->generated_ms : 0;
 	buf_printf(b, "listfeed_generated_timestamp_seconds %lld.%03lld\n",
-	    m->generated_ms / 1000, m->generated_ms % 1000);
+	    ms / 1000, ms % 1000);
 	buf_puts(b, "# HELP listfeed_list_subscribers Subscribers per list.\n"
 	    "# TYPE listfeed_list_subscribers gauge\n");
 	for (size_t i = 0; i < m->nlists; i++) {
@@ -172,7 +185,7 @@ report_regenerate(struct buf *b, const struct lf_client *c,
 			continue;
 		if (list != NULL && list[0] != '\0' && strcmp(list, ml->name))
 			continue;
-		updates += (long long)(ml->added + ml->removed);
+		updates = add_sat(add_sat(updates, ml->added), ml->removed);
 		l = json_pack("{s:I, s:I, s:I}",
 		    "count", (json_int_t)ml->count,
 		    "added", (json_int_t)ml->added,

@@ -272,6 +272,24 @@ do_database(struct parse *p, const char *k, const char *v)
 	return fail(p, "unknown key \"%s\" in [%s]", k, "database");
 }
 
+/* accel_prefix goes into the X-Accel-Redirect header: visible ASCII
+ * only, and nothing that would end the path in a URI. */
+static int
+accel_prefix_ok(const char *v)
+{
+	size_t		 i;
+	unsigned char	 c;
+
+	if (v[0] != '/' || v[strlen(v) - 1] != '/' || strstr(v, "..") != NULL)
+		return 0;
+	for (i = 0; v[i] != '\0'; i++) {
+		c = (unsigned char)v[i];
+		if (c <= 0x20 || c >= 0x7f || strchr("?#%", c) != NULL)
+			return 0;
+	}
+	return 1;
+}
+
 static int
 do_feed(struct parse *p, const char *k, const char *v)
 {
@@ -290,10 +308,9 @@ do_feed(struct parse *p, const char *k, const char *v)
 	if (strcmp(k, "templates") == 0)
 		return set_path(p, &c->templates, v, k);
 	if (strcmp(k, "accel_prefix") == 0) {
-		if (v[0] != '/' || v[strlen(v) - 1] != '/' ||
-		    strstr(v, "..") != NULL || strpbrk(v, " \t?#%") != NULL)
+		if (!accel_prefix_ok(v))
 			return fail(p, "accel_prefix: \"%s\" must start and "
-			    "end with /", v);
+			    "end with /, in visible ASCII without ? # %%", v);
 		return set_str(p, &c->accel_prefix, v, k);
 	}
 	return fail(p, "unknown key \"%s\" in [%s]", k, "feed");
