@@ -22,7 +22,7 @@ PKG_CONFIG	?= pkg-config
 CFLAGS		?= -O2 -g
 SAN		?=
 
-LIB_PKGS	= inih jansson libcrypto
+LIB_PKGS	= inih jansson libcrypto libseccomp
 GEN_PKGS	= libmariadb gpgme
 CGI_PKGS	= fcgi
 TEST_PKGS	= cmocka
@@ -170,3 +170,55 @@ uninstall:
 
 clean:
 	rm -rf build
+
+# Fuzzing (clang, libFuzzer): tests/fuzz/fuzz_NAME.c, one target per parser
+# or validator.  Each is linked from its own file, lib/ (but lib/log.c:
+# tests/fuzz/fuzz.h has a quiet log shim; and lib/sandbox.c, which only the
+# mains call) and the gen/ or cgi/ sources it exercises, all compiled by
+# clang here (never the gcc objects).
+#   make fuzz [FUZZ_SECONDS=60]   build into $(BUILD)/fuzz, run each target
+#                                 from a copy of tests/fuzz/corpus/NAME
+# `make check` builds them too (into build/san/fuzz) where clang can link a
+# fuzzer, and tests/t_80_fuzz.sh runs each for a few seconds.
+FUZZ_CC		?= clang
+FUZZ_SECONDS	?= 60
+FUZZ_DIR	= $(BUILD)/fuzz
+FUZZ_NAMES	= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS	= $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Igen -Icgi -Itests/fuzz \
+		  -DLF_TEMPLATES_DIR='"$(CURDIR)/templates"' \
+		  -DLF_VERSION='"$(VERSION)"' -DFUZZ_TOP='"$(CURDIR)"' \
+		  -g -O1 -fno-omit-frame-pointer \
+		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+FUZZ_LIB	= $(filter-out lib/log.c lib/sandbox.c,$(LIB_SRCS))
+# What each target needs besides lib/: sources, and pkg-config packages.
+FUZZ_SRCS_fuzz_format	= gen/render.c
+FUZZ_SRCS_fuzz_row	= gen/collect.c gen/render.c
+FUZZ_SRCS_fuzz_route	= cgi/route.c
+FUZZ_SRCS_fuzz_params	= cgi/route.c cgi/authz.c
+FUZZ_PKGS_fuzz_params	= $(CGI_PKGS)
+FUZZ_SRCS_fuzz_trigger	= $(filter-out gen/main.c,$(GEN_SRCS))
+FUZZ_PKGS_fuzz_trigger	= $(GEN_PKGS)
+FUZZ_SRCS_fuzz_manifest	= cgi/index.c cgi/report.c
+
+# Only asked when a goal needs it: can clang link a fuzzer here?
+FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \
+		   printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n);\nint LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }\n' | \
+		   $(FUZZ_CC) -fsanitize=fuzzer,address,undefined -x c -o /dev/null - \
+		   >/dev/null 2>&1 && echo yes))
+FUZZERS		= $(if $(FUZZ_HAVE),$(FUZZ_BINS))
+
+define FUZZ_RULE
+$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h gen/*.h cgi/*.h
+	@mkdir -p $$(@D)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(call pc_cflags,$$(LIB_PKGS) $(FUZZ_PKGS_$(1))) \
+	    -o $$@ tests/fuzz/$(1).c $$(FUZZ_LIB) $(FUZZ_SRCS_$(1)) \
+	    $$(call pc_libs,$(FUZZ_PKGS_$(1)) $$(LIB_PKGS)) -lpthread
+endef
+$(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(f))))
+
+tests: $(FUZZERS)
+
+fuzz: $(FUZZ_BINS)
+	LF_BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+	    LF_FUZZ_ARTIFACTS=$(CURDIR)/$(FUZZ_DIR)/artifacts bash tests/t_80_fuzz.sh

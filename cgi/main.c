@@ -24,6 +24,7 @@
 #include "conf.h"
 #include "index.h"
 #include "log.h"
+#include "sandbox.h"
 #include "serve.h"
 #include "sock.h"
 #include "state.h"
@@ -220,6 +221,9 @@ main(int argc, char *argv[])
 	sigaddset(&set, WAKE_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
+	/* Least privilege before any worker runs: sandbox.h. */
+	if (sandbox_fcgi_apply(&cfg, conffile, sockcopy) == -1)
+		goto fail_sock;
 	if (state_init(&cfg, idx) == -1)
 		goto fail_sock;
 	if (FCGX_Init() != 0) {

@@ -143,7 +143,7 @@ first_name(const struct db_row *r, char *out, size_t outsz)
 	if (r->first != NULL)
 		return valid_clean_name(r->first, r->first_len, out, outsz);
 	for (n = 0; r->name != NULL && n < r->name_len; n++)
-		if (strchr(" \t\n\r\v\f", r->name[n]) != NULL ||
+		if (memchr(" \t\n\r\v\f", (unsigned char)r->name[n], 6) != NULL ||
 		    (r->name[n] == '\xc2' && n + 1 < r->name_len &&
 		    r->name[n + 1] == '\xa0'))		/* no-break space */
 			break;
@@ -278,6 +278,7 @@ collect_find(const struct collect *c, const char *name)
 {
 	struct mlist	 key;
 
+	memset(&key, 0, sizeof(key));
 	if (c->nlists == 0 || strlen(name) >= sizeof(key.name))
 		return NULL;
 	(void)strcpy(key.name, name);

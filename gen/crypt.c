@@ -5,6 +5,7 @@
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -210,19 +211,31 @@ why_key(char *why, size_t whysz, const char *what, const char *fpr,
 int
 crypt_global_init(void)
 {
-	gpgme_error_t	err;
-	char		es[128];
-
 	if (gpgme_check_version(CRYPT_GPGME_MIN) == NULL) {
 		log_warnx("gpgme %s is older than %s", gpgme_check_version(NULL),
 		    CRYPT_GPGME_MIN);
 		return -1;
 	}
+	return 0;
+}
+
+/* Runs gpg --version: done by the first crypt_new(), not at start-up, so
+ * that a run with nothing to encrypt starts no gpg at all. */
+static int
+engine_check(void)
+{
+	static atomic_int	 checked;
+	gpgme_error_t		 err;
+	char			 es[128];
+
+	if (atomic_load(&checked))
+		return 0;
 	err = gpgme_engine_check_version(GPGME_PROTOCOL_OpenPGP);
 	if (err != 0) {
 		log_warnx("gpg engine: %s", gerr(err, es, sizeof(es)));
 		return -1;
 	}
+	atomic_store(&checked, 1);
 	return 0;
 }
 
@@ -374,6 +387,8 @@ crypt_new(const char *home, const char *sign_fpr)
 	gpgme_error_t	 err;
 	char		 why[512], es[128];
 
+	if (engine_check() == -1)
+		return NULL;
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
 		log_warn("crypt_new");
 		return NULL;

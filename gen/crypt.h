@@ -26,7 +26,8 @@
 
 struct crypt;
 
-/* Checks the GPGME and gpg versions.  0, or -1 with the reason logged. */
+/* Checks the GPGME version (gpg's is checked by the first crypt_new()).
+ * 0, or -1 with the reason logged. */
 int	crypt_global_init(void);
 
 /*

@@ -149,7 +149,7 @@ publish_all(const struct pub_ctx *p, const struct gen_opts *o,
 		*written += res.written;
 		if (res.status != PUB_ABSENT)
 			fprintf(rep, "%s %lu +%lu -%lu %s%s%s\n", names.v[i],
-			    l != NULL ? l->n : 0UL,
+			    l != NULL ? (unsigned long)l->n : 0UL,
 			    res.status == PUB_CHANGED ? res.entry.added : 0UL,
 			    res.status == PUB_CHANGED ? res.entry.removed : 0UL,
 			    status_word[res.status], res.why[0] ? ": " : "",
@@ -258,9 +258,10 @@ commit(struct feed *f, const struct lf_manifest *old,
 }
 
 int
-generate(const struct lf_config *cfg, struct crypt *crypt,
+generate(const struct lf_config *cfg, struct crypt **crypt,
     const struct gen_opts *o, FILE *rep)
 {
+	struct lazy_crypt	 lc = { *crypt, 0 };
 	struct lf_manifest	 old, now;
 	struct collect		 c;
 	struct formats		 formats;
@@ -273,6 +274,7 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 	char			 msg[256];
 	int			 lock = -1, rc, held = 0, crypto = 0, io = 0;
 	unsigned		 written = 0;
+	long long		 t;
 
 	memset(&run, 0, sizeof(run));
 	memset(&now, 0, sizeof(now));
@@ -307,8 +309,11 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 		    "cannot load the formats");
 		goto out;
 	}
+	t = now_ms();
 	ds = db_read(cfg, (const char *const *)o->only.v, o->only.n,
 	    collect_row, &c);
+	log_debug("read %lu rows in %lld ms", c.rows, now_ms() - t);
+	t = now_ms();
 	if (ds != DB_OK || collect_finish(&c) == -1) {
 		(void)snprintf(msg, sizeof(msg), "database: %s; nothing "
 		    "published", ds != DB_OK ? db_strerror(ds) :
@@ -321,6 +326,7 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 		goto out;
 	}
 
+	log_debug("sorted %zu lists in %lld ms", c.nlists, now_ms() - t);
 	now.generation = old.generation + 1;
 	now.started_ms = run.started_ms;
 	if (rfc3339(run.started_ms, ts, sizeof(ts)) == -1)
@@ -331,7 +337,7 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 		goto out;
 	}
 	p.cfg = cfg;
-	p.crypt = crypt;
+	p.crypt = &lc;
 	p.formats = &formats;
 	p.delta = &delta;
 	p.live = feed_live(&feed);
@@ -339,6 +345,7 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 	p.generation = now.generation;
 	p.now = ts;
 	p.dry_run = o->dry_run;
+	t = now_ms();
 	if (publish_all(&p, o, &c, &old, &now, rep, &held, &crypto, &io,
 	    &written) == -1) {
 		feed_abort(&feed);
@@ -346,6 +353,7 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 		    "out of memory");
 		goto out;
 	}
+	log_debug("published in %lld ms", now_ms() - t);
 	report_rejects(rep, &c, &now);
 
 	rc = crypto ? EXIT_CRYPTO : io ? EXIT_CONFIG : held ? EXIT_HELD : 0;
@@ -369,6 +377,7 @@ generate(const struct lf_config *cfg, struct crypt *crypt,
 	(void)finish(cfg, o, &run, rc, now.result != NULL ? now.result :
 	    "ok", msg);
 out:
+	*crypt = lc.c;
 	fflush(rep);
 	feed_abort(&feed);
 	formats_free(&formats);

@@ -31,7 +31,9 @@ struct gen_opts {
 	struct strlist	 force;		/* --force: past the guard */
 };
 
-int	generate(const struct lf_config *, struct crypt *,
+/* *crypt may be NULL: it is then made when a file must be encrypted, and
+ * left for the caller to crypt_free(). */
+int	generate(const struct lf_config *, struct crypt **crypt,
 	    const struct gen_opts *, FILE *report);
 
 #endif

@@ -18,6 +18,7 @@
 #include "generate.h"
 #include "log.h"
 #include "publish.h"
+#include "sandbox.h"
 #include "valid.h"
 #include "watch.h"
 
@@ -221,16 +222,25 @@ main(int argc, char *argv[])
 	rc = EXIT_CONFIG;
 	if (check_needs(&cfg) == -1)
 		goto out;
+	/*
+	 * --watch and --check-config check the signing key now; a single run
+	 * makes the crypt context only when a file must be encrypted, so one
+	 * that finds nothing changed starts no gpg.
+	 */
 	rc = EXIT_CRYPTO;
-	if (crypt_global_init() == -1 ||
-	    (crypt = crypt_new(cfg.gpg_home, cfg.sign_key)) == NULL)
+	if (crypt_global_init() == -1 || ((watch || check) &&
+	    (crypt = crypt_new(cfg.gpg_home, cfg.sign_key)) == NULL))
+		goto out;
+	/* Least privilege from here on: sandbox.h. */
+	rc = EXIT_CONFIG;
+	if (!check && sandbox_gen_apply(&cfg, conf) == -1)
 		goto out;
 	if (check)
 		rc = check_config(&cfg, crypt);
 	else if (watch)
 		rc = watch_run(&cfg, crypt, &o);
 	else
-		rc = generate(&cfg, crypt, &o, stdout);
+		rc = generate(&cfg, &crypt, &o, stdout);
 out:
 	crypt_free(crypt);
 	conf_free(&cfg);

@@ -240,7 +240,16 @@ encrypt_all(const struct pub_ctx *p, const char *name, struct kind *k,
 				return -1;
 			continue;
 		}
-		if (crypt_encrypt_sign(p->crypt, (const char *const *)r->v,
+		if (p->crypt->c == NULL && !p->crypt->failed &&
+		    (p->crypt->c = crypt_new(p->cfg->gpg_home,
+		    p->cfg->sign_key)) == NULL)
+			p->crypt->failed = 1;
+		if (p->crypt->c == NULL) {
+			(void)snprintf(why, whysz, "signing key %s unusable "
+			    "(see above)", p->cfg->sign_key);
+			return -1;
+		}
+		if (crypt_encrypt_sign(p->crypt->c, (const char *const *)r->v,
 		    r->n, buf_str(&k[i].clear), k[i].clear.len, &k[i].out, e,
 		    sizeof(e)) == -1) {
 			(void)snprintf(why, whysz, "%s", e);

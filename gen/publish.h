@@ -44,9 +44,16 @@ struct formats {
 	size_t			 n;
 };
 
+/* The crypt context, made when the first file must be encrypted: a run
+ * that changes nothing starts no gpg. */
+struct lazy_crypt {
+	struct crypt		*c;
+	int			 failed;	/* crypt_new() failed once */
+};
+
 struct pub_ctx {
 	const struct lf_config	*cfg;
-	struct crypt		*crypt;		/* NULL in a dry run */
+	struct lazy_crypt	*crypt;
 	const struct formats	*formats;
 	const struct delta	*delta;
 	const char		*live;		/* live generation, or NULL */

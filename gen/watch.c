@@ -142,7 +142,7 @@ run_once(const struct lf_config *cfg, struct crypt *crypt,
 	if (only != NULL)
 		o.only = *only;
 	crypt_flush(crypt);
-	rc = generate(cfg, crypt, &o, stdout);
+	rc = generate(cfg, &crypt, &o, stdout);
 	log_info("generation finished with exit status %d", rc);
 	return rc;
 }

@@ -352,6 +352,7 @@ manifest_find(const struct lf_manifest *m, const char *name)
 
 	if (m->nlists == 0)
 		return NULL;
+	memset(&key, 0, sizeof(key));
 	key.name = (char *)(uintptr_t)name;
 	return bsearch(&key, m->lists, m->nlists, sizeof(*m->lists),
 	    cmp_list);

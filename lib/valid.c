@@ -276,6 +276,26 @@ is_space(uint32_t c)
 	    c == 0x202f || c == 0x205f || c == 0x3000 || c == 0x85;
 }
 
+/* Already clean: printable ASCII, single inner spaces (most names). */
+static int
+clean_ascii(const unsigned char *s, size_t len)
+{
+	size_t	 i;
+
+	if (len == 0)
+		return 1;
+	if (s[0] == ' ' || s[len - 1] == ' ')
+		return 0;
+	for (i = 0; i < len; i++) {
+		if (s[i] == ' ') {
+			if (s[i + 1] == ' ')	/* the last byte is no space */
+				return 0;
+		} else if (s[i] < 0x21 || s[i] > 0x7e)
+			return 0;
+	}
+	return 1;
+}
+
 size_t
 valid_clean_name(const char *in, size_t len, char *out, size_t outsz)
 {
@@ -286,6 +306,12 @@ valid_clean_name(const char *in, size_t len, char *out, size_t outsz)
 
 	if (outsz == 0)
 		return 0;
+	if (in != NULL && len <= VALID_NAME_MAX && len < outsz &&
+	    clean_ascii(s, len)) {
+		memcpy(out, in, len);
+		out[len] = '\0';
+		return len;
+	}
 	while (in != NULL && i < len && ncp < VALID_NAME_MAX) {
 		step = utf8_next(s + i, len - i, &c);
 		i += step;

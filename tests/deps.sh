@@ -27,7 +27,7 @@ set -u
 
 PKGS="build-essential pkg-config libmariadb-dev mariadb-server mariadb-client
 libgpgme-dev gnupg gpg-agent libfcgi-dev libinih-dev libjansson-dev libssl-dev
-libcmocka-dev nginx-light openssl curl mandoc python3 procps iproute2
+libcmocka-dev clang libclang-rt-14-dev libseccomp-dev nginx-light openssl curl mandoc python3 procps iproute2
 libwww-perl liblwp-protocol-https-perl libmime-encwords-perl
 libunicode-linebreak-perl libhtml-parser-perl liburi-perl libintl-perl
 libclass-singleton-perl"

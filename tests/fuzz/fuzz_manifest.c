@@ -1,0 +1,278 @@
+/*
+ * fuzz_manifest: FEED/manifest.json through manifest_parse()
+ * (lib/manifest.c), and everything the responder builds from it: the
+ * HTML index (cgi/index.c, the real templates/index.html), /-/status,
+ * /-/metrics and the regenerate report (cgi/report.c).  After the first
+ * NUL byte, the input is FEED/run.json, read with run_read().
+ *
+ * Invariants:
+ *  - an accepted manifest has valid, sorted, unique list names, and file
+ *    paths that are relative, without "..", empty or "." segments, in
+ *    [A-Za-z0-9._-/];
+ *  - manifest_dump() of it parses again and dumps to the same text;
+ *  - the index page, for a client that sees every list and one that sees
+ *    one: every '<' in it opens a tag the template itself has (nothing
+ *    from the manifest or run.json makes markup), and it is valid UTF-8;
+ *  - status and regenerate answers are one line of valid JSON that names
+ *    only lists the client sees; every metrics line is a comment or
+ *    "name{label="value"} number" with a list name as the value.
+ */
+#include <jansson.h>
+
+#include "fuzz.h"
+#include "conf.h"
+#include "index.h"
+#include "manifest.h"
+#include "report.h"
+#include "valid.h"
+
+static const char conf_text[] =
+	"[client all]\n"
+	"fingerprint = 2f8e4c61a09d37b5e812c4f06a9b3d7e51c08f24\n"
+	"lists = *\n"
+	"plain = yes\n"
+	"trigger = yes\n"
+	"[client one]\n"
+	"fingerprint = 5d1c8a03e7449bf260ad3e71c908b52f94e61a7c\n"
+	"lists = deelnemers\n";
+
+static struct lf_config		 cfg;
+static struct index_tmpl	*tmpl;
+static char			 tags[64][16];
+static size_t			 ntags;
+
+/* The tag names that open in the template: "<name" or "</name", "<!". */
+static void
+collect_tags(const char *dir)
+{
+	char	 path[256], *data, name[16];
+	size_t	 len, i, k, j;
+	FILE	*f;
+
+	(void)snprintf(path, sizeof(path), "%s/index.html", dir);
+	if ((f = fopen(path, "r")) == NULL || (data = malloc(65536)) == NULL)
+		abort();
+	len = fread(data, 1, 65535, f);
+	(void)fclose(f);
+	for (i = 0; i < len; i++) {
+		if (data[i] != '<')
+			continue;
+		for (k = 0; i + 1 + k < len && k < sizeof(name) - 1 &&
+		    strchr(" >\n", data[i + 1 + k]) == NULL; k++)
+			name[k] = data[i + 1 + k];
+		name[k] = '\0';
+		for (j = 0; j < ntags && strcmp(tags[j], name) != 0; j++)
+			;
+		if (j == ntags && ntags < sizeof(tags) / sizeof(tags[0]))
+			memcpy(tags[ntags++], name, sizeof(name));
+	}
+	free(data);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	if (conf_load(fuzz_write("acl.conf", conf_text, sizeof(conf_text) - 1),
+	    &cfg) == -1 || (tmpl = index_load(fuzz_templates())) == NULL) {
+		fprintf(stderr, "fuzz_manifest: cannot load the config or %s/"
+		    "index.html\n", fuzz_templates());
+		abort();
+	}
+	collect_tags(fuzz_templates());
+	return 0;
+}
+
+static int
+path_ok(const char *p)
+{
+	size_t	 i, seg = 0;
+
+	if (p[0] == '\0' || p[0] == '/' || strstr(p, "..") != NULL)
+		return 0;
+	for (i = 0;; i++) {
+		if (p[i] == '/' || p[i] == '\0') {
+			if (seg == 0 || (seg == 1 && p[i - 1] == '.'))
+				return 0;
+			if (p[i] == '\0')
+				return 1;
+			seg = 0;
+			continue;
+		}
+		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "0123456789._-", p[i]) == NULL)
+			return 0;
+		seg++;
+	}
+}
+
+static void
+check_html(const struct buf *b)
+{
+	const char	*s = buf_str(b);
+	size_t		 i, j, tl;
+
+	FUZZ_ASSERT(fuzz_utf8(s, b->len, NULL) >= 0, "index: invalid UTF-8");
+	FUZZ_ASSERT(strlen(s) == b->len, "index: NUL");
+	for (i = 0; i < b->len; i++) {
+		if (s[i] != '<')
+			continue;
+		for (j = 0; j < ntags; j++) {
+			tl = strlen(tags[j]);
+			if (b->len - i - 1 >= tl &&
+			    memcmp(s + i + 1, tags[j], tl) == 0 &&
+			    strchr(" >\n", s[i + 1 + tl]) != NULL)
+				break;
+		}
+		FUZZ_ASSERT(j < ntags, "index: markup not from the template: "
+		    "%.40s", s + i);
+	}
+}
+
+/* One line of JSON; returns the object (caller frees). */
+static json_t *
+check_json(const struct buf *b, const char *what)
+{
+	json_t		*o;
+	json_error_t	 err;
+
+	FUZZ_ASSERT(b->len > 0 && b->data[b->len - 1] == '\n' &&
+	    memchr(b->data, '\n', b->len) == b->data + b->len - 1,
+	    "%s: not one line", what);
+	o = json_loadb(b->data, b->len, 0, &err);
+	FUZZ_ASSERT(json_is_object(o), "%s: not a JSON object: %s", what,
+	    err.text);
+	return o;
+}
+
+static void
+check_lists_seen(json_t *o, const struct lf_client *c, const char *what)
+{
+	const char	*k;
+	json_t		*v;
+
+	json_object_foreach(json_object_get(o, "lists"), k, v)
+		FUZZ_ASSERT(valid_list_name(k) && conf_client_sees(c, k),
+		    "%s: list \"%s\" not seen by %s", what, k, c->name);
+}
+
+/* -?[0-9]+(\.[0-9]+)? */
+static int
+number_ok(const char *s, size_t n)
+{
+	size_t	 i = 0, d;
+
+	if (i < n && s[i] == '-')
+		i++;
+	for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	if (i == d)
+		return 0;
+	if (i == n)
+		return 1;
+	if (s[i++] != '.')
+		return 0;
+	for (d = i; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+		;
+	return i == n && i > d;
+}
+
+static void
+check_metrics(const struct buf *b)
+{
+	const char	*s = buf_str(b), *e, *sp;
+	size_t		 n;
+
+	for (; *s != '\0'; s = e + 1) {
+		e = strchr(s, '\n');
+		FUZZ_ASSERT(e != NULL, "metrics: no final newline");
+		n = (size_t)(e - s);
+		if (s[0] == '#')
+			continue;
+		sp = memchr(s, ' ', n);
+		FUZZ_ASSERT(sp != NULL && sp > s, "metrics: no value");
+		FUZZ_ASSERT(strspn(s, "abcdefghijklmnopqrstuvwxyz_") ==
+		    (size_t)(sp - s) || s[strspn(s,
+		    "abcdefghijklmnopqrstuvwxyz_")] == '{', "metrics: name");
+		FUZZ_ASSERT(number_ok(sp + 1, (size_t)(e - sp - 1)),
+		    "metrics: value \"%.*s\"", (int)(e - sp - 1), sp + 1);
+		FUZZ_ASSERT(memchr(s, '"', n) == NULL ||
+		    memchr(s, '\\', n) == NULL, "metrics: escape in a label");
+	}
+}
+
+static void
+check_client(const struct lf_client *c, const struct lf_manifest *m,
+    const struct lf_run *run)
+{
+	struct buf	 b = BUF_INIT;
+	json_t		*o;
+	int		 failed;
+
+	FUZZ_ASSERT(index_render(&b, tmpl, &cfg, c, m, run) == 0, "index");
+	check_html(&b);
+	buf_reset(&b);
+	FUZZ_ASSERT(report_status(&b, c, m, run) == 0, "status");
+	o = check_json(&b, "status");
+	check_lists_seen(o, c, "status");
+	json_decref(o);
+	buf_reset(&b);
+	FUZZ_ASSERT(report_metrics(&b, c, m, run) == 0, "metrics");
+	check_metrics(&b);
+	if (run != NULL) {
+		buf_reset(&b);
+		FUZZ_ASSERT(report_regenerate(&b, c, m, run, "", &failed) == 0,
+		    "regenerate");
+		o = check_json(&b, "regenerate");
+		check_lists_seen(o, c, "regenerate");
+		json_decref(o);
+	}
+	buf_free(&b);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	const uint8_t		*nul;
+	struct lf_manifest	 m, m2;
+	struct lf_run		 run, *rp = NULL;
+	size_t			 mlen, i, k;
+	char			*d1, *d2;
+
+	nul = memchr(data, '\0', size);
+	mlen = nul != NULL ? (size_t)(nul - data) : size;
+	if (manifest_parse((const char *)data, mlen, &m) == -1)
+		return 0;
+	if (nul != NULL && run_read(fuzz_write("run.json", nul + 1,
+	    size - mlen - 1), &run) == 0)
+		rp = &run;
+
+	for (i = 0; i < m.nlists; i++) {
+		FUZZ_ASSERT(valid_list_name(m.lists[i].name), "list name");
+		if (i > 0)
+			FUZZ_ASSERT(strcmp(m.lists[i - 1].name,
+			    m.lists[i].name) < 0, "lists not sorted");
+		FUZZ_ASSERT(manifest_find(&m, m.lists[i].name) == &m.lists[i],
+		    "manifest_find");
+		for (k = 0; k < m.lists[i].nfiles; k++)
+			FUZZ_ASSERT(path_ok(m.lists[i].files[k].path),
+			    "file path \"%s\"", m.lists[i].files[k].path);
+	}
+
+	if ((d1 = manifest_dump(&m)) != NULL) {
+		FUZZ_ASSERT(manifest_parse(d1, strlen(d1), &m2) == 0,
+		    "dump does not parse");
+		d2 = manifest_dump(&m2);
+		FUZZ_ASSERT(d2 != NULL && strcmp(d1, d2) == 0,
+		    "dump, parse, dump changes it");
+		free(d2);
+		manifest_free(&m2);
+		free(d1);
+	}
+
+	check_client(&cfg.clients[0], &m, rp);
+	check_client(&cfg.clients[1], &m, rp);
+	manifest_free(&m);
+	return 0;
+}
