@@ -140,7 +140,7 @@ bench: deps
 	bash tests/bench/run.sh build/bench
 
 lint:
-	mandoc -Tlint -Wwarning gen/listfeed-gen.8 cgi/listfeed.fcgi.8 lib/listfeed.conf.5
+	sh tests/lint.sh
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates \

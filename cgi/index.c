@@ -117,13 +117,13 @@ mark_name(const char *p, const char **after)
 	for (len = 0; len < 32 && ((p[len] >= 'a' && p[len] <= 'z') ||
 	    p[len] == '_'); len++)
 		;
-	if (len == 0 || strncmp(p + len, MARK_CLOSE, strlen(MARK_CLOSE)))
+	if (len == 0 || strncmp(p + len, MARK_CLOSE, strlen(MARK_CLOSE)) != 0)
 		return -1;
 	*after = p + len + strlen(MARK_CLOSE);
 	if (**after == '\n')
 		(*after)++;
 	for (int s = 1; s < SEC_N; s++)
-		if (strlen(sec_name[s]) == len && !strncmp(p, sec_name[s], len))
+		if (strlen(sec_name[s]) == len && strncmp(p, sec_name[s], len) == 0)
 			return s;
 	return -1;
 }
@@ -177,7 +177,7 @@ parse(const char **pp, struct node *n, int depth, char *why, size_t whysz)
 				return -1;
 			continue;
 		}
-		s = mark_name(e + strlen(MARK_END), &after);
+		s = mark_name(next + strlen(MARK_END), &after);	/* next == e */
 		if (s == -1 || (enum sec)s != n->sec) {
 			(void)xsnprintf(why, whysz, "unexpected END marker");
 			return -1;
@@ -299,8 +299,8 @@ render_list(struct buf *out, const struct node *n, struct rctx *c,
 	c->list = l;
 	rc = render(out, n, c);
 	c->list = NULL;
-	c->n = mark;
-	return rc;
+	c->n = mark;		/* the pushed values above are gone again */
+	return rc;	/* NOLINT(clang-analyzer-core.StackAddressEscape) */
 }
 
 static int
@@ -310,6 +310,9 @@ render_section(struct buf *out, const struct node *n, struct rctx *c)
 	const char *kind = NULL;
 	size_t	 i, mark;
 
+	/* The per-list sections stand inside lists (checked at load). */
+	if (n->sec != SEC_LISTS && n->sec != SEC_EMPTY && c->list == NULL)
+		return 0;
 	switch (n->sec) {
 	case SEC_LISTS:
 		for (i = 0; i < c->man->nlists; i++) {
@@ -333,8 +336,9 @@ render_section(struct buf *out, const struct node *n, struct rctx *c)
 		kind = "plain-digest";
 		break;
 	case SEC_ASC:
-		for (i = 0; i < c->list->nfiles; i++) {
-			kind = c->list->files[i].kind;
+		l = c->list;	/* render() below leaves it as it is */
+		for (i = 0; l != NULL && i < l->nfiles; i++) {
+			kind = l->files[i].kind;
 			if (is_plain_kind(kind) || !valid_format_name(kind))
 				continue;
 			mark = c->n;

@@ -183,7 +183,7 @@ report_regenerate(struct buf *b, const struct lf_client *c,
 		ml = &m->lists[i];
 		if (ml->changed != gen || !visible(c, ml))
 			continue;
-		if (list != NULL && list[0] != '\0' && strcmp(list, ml->name))
+		if (list != NULL && list[0] != '\0' && strcmp(list, ml->name) != 0)
 			continue;
 		updates = add_sat(add_sat(updates, ml->added), ml->removed);
 		l = json_pack("{s:I, s:I, s:I}",

@@ -23,7 +23,6 @@
 #include "valid.h"
 
 #define LOG_URI_MAX	300
-#define FEED_REL_MAX	256
 
 #define CT_TEXT		"text/plain; charset=utf-8"
 #define CT_JSON		"application/json"
@@ -140,36 +139,6 @@ internal_error(struct req *q)
 	reply_text(q, 500, "internal error", NULL);
 }
 
-/* A manifest path: relative, segments of [A-Za-z0-9._-], no dot-only. */
-static int
-rel_path_ok(const char *p)
-{
-	size_t	 i, seg = 0;
-
-	if (p == NULL || p[0] == '\0' || p[0] == '/' ||
-	    strlen(p) > FEED_REL_MAX)
-		return 0;
-	for (i = 0; ; i++) {
-		if (p[i] == '/' || p[i] == '\0') {
-			if (seg == 0)
-				return 0;
-			if ((seg == 1 && p[i - 1] == '.') ||
-			    (seg == 2 && p[i - 1] == '.' && p[i - 2] == '.'))
-				return 0;
-			if (p[i] == '\0')
-				return 1;
-			seg = 0;
-			continue;
-		}
-		if (!((p[i] >= 'a' && p[i] <= 'z') ||
-		    (p[i] >= 'A' && p[i] <= 'Z') ||
-		    (p[i] >= '0' && p[i] <= '9') ||
-		    p[i] == '.' || p[i] == '_' || p[i] == '-'))
-			return 0;
-		seg++;
-	}
-}
-
 /*
  * A published file: listed in the manifest under kind, a regular file
  * on disk, then handed to nginx.  expect: members the file should hold
@@ -189,7 +158,7 @@ serve_file(struct req *q, const char *kind, int plain)
 		not_found(q);
 		return;
 	}
-	if (!rel_path_ok(f->path)) {
+	if (!valid_rel_path(f->path)) {
 		log_warnx("manifest: bad path for %s %s", q->rt.list, kind);
 		internal_error(q);
 		return;

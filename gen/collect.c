@@ -143,10 +143,10 @@ first_name(const struct db_row *r, char *out, size_t outsz)
 	if (r->first != NULL)
 		return valid_clean_name(r->first, r->first_len, out, outsz);
 	for (n = 0; r->name != NULL && n < r->name_len; n++)
-		if (memchr(" \t\n\r\v\f", (unsigned char)r->name[n], 6) != NULL ||
-		    (r->name[n] == '\xc2' && n + 1 < r->name_len &&
-		    r->name[n + 1] == '\xa0'))		/* no-break space */
-			break;
+		if (r->name[n] == ' ' || (r->name[n] >= '\t' &&
+		    r->name[n] <= '\r') || (r->name[n] == '\xc2' &&
+		    n + 1 < r->name_len && r->name[n + 1] == '\xa0'))
+			break;		/* space, \t-\r, no-break space */
 	return valid_clean_name(r->name, n, out, outsz);
 }
 
@@ -278,10 +278,12 @@ collect_find(const struct collect *c, const char *name)
 {
 	struct mlist	 key;
 
+	size_t		 len = strlen(name);
+
 	memset(&key, 0, sizeof(key));
-	if (c->nlists == 0 || strlen(name) >= sizeof(key.name))
+	if (c->nlists == 0 || len >= sizeof(key.name))
 		return NULL;
-	(void)strcpy(key.name, name);
+	memcpy(key.name, name, len + 1);
 	return bsearch(&key, c->lists, c->nlists, sizeof(*c->lists),
 	    cmp_list);
 }

@@ -621,7 +621,9 @@ crypt_encrypt_sign(struct crypt *c, const char *const *fprs, size_t nfprs,
 		set_why(why, whysz, "no input");
 		return -1;
 	}
-	if ((keys = calloc(nfprs + 1, sizeof(*keys))) == NULL) {
+	/* gpgme_key_t is a pointer: an array of them. */
+	if ((keys = calloc(nfprs + 1,
+	    sizeof(*keys))) == NULL) {	/* NOLINT(bugprone-sizeof-expression) */
 		set_why(why, whysz, "out of memory");
 		return -1;
 	}

@@ -71,37 +71,6 @@ manifest_free(struct lf_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
-/*
- * A file path from the manifest: relative, segments of [A-Za-z0-9._-],
- * none empty, none "." and no ".." anywhere.  The responder puts it in a
- * header and opens it: no traversal, no control characters.
- */
-static int
-rel_path_ok(const char *p)
-{
-	size_t	 i, seg = 0;
-
-	if (p == NULL || p[0] == '\0' || p[0] == '/' || strstr(p, "..") !=
-	    NULL || strlen(p) > PATH_MAX / 2)
-		return 0;
-	for (i = 0; ; i++) {
-		if (p[i] == '/' || p[i] == '\0') {
-			if (seg == 0 || (seg == 1 && p[i - 1] == '.'))
-				return 0;
-			if (p[i] == '\0')
-				return 1;
-			seg = 0;
-			continue;
-		}
-		if (!((p[i] >= 'a' && p[i] <= 'z') ||
-		    (p[i] >= 'A' && p[i] <= 'Z') ||
-		    (p[i] >= '0' && p[i] <= '9') ||
-		    p[i] == '.' || p[i] == '_' || p[i] == '-'))
-			return 0;
-		seg++;
-	}
-}
-
 static int
 parse_list(const char *name, json_t *o, struct lf_mlist *l)
 {
@@ -136,7 +105,7 @@ parse_list(const char *name, json_t *o, struct lf_mlist *l)
 				    "path"));
 
 		/* Paths stay inside the feed: checked here, once. */
-		if (!rel_path_ok(path) || strlen(kind) > 64)
+		if (!valid_rel_path(path) || strlen(kind) > 64)
 			return -1;
 		l->files[i].kind = strdup(kind);
 		l->files[i].path = strdup(path);

@@ -175,6 +175,30 @@ valid_email_strerror(enum email_status s)
 	return "invalid email";
 }
 
+int
+valid_rel_path(const char *p)
+{
+	size_t	 i, seg = 0;
+
+	if (p == NULL || p[0] == '\0' || p[0] == '/' || strstr(p, "..") !=
+	    NULL || strlen(p) > VALID_REL_PATH_MAX)
+		return 0;
+	for (i = 0; ; i++) {
+		if (p[i] == '/' || p[i] == '\0') {
+			if (seg == 0 || (seg == 1 && p[i - 1] == '.'))
+				return 0;
+			if (p[i] == '\0')
+				return 1;
+			seg = 0;
+			continue;
+		}
+		if (!is_alnum((unsigned char)p[i]) && p[i] != '.' &&
+		    p[i] != '_' && p[i] != '-')
+			return 0;
+		seg++;
+	}
+}
+
 void
 valid_lower(const char *in, char *out, size_t outsz)
 {

@@ -58,6 +58,14 @@ const char *valid_email_strerror(enum email_status);
  */
 size_t	valid_clean_name(const char *in, size_t len, char *out, size_t outsz);
 
+/*
+ * A path inside the feed, as the manifest names it and X-Accel-Redirect
+ * passes it on: relative, segments of [A-Za-z0-9._-], none empty or ".",
+ * no ".." anywhere, at most VALID_REL_PATH_MAX bytes.
+ */
+#define VALID_REL_PATH_MAX	256
+int	valid_rel_path(const char *);
+
 /* Lower-cases an ASCII string of at most outsz - 1 bytes (dedup keys). */
 void	valid_lower(const char *in, char *out, size_t outsz);
 

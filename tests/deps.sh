@@ -16,7 +16,7 @@
 #                                    mariadb-install-db, mariadb, my_print_defaults)
 #   gnupg gpg-agent                  throwaway OpenPGP keys in tests
 #   nginx-light openssl curl         TLS front end, test PKI, HTTP client in tests
-#   mandoc                           man page lint
+#   mandoc cppcheck clang-tidy       static checks (tests/lint.sh)
 #   python3                          small helpers in tests and tests/demo/make-sample.py
 #   procps                           ps/pgrep in tests
 #   iproute2                         ss, to look at listening sockets in tests
@@ -27,7 +27,7 @@ set -u
 
 PKGS="build-essential pkg-config libmariadb-dev mariadb-server mariadb-client
 libgpgme-dev gnupg gpg-agent libfcgi-dev libinih-dev libjansson-dev libssl-dev
-libcmocka-dev clang libclang-rt-14-dev libseccomp-dev nginx-light openssl curl mandoc python3 procps iproute2
+libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy libseccomp-dev nginx-light openssl curl mandoc python3 procps iproute2
 libwww-perl liblwp-protocol-https-perl libmime-encwords-perl
 libunicode-linebreak-perl libhtml-parser-perl liburi-perl libintl-perl
 libclass-singleton-perl"
