@@ -126,10 +126,12 @@ tests: all $(UNITS) $(TOOLS)
 deps:
 	@sh tests/deps.sh
 
-# The test build lives apart from the normal one, with sanitizers.
+# The test build lives apart from the normal one, with sanitizers; a
+# plain build (build/vg) is run under valgrind by tests/t_70_valgrind.sh.
 check: deps
 	$(MAKE) BUILD=build/san SAN=1 tests
-	bash tests/run build/san
+	$(MAKE) BUILD=build/vg CFLAGS='-O1 -g' all
+	LF_VG_BUILD=$(CURDIR)/build/vg bash tests/run build/san
 
 demo: deps
 	$(MAKE) all

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Both programs under valgrind (memcheck), built without sanitizers
+# (make check builds them into build/vg): no invalid access, no use of
+# uninitialised memory, no definite leak.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+VG=${LF_VG_BUILD:-$TOP/build/vg}
+[ -x "$VG/listfeed-gen" ] && [ -x "$VG/listfeed.fcgi" ] || skip_all "no plain build in $VG"
+command -v valgrind >/dev/null || skip_all "valgrind is not installed"
+
+pki_setup || bail_out "pki_setup"
+gpg_setup || bail_out "gpg_setup"
+db_start vg tls || bail_out "db_start"
+db_fixture vg || bail_out "db_fixture"
+
+# valgrind cannot follow a seccomp filter: the sandbox is tested elsewhere.
+export LISTFEED_SANDBOX=off
+vg() {	# vg LOG CMD...
+	local log=$1
+	shift
+	valgrind --quiet --error-exitcode=99 --leak-check=full \
+		--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+		--log-file="$log" "$@"
+}
+clean_log() {	# nothing but valgrind's silence in LOG
+	! grep -Eq 'Invalid|uninitialised|definitely lost|ERROR SUMMARY: [1-9]' "$1"
+}
+
+FEED=$T/feed
+CONF=$T/listfeed.conf
+cat >"$CONF" <<EOC
+[database]
+defaults_file = $W/db-vg/my.cnf
+query = SELECT * FROM listfeed_subscribers
+[feed]
+dir = $FEED
+templates = $TOP/templates
+[gpg]
+home = $W/gnupg
+sign_key = $FEED_FPR
+recipients = $PROVIDER_FPR
+[client sympa]
+fingerprint = $(pki_fingerprint "$W/pki/client-sympa.pem")
+lists = *
+plain = yes
+EOC
+
+check_exit "listfeed-gen under valgrind: first generation" 0 vg "$T/gen1.vg" "$VG/listfeed-gen" -c "$CONF"
+check "listfeed-gen: no memory error, no definite leak" clean_log "$T/gen1.vg"
+db_sql vg "UPDATE members_user SET last_name = 'Valgrind' WHERE email = 'femke@example.org'"
+check_exit "listfeed-gen under valgrind: a change" 0 vg "$T/gen2.vg" "$VG/listfeed-gen" -c "$CONF"
+check "listfeed-gen (change): clean" clean_log "$T/gen2.vg"
+check_exit "listfeed-gen under valgrind: unchanged, --list" 0 vg "$T/gen3.vg" "$VG/listfeed-gen" -c "$CONF" --list spacelog
+check "listfeed-gen (--list): clean" clean_log "$T/gen3.vg"
+sed "s#^port=.*#port=$(free_port)#" "$W/db-vg/my.cnf" >"$T/down.cnf"; chmod 600 "$T/down.cnf"
+sed "s#^defaults_file = .*#defaults_file = $T/down.cnf#" "$CONF" >"$T/down.conf"
+check_exit "listfeed-gen under valgrind: database down (exit 2)" 2 vg "$T/gen4.vg" "$VG/listfeed-gen" -c "$T/down.conf"
+check "listfeed-gen (error path): clean" clean_log "$T/gen4.vg"
+
+# The responder behind nginx, under valgrind, for a handful of requests.
+SOCK=$T/fcgi.sock
+bg_start fcgi-vg valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
+	--show-leak-kinds=definite --log-file="$T/fcgi.vg" "$VG/listfeed.fcgi" -c "$CONF" -s "$SOCK"
+wait_until 60 test -S "$SOCK" || bail_out "listfeed.fcgi under valgrind did not start"
+PORT=$(free_port)
+sed -e "s#@LISTEN@#127.0.0.1:$PORT#" -e 's#@SERVER_NAME@#localhost#' \
+	-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
+	-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$SOCK#" \
+	-e "s#@FEED_DIR@#$FEED#" -e 's#zone=listfeed:#zone=listfeed_vg:#' \
+	-e 's#zone=listfeed burst#zone=listfeed_vg burst#' \
+	-e 's#listfeed_fcgi#listfeed_vg#g' -e 's#shared:listfeed_tls#shared:listfeed_vg_tls#' \
+	"$TOP/nginx/listfeed.conf" >"$T/site.conf"
+nginx_start "$T/site.conf" vg || bail_out "nginx"
+URL=https://localhost:$PORT
+for path in / /lists/deelnemers '/lists/deelnemers?reception=digest' /lists/spacelog.csv.asc \
+	/-/status /-/metrics /lists/nosuch '/lists/%2e%2e' '/lists/x?bogus=1'; do
+	pki_curl sympa -o /dev/null "$URL$path" 2>/dev/null
+done
+pki_curl none -o /dev/null "$URL/" 2>/dev/null
+check "the responder served under valgrind" pki_curl sympa -f -o /dev/null "$URL/lists/deelnemers"
+kill -TERM "$(bg_pid fcgi-vg)"
+wait_until 30 sh -c "! kill -0 $(bg_pid fcgi-vg) 2>/dev/null"
+check "listfeed.fcgi: no memory error, no definite leak" clean_log "$T/fcgi.vg"
+[ -s "$T/fcgi.vg" ] && diag "$(head -n 20 "$T/fcgi.vg")"
+
+done_testing
