@@ -161,6 +161,6 @@ say "  gpg --homedir $W/gnupg-admin -d $W/spacelog.csv.asc"
 [ "$ONESHOT" = 1 ] && exit 0
 say ""
 say "Running until Ctrl-C; then everything stops and $W is removed."
-while bg_alive nginx && bg_alive gen-watch; do
+while bg_alive nginx-nginx && bg_alive gen-watch && bg_alive fcgi-fcgi; do
 	sleep 1
 done
