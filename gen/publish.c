@@ -241,7 +241,7 @@ encrypt_all(const struct pub_ctx *p, const char *name, struct kind *k,
 			continue;
 		}
 		if (p->crypt->c == NULL && !p->crypt->failed &&
-		    (p->crypt->c = crypt_new(p->cfg->gpg_home,
+		    (p->crypt->c = crypt_open(p->cfg->gpg_home,
 		    p->cfg->sign_key)) == NULL)
 			p->crypt->failed = 1;
 		if (p->crypt->c == NULL) {

@@ -596,7 +596,7 @@ conf_load(const char *path, struct lf_config *c)
 	c->connect_timeout = 10;
 	c->read_timeout = 60;
 	c->interval = 3600;
-	c->fcgi_threads = 4;
+	c->fcgi_threads = 8;
 	if (check_lines(path) == -1)
 		return -1;
 	if ((c->path = strdup(path)) == NULL) {

@@ -80,7 +80,7 @@ test_empty_file_gives_defaults(void **state)
 	assert_string_equal(c.formats.v[2], "mailman");
 	assert_string_equal(c.templates, LF_TEMPLATES_DIR);
 	assert_null(c.fcgi_socket);
-	assert_int_equal(c.fcgi_threads, 4);
+	assert_int_equal(c.fcgi_threads, 8);
 	assert_null(c.gpg_home);
 	assert_null(c.sign_key);
 	assert_int_equal(c.recipients.n, 0);
