@@ -84,10 +84,7 @@ sed -n 's/^\(.* changed\)$/          \1/p' "$W/log/gen-watch.log" | head -n 8
 
 fcgi_start "$CONF" "$W/fcgi.sock" || die "listfeed.fcgi did not start"
 good "listfeed.fcgi on $W/fcgi.sock"
-sed -e "s#@LISTEN@#127.0.0.1:$PORT#" -e 's#@SERVER_NAME@#localhost#' \
-	-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
-	-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$W/fcgi.sock#" \
-	-e "s#@FEED_DIR@#$FEED#" "$TOP/nginx/listfeed.conf" >"$W/site.conf"
+site_conf "$PORT" "$W/fcgi.sock" "$FEED" >"$W/site.conf"
 nginx_start "$W/site.conf" || die "nginx did not start"
 URL=https://localhost:$PORT
 good "nginx with client TLS on $URL"

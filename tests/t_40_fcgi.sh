@@ -111,10 +111,7 @@ mode=$(stat -c %a "$SOCK")
 check_eq "socket mode 0660" 660 "$mode"
 
 PORT=$(free_port) || bail_out "no free port"
-sed -e "s|@LISTEN@|127.0.0.1:$PORT|" -e "s|@SERVER_NAME@|localhost|" \
-    -e "s|@CERT@|$W/pki/server.pem|" -e "s|@KEY@|$W/pki/server.key|" \
-    -e "s|@CLIENT_CA@|$W/pki/ca.pem|" -e "s|@SOCKET@|$SOCK|" \
-    -e "s|@FEED_DIR@|$F|" "$TOP/nginx/listfeed.conf" >"$T/site.real.conf"
+site_conf "$PORT" "$SOCK" "$F" >"$T/site.real.conf"
 check_no_grep "site template fully substituted" '@[A-Z_]+@' "$T/site.real.conf"
 # This script asks much faster than any Sympa: a wider limit here; the
 # real one is tested at the end.

@@ -53,13 +53,7 @@ bg_start gen-e2e "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen"
 wait_until 60 test -s "$FEED/manifest.json" || bail_out "no first generation"
 fcgi_start "$CONF" "$T/fcgi.sock" e2e || bail_out "listfeed.fcgi"
 PORT=$(free_port)
-sed -e "s#@LISTEN@#127.0.0.1:$PORT#" -e 's#@SERVER_NAME@#localhost#' \
-	-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
-	-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$T/fcgi.sock#" \
-	-e "s#@FEED_DIR@#$FEED#" -e 's#zone=listfeed:#zone=listfeed_e2e:#' \
-	-e 's#zone=listfeed burst#zone=listfeed_e2e burst#' \
-	-e 's#listfeed_fcgi#listfeed_e2e#g' -e 's#shared:listfeed_tls#shared:listfeed_e2e_tls#' \
-	"$TOP/nginx/listfeed.conf" >"$T/site.conf"
+site_conf "$PORT" "$T/fcgi.sock" "$FEED" >"$T/site.conf"
 nginx_start "$T/site.conf" e2e || bail_out "nginx"
 URL=https://localhost:$PORT
 

@@ -41,13 +41,8 @@ wait_until 60 test -s "$FEED/manifest.json" || bail_out "no first generation"
 fcgi_start "$CONF" "$T/fcgi.sock" load || bail_out "listfeed.fcgi"
 PORT=$(free_port)
 # The shipped site, with the rate limit opened for this test's bursts.
-sed -e "s#@LISTEN@#127.0.0.1:$PORT#" -e 's#@SERVER_NAME@#localhost#' \
-	-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
-	-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$T/fcgi.sock#" \
-	-e "s#@FEED_DIR@#$FEED#" -e 's#rate=5r/s#rate=100000r/s#' -e 's#burst=20#burst=5000#' \
-	-e 's#zone=listfeed:#zone=listfeed_load:#' -e 's#zone=listfeed burst#zone=listfeed_load burst#' \
-	-e 's#listfeed_fcgi#listfeed_load#g' -e 's#shared:listfeed_tls#shared:listfeed_load_tls#' \
-	"$TOP/nginx/listfeed.conf" >"$T/site.conf"
+site_conf "$PORT" "$T/fcgi.sock" "$FEED" |
+	sed -e 's#rate=5r/s#rate=100000r/s#' -e 's#burst=20#burst=5000#' >"$T/site.conf"
 nginx_start "$T/site.conf" load || bail_out "nginx"
 URL=https://localhost:$PORT
 generation() {

@@ -63,13 +63,7 @@ bg_start fcgi-vg valgrind --quiet --leak-check=full --errors-for-leak-kinds=defi
 	--show-leak-kinds=definite --log-file="$T/fcgi.vg" "$VG/listfeed.fcgi" -c "$CONF" -s "$SOCK"
 wait_until 60 test -S "$SOCK" || bail_out "listfeed.fcgi under valgrind did not start"
 PORT=$(free_port)
-sed -e "s#@LISTEN@#127.0.0.1:$PORT#" -e 's#@SERVER_NAME@#localhost#' \
-	-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
-	-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$SOCK#" \
-	-e "s#@FEED_DIR@#$FEED#" -e 's#zone=listfeed:#zone=listfeed_vg:#' \
-	-e 's#zone=listfeed burst#zone=listfeed_vg burst#' \
-	-e 's#listfeed_fcgi#listfeed_vg#g' -e 's#shared:listfeed_tls#shared:listfeed_vg_tls#' \
-	"$TOP/nginx/listfeed.conf" >"$T/site.conf"
+site_conf "$PORT" "$SOCK" "$FEED" >"$T/site.conf"
 nginx_start "$T/site.conf" vg || bail_out "nginx"
 URL=https://localhost:$PORT
 for path in / /lists/deelnemers '/lists/deelnemers?reception=digest' /lists/spacelog.csv.asc \

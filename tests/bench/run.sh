@@ -380,10 +380,7 @@ feed_loc() {
 	EOF
 }
 {
-	sed -e "s#@LISTEN@#127.0.0.1:$P_TLS#" -e 's#@SERVER_NAME@#localhost#' \
-		-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
-		-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$W/fcgi-bench.sock#" \
-		-e "s#@FEED_DIR@#$FEED#" "$TOP/nginx/listfeed.conf"
+	site_conf "$P_TLS" "$W/fcgi-bench.sock" "$FEED"
 	# Plain HTTP on loopback, as if TLS had verified the Sympa client.
 	cat <<-EOF
 		server {
@@ -559,10 +556,7 @@ bg_start gen-maker "$GEN" -c "$CONF_M" --watch || die "listfeed-gen --watch did 
 wait_until 30 test -S "$W/trigger-maker.sock" || die "no trigger socket"
 fcgi_start "$CONF_M" "$W/fcgi-maker.sock" maker || die "listfeed.fcgi (maker) did not start"
 P_M=$(free_port)
-sed -e "s#@LISTEN@#127.0.0.1:$P_M#" -e 's#@SERVER_NAME@#localhost#' \
-	-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
-	-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$W/fcgi-maker.sock#" \
-	-e "s#@FEED_DIR@#$MFEED#" "$TOP/nginx/listfeed.conf" >"$W/maker-nginx.conf"
+site_conf "$P_M" "$W/fcgi-maker.sock" "$MFEED" >"$W/maker-nginx.conf"
 nginx_start "$W/maker-nginx.conf" maker || die "nginx (maker) did not start"
 MURL=https://127.0.0.1:$P_M
 etag_of() {

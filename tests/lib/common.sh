@@ -40,6 +40,7 @@
 #   db_load NAME FILE, db_fixture NAME, db_client_cnf NAME, db_stop NAME,
 #   db_admin NAME MARIADB-ARGS...  (mariadb as the admin account, Unix socket)
 #   nginx_start CONF [NAME], nginx_stop [NAME], nginx_reload [NAME]
+#   site_conf PORT SOCKET FEED    nginx/listfeed.conf filled in for this world
 #   fcgi_start CONF [SOCKET [NAME]], fcgi_stop [NAME]
 #   bg_start NAME CMD..., bg_stop NAME, bg_pid NAME, bg_alive NAME
 #   free_port, wait_until SECONDS CMD...
@@ -938,6 +939,16 @@ nginx_start() {
 		return 1
 	fi
 	return 0
+}
+
+# site_conf PORT SOCKET FEED: the shipped site (nginx/listfeed.conf) for
+# this world on stdout: 127.0.0.1:PORT, the test CA and server
+# certificate, listfeed.fcgi on SOCKET, the feed in FEED.
+site_conf() {
+	sed -e "s#@LISTEN@#127.0.0.1:$1#" -e 's#@SERVER_NAME@#localhost#' \
+		-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
+		-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$2#" \
+		-e "s#@FEED_DIR@#$3#" "$TOP/nginx/listfeed.conf"
 }
 
 nginx_stop() {
