@@ -532,6 +532,47 @@ crypt_check_recipient(struct crypt *c, const char *fpr, char *why,
 }
 
 /*
+ * Reads every recipient key not cached yet with one gpg run (gpgme_get_key
+ * starts one per key).  Keys it does not find as asked, by their primary
+ * fingerprint, are left to recipient_get(), which names the problem.
+ */
+static void
+recipients_prefetch(struct crypt *c, const char *const *fprs, size_t nfprs)
+{
+	char		(*want)[CRYPT_FPR_LEN + 1];
+	const char	**pat;
+	gpgme_key_t	 k;
+	size_t		 i, n = 0;
+
+	want = calloc(nfprs + 1, sizeof(*want));
+	pat = calloc(nfprs + 1, sizeof(*pat));
+	if (want == NULL || pat == NULL)
+		goto out;
+	for (i = 0; i < nfprs; i++)
+		if (fpr_norm(fprs[i], want[n]) == 0 &&
+		    cache_find(c, want[n]) == NULL) {
+			pat[n] = want[n];
+			n++;
+		}
+	if (n < 2 || gpgme_op_keylist_ext_start(c->ctx, pat, 0, 0) != 0)
+		goto out;
+	while (gpgme_op_keylist_next(c->ctx, &k) == 0) {
+		for (i = 0; i < n; i++)
+			if (k->fpr != NULL && strcasecmp(k->fpr, want[i]) == 0 &&
+			    cache_find(c, want[i]) == NULL)
+				break;
+		if (i == n)
+			gpgme_key_unref(k);
+		else
+			(void)cache_add(c, want[i], k);	/* unrefs on failure */
+	}
+	(void)gpgme_op_keylist_end(c->ctx);
+out:
+	free(want);
+	free(pat);
+}
+
+/*
  * Fills keys (nfprs + 1 slots) with the distinct checked recipient keys,
  * NULL-terminated.  0, or -1 with why.
  */
@@ -542,6 +583,7 @@ recipients_collect(struct crypt *c, const char *const *fprs, size_t nfprs,
 	gpgme_key_t	k;
 	size_t		i, j, n = 0;
 
+	recipients_prefetch(c, fprs, nfprs);
 	for (i = 0; i < nfprs; i++) {
 		if (recipient_get(c, fprs[i], &k, why, whysz) == -1)
 			return -1;
