@@ -14,6 +14,7 @@
 #define LF_COLLECT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "db.h"
 
@@ -23,6 +24,7 @@ struct member {
 	const char	*name;		/* cleaned full name, may be "" */
 	const char	*first;		/* cleaned first name, may be "" */
 	unsigned char	 digest, owner, moderator;
+	uint64_t	 kpre;		/* key's first 8 bytes, for sorting */
 };
 
 struct mlist {

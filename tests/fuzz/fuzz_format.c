@@ -24,9 +24,9 @@
 
 static struct member	 members[] = {
 	{ "anna@example.org", "anna@example.org", "Anna \"A\" <x>, \\y",
-	    "Anna", 0, 1, 0 },
-	{ "=b@example.org", "=b@example.org", "", "", 1, 0, 1 },
-	{ "c@example.org", "c@example.org", "=SUM(A1)", "-1", 1, 1, 1 },
+	    "Anna", 0, 1, 0, 0 },
+	{ "=b@example.org", "=b@example.org", "", "", 1, 0, 1, 0 },
+	{ "c@example.org", "c@example.org", "=SUM(A1)", "-1", 1, 1, 1, 0 },
 };
 static struct mlist	 list;
 
