@@ -477,7 +477,7 @@ ETAG=$(curl -s -D - -o /dev/null "$LOOP/lists/$BIG" | tr -d '\r' | sed -n 's/^[E
 serve_fig "c: 304, If-None-Match on $BIG" "$LOOP/lists/$BIG" "$LOOP/static/plain/$BIG.sympa" \
 	"If-None-Match: $ETAG"
 FCGI_RSS=$(awk '/^VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$(bg_pid fcgi-bench)/status")
-info "listfeed.fcgi RSS after the load runs" "$FCGI_RSS MB" "4 threads (default)"
+info "listfeed.fcgi RSS after the load runs" "$FCGI_RSS MB" "8 threads (default)"
 
 # Client TLS, a new connection each time (as Sympa fetches: once per ttl).
 # limit_req allows 5 r/s per certificate with a burst of 20: paced.
