@@ -14,24 +14,10 @@ db_fixture watch || bail_out "db_fixture"
 CONF=$T/listfeed.conf
 FEED=$T/feed
 SOCK=$T/trigger.sock
-cat >"$CONF" <<EOC
-[database]
-defaults_file = $W/db-watch/my.cnf
-query = SELECT * FROM listfeed_subscribers
-[feed]
-dir = $FEED
-templates = $TOP/templates
-trigger_socket = $SOCK
-interval = 0
-[gpg]
-home = $W/gnupg
-sign_key = $FEED_FPR
-recipients = $PROVIDER_FPR
-[client sympa]
-fingerprint = $(pki_fingerprint "$W/pki/client-sympa.pem")
-lists = spacelog
-plain = yes
-EOC
+{
+	base_conf watch "$FEED" "$SOCK"
+	client_conf sympa spacelog plain
+} >"$CONF"
 
 send() {	# send MESSAGE...: one datagram each
 	python3 - "$SOCK" "$@" <<'PY'

@@ -27,28 +27,11 @@ db_fixture e2e || bail_out "db_fixture"
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
-cat >"$CONF" <<EOC
-[database]
-defaults_file = $W/db-e2e/my.cnf
-query = SELECT * FROM listfeed_subscribers
-[feed]
-dir = $FEED
-templates = $TOP/templates
-trigger_socket = $T/trigger.sock
-interval = 0
-[gpg]
-home = $W/gnupg
-sign_key = $FEED_FPR
-recipients = $PROVIDER_FPR $ADMIN_FPR
-[client sympa]
-fingerprint = $(pki_fingerprint "$W/pki/client-sympa.pem")
-lists = deelnemers spacelog
-plain = yes
-[client crm]
-fingerprint = $(pki_fingerprint "$W/pki/client-crm.pem")
-lists = *
-trigger = yes
-EOC
+{
+	RECIPIENTS="$PROVIDER_FPR $ADMIN_FPR" base_conf e2e "$FEED" "$T/trigger.sock"
+	client_conf sympa "deelnemers spacelog" plain
+	client_conf crm '*' trigger
+} >"$CONF"
 bg_start gen-e2e "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen"
 wait_until 60 test -s "$FEED/manifest.json" || bail_out "no first generation"
 fcgi_start "$CONF" "$T/fcgi.sock" e2e || bail_out "listfeed.fcgi"

@@ -14,28 +14,11 @@ db_fixture load || bail_out "db_fixture"
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
-cat >"$CONF" <<EOC
-[database]
-defaults_file = $W/db-load/my.cnf
-query = SELECT * FROM listfeed_subscribers
-[feed]
-dir = $FEED
-templates = $TOP/templates
-trigger_socket = $T/trigger.sock
-interval = 0
-[gpg]
-home = $W/gnupg
-sign_key = $FEED_FPR
-recipients = $PROVIDER_FPR
-[client sympa]
-fingerprint = $(pki_fingerprint "$W/pki/client-sympa.pem")
-lists = deelnemers
-plain = yes
-[client crm]
-fingerprint = $(pki_fingerprint "$W/pki/client-crm.pem")
-lists = *
-trigger = yes
-EOC
+{
+	base_conf load "$FEED" "$T/trigger.sock"
+	client_conf sympa deelnemers plain
+	client_conf crm '*' trigger
+} >"$CONF"
 bg_start gen-load "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen"
 wait_until 60 test -s "$FEED/manifest.json" || bail_out "no first generation"
 fcgi_start "$CONF" "$T/fcgi.sock" load || bail_out "listfeed.fcgi"

@@ -28,22 +28,10 @@ clean_log() {	# nothing but valgrind's silence in LOG
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
-cat >"$CONF" <<EOC
-[database]
-defaults_file = $W/db-vg/my.cnf
-query = SELECT * FROM listfeed_subscribers
-[feed]
-dir = $FEED
-templates = $TOP/templates
-[gpg]
-home = $W/gnupg
-sign_key = $FEED_FPR
-recipients = $PROVIDER_FPR
-[client sympa]
-fingerprint = $(pki_fingerprint "$W/pki/client-sympa.pem")
-lists = *
-plain = yes
-EOC
+{
+	base_conf vg "$FEED"
+	client_conf sympa '*' plain
+} >"$CONF"
 
 check_exit "listfeed-gen under valgrind: first generation" 0 vg "$T/gen1.vg" "$VG/listfeed-gen" -c "$CONF"
 check "listfeed-gen: no memory error, no definite leak" clean_log "$T/gen1.vg"

@@ -41,6 +41,8 @@
 #   db_admin NAME MARIADB-ARGS...  (mariadb as the admin account, Unix socket)
 #   nginx_start CONF [NAME], nginx_stop [NAME], nginx_reload [NAME]
 #   site_conf PORT SOCKET FEED    nginx/listfeed.conf filled in for this world
+#   base_conf DB FEED [TRIGGER], client_conf NAME LISTS [plain] [trigger]
+#                                 listfeed.conf sections for this world
 #   fcgi_start CONF [SOCKET [NAME]], fcgi_stop [NAME]
 #   bg_start NAME CMD..., bg_stop NAME, bg_pid NAME, bg_alive NAME
 #   free_port, wait_until SECONDS CMD...
@@ -939,6 +941,32 @@ nginx_start() {
 		return 1
 	fi
 	return 0
+}
+
+# base_conf DB FEED [TRIGGER]: the [database], [feed] and [gpg] sections of
+# a listfeed.conf for this world on stdout: the database of db_fixture DB
+# read through the recommended view, the feed in FEED, the repository's
+# templates, the feed key signing for $RECIPIENTS (default: the provider).
+# With TRIGGER: that trigger socket, and no interval.
+base_conf() {
+	printf '[database]\ndefaults_file = %s\n' "$W/db-$1/my.cnf"
+	printf 'query = SELECT * FROM listfeed_subscribers\n'
+	printf '[feed]\ndir = %s\ntemplates = %s\n' "$2" "$TOP/templates"
+	[ -n "${3:-}" ] && printf 'trigger_socket = %s\ninterval = 0\n' "$3"
+	printf '[gpg]\nhome = %s\nsign_key = %s\nrecipients = %s\n' \
+		"$W/gnupg" "$FEED_FPR" "${RECIPIENTS:-$PROVIDER_FPR}"
+}
+
+# client_conf NAME LISTS [plain] [trigger]: a [client NAME] section for
+# the certificate client-NAME of pki_setup.
+client_conf() {
+	local name=$1 lists=$2 o
+	shift 2
+	printf '[client %s]\nfingerprint = %s\nlists = %s\n' "$name" \
+		"$(pki_fingerprint "$W/pki/client-$name.pem")" "$lists"
+	for o in "$@"; do
+		printf '%s = yes\n' "$o"
+	done
 }
 
 # site_conf PORT SOCKET FEED: the shipped site (nginx/listfeed.conf) for
