@@ -135,7 +135,6 @@ publish_all(const struct pub_ctx *p, const struct gen_opts *o,
 	const struct mlist	*l;
 	const struct lf_mlist	*ol;
 	size_t			 i;
-	char			**h;
 
 	if (visit_names(o, c, old, &names) == -1)
 		return -1;
@@ -158,14 +157,9 @@ publish_all(const struct pub_ctx *p, const struct gen_opts *o,
 		case PUB_HELD:
 			(*held)++;
 			log_warnx("list %s: held: %s", names.v[i], res.why);
-			h = reallocarray(now->held.v, now->held.n + 1,
-			    sizeof(*h));
-			if (h != NULL) {
-				now->held.v = h;
-				if ((h[now->held.n] = strdup(names.v[i]))
-				    != NULL)
-					now->held.n++;
-			}
+			if (strlist_add(&now->held, names.v[i]) == -1)
+				log_warnx("list %s: cannot note it as held",
+				    names.v[i]);
 			break;
 		case PUB_ERR_CRYPTO:
 			(*crypto)++;

@@ -54,23 +54,16 @@ sane_fds(void)
 static int
 add_name(struct strlist *l, const char *name, const char *opt)
 {
-	char	**v;
-
 	if (!valid_list_name(name)) {
 		log_warnx("%s: \"%s\" is not a valid list name", opt, name);
 		return -1;
 	}
 	if (strlist_has(l, name))
 		return 0;
-	if ((v = reallocarray(l->v, l->n + 1, sizeof(*v))) == NULL ||
-	    (v[l->n] = strdup(name)) == NULL) {
-		if (v != NULL)
-			l->v = v;
+	if (strlist_add(l, name) == -1) {
 		log_warn("%s", opt);
 		return -1;
 	}
-	l->v = v;
-	l->n++;
 	return 0;
 }
 
@@ -106,10 +99,10 @@ check_keys(const struct lf_config *cfg, struct crypt *crypt)
 		for (j = 0; j < r->n; j++)
 			if (crypt_check_recipient(crypt, r->v[j], why,
 			    sizeof(why)) == -1) {
-				log_warnx("%s%s%s: %s",
+				log_warnx("%s%s: %s",
 				    i < cfg->nlists ? "list " : "[gpg]",
 				    i < cfg->nlists ? cfg->lists[i].name : "",
-				    "", why);
+				    why);
 				rc = -1;
 			}
 	}

@@ -1,11 +1,9 @@
 /* publish: see publish.h. */
 #include <sys/stat.h>
 
-#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fsutil.h"
 #include "hash.h"

@@ -99,7 +99,6 @@ drain(int fd, struct pending *p)
 {
 	char	 msg[TRIGGER_MAX + 1], list[65];
 	ssize_t	 n;
-	char	**v;
 
 	while ((n = recv(fd, msg, TRIGGER_MAX, 0)) >= 0) {
 		if (trigger_parse(msg, (size_t)n, list) == -1) {
@@ -117,16 +116,8 @@ drain(int fd, struct pending *p)
 				p->all = 1;
 			continue;
 		}
-		if ((v = reallocarray(p->lists.v, p->lists.n + 1,
-		    sizeof(*v))) == NULL || (v[p->lists.n] = strdup(list))
-		    == NULL) {
-			if (v != NULL)
-				p->lists.v = v;
-			p->all = 1;
-			continue;
-		}
-		p->lists.v = v;
-		p->lists.n++;
+		if (strlist_add(&p->lists, list) == -1)
+			p->all = 1;	/* out of memory: regenerate all */
 	}
 	if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 		log_warn("trigger socket");

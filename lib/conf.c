@@ -26,7 +26,7 @@ struct parse {
 	char			 last[256];	/* section of the last key */
 };
 
-static int
+int
 strlist_add(struct strlist *l, const char *s)
 {
 	char	**v;

@@ -110,6 +110,8 @@ int	conf_client_sees(const struct lf_client *, const char *list);
 int	conf_list_plain(const struct lf_config *, const char *list);
 
 int	strlist_has(const struct strlist *, const char *);
+/* Appends a copy of s.  0, or -1 (out of memory; l is still whole). */
+int	strlist_add(struct strlist *, const char *);
 void	strlist_free(struct strlist *);
 
 #endif

@@ -157,15 +157,9 @@ manifest_parse(const char *data, size_t len, struct lf_manifest *m)
 	held = json_object_get(root, "held");
 	for (i = 0; i < json_array_size(held); i++) {
 		const char *s = json_string_value(json_array_get(held, i));
-		char **v;
 
-		if (s == NULL || (v = reallocarray(m->held.v, m->held.n + 1,
-		    sizeof(*v))) == NULL)
+		if (s == NULL || strlist_add(&m->held, s) == -1)
 			goto bad;
-		m->held.v = v;
-		if ((v[m->held.n] = strdup(s)) == NULL)
-			goto bad;
-		m->held.n++;
 	}
 	rej = json_object_get(root, "rejects");
 	if (json_is_object(rej)) {
