@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "crypt.h"
 #include "hash.h"
+#include "helper.h"
 #include "log.h"
 
 #define CRYPT_GPGME_MIN	"1.13.0"
@@ -39,10 +40,16 @@ struct cached_key {
 struct crypt {
 	gpgme_ctx_t	 ctx;
 	char		 sign_fpr[CRYPT_FPR_LEN + 1];
-	gpgme_key_t	 signer;
+	gpgme_key_t	 signer;	/* NULL until first needed */
+	char		 signer_why[400];	/* why it could not be */
 	struct cached_key *keys;
 	size_t		 nkeys;
 	size_t		 capkeys;
+	/* A handle on the helper process's context (crypt_helper_start()). */
+	int		 remote;
+	int32_t		 id;		/* its index in the helper */
+	int		 probe;
+	char		*home, *sign_arg;
 };
 
 static void	set_why(char *, size_t, const char *, ...)
@@ -160,6 +167,31 @@ signer_problem(gpgme_key_t k, const char *fpr, time_t now)
 }
 
 /*
+ * Lists the keys matching one pattern on ctx, as gpgme_get_key() would,
+ * but on the caller's context: gpgme_get_key() makes a context of its own
+ * and so runs "gpg --version" again before every lookup.
+ */
+static gpgme_error_t
+key_get(gpgme_ctx_t ctx, const char *fpr, int secret, gpgme_key_t *kp)
+{
+	gpgme_key_t	extra;
+	gpgme_error_t	err;
+
+	*kp = NULL;
+	if ((err = gpgme_op_keylist_start(ctx, fpr, secret)) != 0)
+		return err;
+	if ((err = gpgme_op_keylist_next(ctx, kp)) == 0 &&
+	    gpgme_op_keylist_next(ctx, &extra) == 0) {
+		gpgme_key_unref(extra);
+		gpgme_key_unref(*kp);
+		*kp = NULL;
+		err = gpgme_error(GPG_ERR_AMBIGUOUS_NAME);
+	}
+	(void)gpgme_op_keylist_end(ctx);
+	return err;
+}
+
+/*
  * Finds a key by normalised fingerprint.  0, or -1 with the reason in
  * why (prefixed by what, "recipient" or "signing key").
  */
@@ -170,8 +202,7 @@ key_lookup(gpgme_ctx_t ctx, const char *fpr, int secret, gpgme_key_t *kp,
 	gpgme_error_t	err;
 	char		es[128];
 
-	*kp = NULL;
-	err = gpgme_get_key(ctx, fpr, kp, secret);
+	err = key_get(ctx, fpr, secret, kp);
 	if (err == 0 && *kp != NULL)
 		return 0;
 	if (*kp != NULL) {
@@ -209,8 +240,18 @@ why_key(char *why, size_t whysz, const char *what, const char *fpr,
 }
 
 int
-crypt_global_init(void)
+crypt_global_init(const char *home)
 {
+	/*
+	 * GPGME runs "gpg --version" once for its global engine information
+	 * and once more for every context given its own home directory:
+	 * naming the home in the environment instead keeps it to one for the
+	 * whole process.
+	 */
+	if (home != NULL && setenv("GNUPGHOME", home, 1) == -1) {
+		log_warn("setenv GNUPGHOME");
+		return -1;
+	}
 	/*
 	 * Find gpg at its installed path rather than asking gpgconf three
 	 * times per context: on a machine where starting a process costs
@@ -265,9 +306,13 @@ no_passphrase(void *arg, const char *hint, const char *info, int prev_bad,
 static int
 ctx_setup(gpgme_ctx_t ctx, const char *home, char *why, size_t whysz)
 {
-	gpgme_error_t	err;
-	char		es[128];
+	const char	*env = getenv("GNUPGHOME");
+	gpgme_error_t	 err;
+	char		 es[128];
 
+	/* A home other than crypt_global_init()'s costs a gpg --version. */
+	if (env != NULL && home != NULL && strcmp(env, home) == 0)
+		home = NULL;
 	if ((err = gpgme_set_protocol(ctx, GPGME_PROTOCOL_OpenPGP)) != 0 ||
 	    (home != NULL && (err = gpgme_ctx_set_engine_info(ctx,
 	    GPGME_PROTOCOL_OpenPGP, NULL, home)) != 0) ||
@@ -359,33 +404,43 @@ done:
 	return rc;
 }
 
+/*
+ * Makes k (a reference the caller gives up) the signing key, after
+ * checking it.  0, or -1 with why (k released).
+ */
 static int
-signer_setup(struct crypt *c, const char *sign_fpr, int probe, char *why,
-    size_t whysz)
+signer_use(struct crypt *c, gpgme_key_t k, char *why, size_t whysz)
 {
 	const char	*p;
 	gpgme_error_t	 err;
 	char		 es[128];
 
-	if (fpr_norm(sign_fpr, c->sign_fpr) == -1) {
-		set_why(why, whysz, "signing key %s: not a full fingerprint "
-		    "(40 hex digits)", fpr_show(sign_fpr));
-		return -1;
-	}
-	if (key_lookup(c->ctx, c->sign_fpr, 1, &c->signer, "signing key",
-	    why, whysz) == -1)
-		return -1;
-	if ((p = signer_problem(c->signer, c->sign_fpr, time(NULL))) != NULL) {
-		why_key(why, whysz, "signing key", c->sign_fpr, c->signer, p);
+	if ((p = signer_problem(k, c->sign_fpr, time(NULL))) != NULL) {
+		why_key(why, whysz, "signing key", c->sign_fpr, k, p);
+		gpgme_key_unref(k);
 		return -1;
 	}
 	gpgme_signers_clear(c->ctx);
-	if ((err = gpgme_signers_add(c->ctx, c->signer)) != 0) {
+	if ((err = gpgme_signers_add(c->ctx, k)) != 0) {
 		set_why(why, whysz, "signing key %s: %s", c->sign_fpr,
 		    gerr(err, es, sizeof(es)));
+		gpgme_key_unref(k);
 		return -1;
 	}
-	return probe ? sign_probe(c, why, whysz) : 0;
+	c->signer = k;
+	return 0;
+}
+
+/* Looks up the signing key by itself.  0, or -1 with why. */
+static int
+signer_lookup(struct crypt *c, char *why, size_t whysz)
+{
+	gpgme_key_t	k;
+
+	if (key_lookup(c->ctx, c->sign_fpr, 1, &k, "signing key",
+	    why, whysz) == -1)
+		return -1;
+	return signer_use(c, k, why, whysz);
 }
 
 static struct crypt *
@@ -412,7 +467,15 @@ crypt_make(const char *home, const char *sign_fpr, int probe)
 		crypt_free(c);
 		return NULL;
 	}
-	if (signer_setup(c, sign_fpr, probe, why, sizeof(why)) == -1) {
+	if (fpr_norm(sign_fpr, c->sign_fpr) == -1) {
+		log_warnx("signing key %s: not a full fingerprint "
+		    "(40 hex digits)", fpr_show(sign_fpr));
+		crypt_free(c);
+		return NULL;
+	}
+	/* Without the probe the key is listed with the first recipients. */
+	if (probe && (signer_lookup(c, why, sizeof(why)) == -1 ||
+	    sign_probe(c, why, sizeof(why)) == -1)) {
 		log_warnx("%s", why);
 		crypt_free(c);
 		return NULL;
@@ -420,25 +483,276 @@ crypt_make(const char *home, const char *sign_fpr, int probe)
 	return c;
 }
 
+/* ------------------------------------------------- the helper process */
+
+enum { OP_OPEN = 1, OP_CHECK, OP_ENCRYPT, OP_FLUSH, OP_FREE };
+
+/* The helper's contexts; a request names one by its index in rc. */
+static struct crypt	**served;
+static size_t		  nserved;
+
+/* The context a request names, or NULL. */
+static struct crypt *
+served_get(const struct helper_msg *q)
+{
+	if (q->rc < 0 || (size_t)q->rc >= nserved)
+		return NULL;
+	return served[q->rc];
+}
+
+/* Keeps c (not NULL): its index, or -1 (c freed). */
+static int32_t
+served_add(struct crypt *c)
+{
+	struct crypt	**v;
+	size_t		  i;
+
+	for (i = 0; i < nserved && served[i] != NULL; i++)
+		;
+	if (i == nserved) {
+		if (nserved >= 1024 || (v = reallocarray(served, nserved + 1,
+		    sizeof(*v))) == NULL) {
+			crypt_free(c);
+			return -1;
+		}
+		served = v;
+		nserved++;
+	}
+	served[i] = c;
+	return (int32_t)i;
+}
+
+/* b[0] as a string, or NULL if flag is not in b[2]. */
+static const char *
+arg_str(const struct helper_msg *q, char flag)
+{
+	return strchr(buf_str(&q->b[2]), flag) != NULL ? buf_str(&q->b[0]) :
+	    NULL;
+}
+
+static void
+serve_encrypt(struct crypt *c, const struct helper_msg *q,
+    struct helper_msg *r, char *why, size_t whysz)
+{
+	const char	**v = NULL;
+	char		 *list, *p;
+	size_t		  n = 0, cap = 1;
+
+	/* b[0]: the fingerprints, one per line. */
+	if ((list = strdup(buf_str(&q->b[0]))) == NULL)
+		goto nomem;
+	for (p = list; *p != '\0'; p++)
+		cap += *p == '\n';
+	if ((v = calloc(cap, sizeof(*v))) == NULL)
+		goto nomem;
+	for (p = strtok(list, "\n"); p != NULL; p = strtok(NULL, "\n"))
+		v[n++] = p;
+	r->rc = crypt_encrypt_sign(c, v, n, q->b[1].data, q->b[1].len,
+	    &r->b[1], why, whysz);
+	free(v);
+	free(list);
+	return;
+nomem:
+	free(list);
+	set_why(why, whysz, "encryption helper: out of memory");
+	r->rc = -1;
+}
+
+static void
+serve(const struct helper_msg *q, struct helper_msg *r)
+{
+	struct crypt	*c = served_get(q);
+	const char	*flags = buf_str(&q->b[2]);
+	char		 why[512] = "";
+
+	r->rc = 0;
+	if (c == NULL && q->op != OP_OPEN) {
+		set_why(why, sizeof(why), "encryption helper: no context %d",
+		    (int)q->rc);
+		r->rc = -1;
+	} else {
+		switch (q->op) {
+		case OP_OPEN:
+			c = crypt_make(arg_str(q, 'h'), strchr(flags, 'f') !=
+			    NULL ? buf_str(&q->b[1]) : NULL,
+			    strchr(flags, 'p') != NULL);
+			r->rc = c != NULL ? served_add(c) : -1;
+			break;
+		case OP_CHECK:
+			r->rc = crypt_check_recipient(c, buf_str(&q->b[0]),
+			    why, sizeof(why));
+			break;
+		case OP_ENCRYPT:
+			serve_encrypt(c, q, r, why, sizeof(why));
+			break;
+		case OP_FLUSH:
+			crypt_flush(c);
+			break;
+		case OP_FREE:
+			crypt_free(c);
+			served[q->rc] = NULL;
+			break;
+		default:
+			set_why(why, sizeof(why), "encryption helper: "
+			    "unknown request %u", q->op);
+			r->rc = -1;
+			break;
+		}
+	}
+	if (r->rc < 0)
+		(void)buf_puts(&r->b[0], why);
+}
+
+int
+crypt_helper_start(void)
+{
+	return helper_start(serve);
+}
+
+/* One request to the helper.  0, or -1 with why. */
+static int
+remote_call(const struct helper_msg *q, struct helper_msg *r, char *why,
+    size_t whysz)
+{
+	if (helper_call(q, r) == -1) {
+		set_why(why, whysz, "encryption helper process ended "
+		    "(see above)");
+		return -1;
+	}
+	if (r->rc < 0) {
+		set_why(why, whysz, "%s", buf_str(&r->b[0]));
+		return -1;
+	}
+	return 0;
+}
+
+/* Makes c's context in the helper.  0, or -1 (logged there or here). */
+static int
+remote_open(struct crypt *c)
+{
+	struct helper_msg	 q, r;
+	char			 why[512];
+	int			 rc;
+
+	helper_msg_init(&q);
+	helper_msg_init(&r);
+	q.op = OP_OPEN;
+	if (c->home != NULL)
+		(void)buf_puts(&q.b[0], c->home);
+	if (c->sign_arg != NULL)
+		(void)buf_puts(&q.b[1], c->sign_arg);
+	(void)buf_printf(&q.b[2], "%s%s%s", c->home != NULL ? "h" : "",
+	    c->sign_arg != NULL ? "f" : "", c->probe ? "p" : "");
+	rc = remote_call(&q, &r, why, sizeof(why));
+	if (rc == -1 && !helper_alive())
+		log_warnx("%s", why);
+	c->id = rc == 0 ? r.rc : -1;
+	helper_msg_free(&q);
+	helper_msg_free(&r);
+	return rc;
+}
+
+static struct crypt *
+remote_make(const char *home, const char *sign_fpr, int probe)
+{
+	struct crypt	*c;
+
+	if ((c = calloc(1, sizeof(*c))) == NULL ||
+	    (home != NULL && (c->home = strdup(home)) == NULL) ||
+	    (sign_fpr != NULL && (c->sign_arg = strdup(sign_fpr)) == NULL)) {
+		log_warn("crypt_new");
+		crypt_free(c);
+		return NULL;
+	}
+	c->remote = 1;
+	c->probe = probe;
+	if (remote_open(c) == -1) {
+		crypt_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* A request with at most one string and no answer but its result. */
+static int
+remote_simple(const struct crypt *c, uint32_t op, const char *arg, char *why,
+    size_t whysz)
+{
+	struct helper_msg	 q, r;
+	int			 rc;
+
+	helper_msg_init(&q);
+	helper_msg_init(&r);
+	q.op = op;
+	q.rc = c->id;
+	if (arg != NULL)
+		(void)buf_puts(&q.b[0], arg);
+	rc = remote_call(&q, &r, why, whysz);
+	helper_msg_free(&q);
+	helper_msg_free(&r);
+	return rc;
+}
+
+static int
+remote_encrypt(const struct crypt *c, const char *const *fprs, size_t nfprs,
+    const void *in, size_t len, struct buf *out, char *why, size_t whysz)
+{
+	struct helper_msg	 q, r;
+	size_t			 i;
+	int			 rc;
+
+	helper_msg_init(&q);
+	helper_msg_init(&r);
+	q.op = OP_ENCRYPT;
+	q.rc = c->id;
+	for (i = 0; i < nfprs; i++)
+		if (strchr(fprs[i], '\n') == NULL)
+			(void)buf_printf(&q.b[0], "%s\n", fprs[i]);
+	(void)buf_add(&q.b[1], in, len);
+	rc = remote_call(&q, &r, why, whysz);
+	if (rc == 0 && buf_add(out, r.b[1].data, r.b[1].len) == -1) {
+		set_why(why, whysz, "encrypt and sign: out of memory");
+		rc = -1;
+	}
+	helper_msg_free(&q);
+	helper_msg_free(&r);
+	return rc;
+}
+
+/* ------------------------------------------------------- the contract */
+
 struct crypt *
 crypt_new(const char *home, const char *sign_fpr)
 {
+	if (helper_alive())
+		return remote_make(home, sign_fpr, 1);
 	return crypt_make(home, sign_fpr, 1);
 }
 
 struct crypt *
 crypt_open(const char *home, const char *sign_fpr)
 {
+	if (helper_alive())
+		return remote_make(home, sign_fpr, 0);
 	return crypt_make(home, sign_fpr, 0);
 }
 
 void
 crypt_flush(struct crypt *c)
 {
+	char	why[512];
 	size_t	i;
 
 	if (c == NULL)
 		return;
+	if (c->remote) {
+		/* A helper that died is started again, with the context. */
+		if (helper_alive())
+			(void)remote_simple(c, OP_FLUSH, NULL, why, sizeof(why));
+		else if (crypt_helper_start() == 0)
+			(void)remote_open(c);
+		return;
+	}
 	for (i = 0; i < c->nkeys; i++)
 		gpgme_key_unref(c->keys[i].key);
 	c->nkeys = 0;
@@ -447,8 +761,18 @@ crypt_flush(struct crypt *c)
 void
 crypt_free(struct crypt *c)
 {
+	char	why[512];
+
 	if (c == NULL)
 		return;
+	if (c->remote) {
+		if (helper_alive())
+			(void)remote_simple(c, OP_FREE, NULL, why, sizeof(why));
+		free(c->home);
+		free(c->sign_arg);
+		free(c);
+		return;
+	}
 	crypt_flush(c);
 	free(c->keys);
 	if (c->signer != NULL)
@@ -528,24 +852,31 @@ crypt_check_recipient(struct crypt *c, const char *fpr, char *why,
 {
 	gpgme_key_t	k;
 
+	if (c->remote)
+		return remote_simple(c, OP_CHECK, fpr, why, whysz);
 	return recipient_get(c, fpr, &k, why, whysz);
 }
 
 /*
- * Reads every recipient key not cached yet with one gpg run (gpgme_get_key
- * starts one per key).  Keys it does not find as asked, by their primary
- * fingerprint, are left to recipient_get(), which names the problem.
+ * Reads every recipient key not cached yet, and the signing key if it is
+ * not set up yet, with one gpg run (gpgme_get_key() starts two per key).
+ * The signing key found with its secret part is returned in *signer.
+ * Keys it does not find as asked, by their primary fingerprint, are left
+ * to recipient_get() and signer_lookup(), which name the problem.
  */
 static void
-recipients_prefetch(struct crypt *c, const char *const *fprs, size_t nfprs)
+keys_prefetch(struct crypt *c, const char *const *fprs, size_t nfprs,
+    gpgme_key_t *signer)
 {
 	char		(*want)[CRYPT_FPR_LEN + 1];
 	const char	**pat;
 	gpgme_key_t	 k;
 	size_t		 i, n = 0;
+	int		 sign = c->signer == NULL && c->signer_why[0] == '\0';
 
+	*signer = NULL;
 	want = calloc(nfprs + 1, sizeof(*want));
-	pat = calloc(nfprs + 1, sizeof(*pat));
+	pat = calloc(nfprs + 2, sizeof(*pat));
 	if (want == NULL || pat == NULL)
 		goto out;
 	for (i = 0; i < nfprs; i++)
@@ -554,9 +885,20 @@ recipients_prefetch(struct crypt *c, const char *const *fprs, size_t nfprs)
 			pat[n] = want[n];
 			n++;
 		}
-	if (n < 2 || gpgme_op_keylist_ext_start(c->ctx, pat, 0, 0) != 0)
+	if (sign)
+		pat[n] = c->sign_fpr;
+	if (n + sign == 0 || gpgme_set_keylist_mode(c->ctx,
+	    GPGME_KEYLIST_MODE_LOCAL | (sign ?
+	    GPGME_KEYLIST_MODE_WITH_SECRET : 0)) != 0)
 		goto out;
+	if (gpgme_op_keylist_ext_start(c->ctx, pat, 0, 0) != 0)
+		goto mode;
 	while (gpgme_op_keylist_next(c->ctx, &k) == 0) {
+		if (sign && *signer == NULL && k->secret && k->fpr != NULL &&
+		    strcasecmp(k->fpr, c->sign_fpr) == 0) {
+			gpgme_key_ref(k);
+			*signer = k;
+		}
 		for (i = 0; i < n; i++)
 			if (k->fpr != NULL && strcasecmp(k->fpr, want[i]) == 0 &&
 			    cache_find(c, want[i]) == NULL)
@@ -567,9 +909,34 @@ recipients_prefetch(struct crypt *c, const char *const *fprs, size_t nfprs)
 			(void)cache_add(c, want[i], k);	/* unrefs on failure */
 	}
 	(void)gpgme_op_keylist_end(c->ctx);
+mode:
+	(void)gpgme_set_keylist_mode(c->ctx, GPGME_KEYLIST_MODE_LOCAL);
 out:
 	free(want);
 	free(pat);
+}
+
+/*
+ * Sets up the signing key on first use, from candidate (a reference the
+ * caller gives up, may be NULL) or by a lookup of its own.  A failure is
+ * kept, so that a run does not ask gpg again for every list.
+ */
+static int
+signer_ready(struct crypt *c, gpgme_key_t candidate, char *why, size_t whysz)
+{
+	int	rc;
+
+	if (c->signer != NULL)
+		return 0;
+	if (c->signer_why[0] != '\0') {
+		set_why(why, whysz, "%s", c->signer_why);
+		return -1;
+	}
+	rc = candidate != NULL ? signer_use(c, candidate, why, whysz) :
+	    signer_lookup(c, why, whysz);
+	if (rc == -1)
+		set_why(c->signer_why, sizeof(c->signer_why), "%s", why);
+	return rc;
 }
 
 /*
@@ -580,10 +947,12 @@ static int
 recipients_collect(struct crypt *c, const char *const *fprs, size_t nfprs,
     gpgme_key_t *keys, char *why, size_t whysz)
 {
-	gpgme_key_t	k;
+	gpgme_key_t	k, signer;
 	size_t		i, j, n = 0;
 
-	recipients_prefetch(c, fprs, nfprs);
+	keys_prefetch(c, fprs, nfprs, &signer);
+	if (signer_ready(c, signer, why, whysz) == -1)
+		return -1;
 	for (i = 0; i < nfprs; i++) {
 		if (recipient_get(c, fprs[i], &k, why, whysz) == -1)
 			return -1;
@@ -683,6 +1052,8 @@ crypt_encrypt_sign(struct crypt *c, const char *const *fprs, size_t nfprs,
 		set_why(why, whysz, "no input");
 		return -1;
 	}
+	if (c->remote)
+		return remote_encrypt(c, fprs, nfprs, in, len, out, why, whysz);
 	/* gpgme_key_t is a pointer: an array of them. */
 	if ((keys = calloc(nfprs + 1,
 	    sizeof(*keys))) == NULL) {	/* NOLINT(bugprone-sizeof-expression) */

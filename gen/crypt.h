@@ -26,9 +26,13 @@
 
 struct crypt;
 
-/* Checks the GPGME version (gpg's is checked by crypt_new()).
- * 0, or -1 with the reason logged. */
-int	crypt_global_init(void);
+/*
+ * Checks the GPGME version (gpg's is checked by crypt_new()) and makes
+ * home (NULL: gpg's default) the GNUPGHOME of this process and of the gpg
+ * it starts.  Contexts for that home then share GPGME's one probe of gpg.
+ * 0, or -1 with the reason logged.
+ */
+int	crypt_global_init(const char *home);
 
 /*
  * home: GNUPGHOME (NULL: gpg's default).  sign_fpr: full fingerprint of
@@ -43,6 +47,19 @@ struct crypt *crypt_new(const char *home, const char *sign_fpr);
  */
 struct crypt *crypt_open(const char *home, const char *sign_fpr);
 void	crypt_free(struct crypt *);
+
+/*
+ * Forks a helper process (helper.h) that holds the contexts made from
+ * now on by crypt_new() and crypt_open(); the functions below then pass
+ * their work to it, with the same results.  GPGME forks twice for every
+ * gpg it starts, and fork() copies the page tables of the whole process:
+ * from a generator holding the member lists each operation cost about
+ * 16 ms more than from a small process.  Call it once, early, while the
+ * process is small and has no threads.  If the helper dies, the operation
+ * fails ("encryption helper process ended") and crypt_flush() starts it
+ * again.  0, or -1 logged (the contexts are then made in this process).
+ */
+int	crypt_helper_start(void);
 
 /*
  * Drops the cached recipient keys, so the next checks read the keyring

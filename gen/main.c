@@ -16,6 +16,7 @@
 #include "crypt.h"
 #include "db.h"
 #include "generate.h"
+#include "helper.h"
 #include "log.h"
 #include "publish.h"
 #include "sandbox.h"
@@ -221,12 +222,21 @@ main(int argc, char *argv[])
 	 * that finds nothing changed starts no gpg.
 	 */
 	rc = EXIT_CRYPTO;
-	if (crypt_global_init() == -1 || ((watch || check) &&
-	    (crypt = crypt_new(cfg.gpg_home, cfg.sign_key)) == NULL))
+	if (crypt_global_init(cfg.gpg_home) == -1)
 		goto out;
 	/* Least privilege from here on: sandbox.h. */
 	rc = EXIT_CONFIG;
 	if (!check && sandbox_gen_apply(&cfg, conf) == -1)
+		goto out;
+	/*
+	 * gpg is started from a helper forked now, while this process is
+	 * small (crypt.h); without it, from here.
+	 */
+	if (!check)
+		(void)crypt_helper_start();
+	rc = EXIT_CRYPTO;
+	if ((watch || check) &&
+	    (crypt = crypt_new(cfg.gpg_home, cfg.sign_key)) == NULL)
 		goto out;
 	if (check)
 		rc = check_config(&cfg, crypt);
@@ -236,6 +246,7 @@ main(int argc, char *argv[])
 		rc = generate(&cfg, &crypt, &o, stdout);
 out:
 	crypt_free(crypt);
+	helper_stop();
 	conf_free(&cfg);
 	strlist_free(&o.only);
 	strlist_free(&o.force);

@@ -12,12 +12,14 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "buf.h"
 #include "crypt.h"
+#include "helper.h"
 
 #define UNKNOWN_FPR	"0123456789ABCDEF0123456789ABCDEF01234567"
 #define GPG		"gpg --batch --quiet --no-tty --pinentry-mode loopback " \
@@ -144,7 +146,7 @@ group_setup(void **state)
 	    key_fprs(f, "rev@x", k->revoked, NULL) ||
 	    key_fprs(f, "so@x", k->signonly, NULL))
 		return -1;
-	if (crypt_global_init() == -1)
+	if (crypt_global_init(f) == -1)
 		return -1;
 	if ((k->c = crypt_new(f, k->feed)) == NULL)
 		return -1;
@@ -499,6 +501,112 @@ test_keys_id(void **state)
 	assert_int_equal(crypt_keys_id("feed", ab, 2, i5), -1);
 }
 
+/* crypt_open(): the signing key is checked with the first recipients. */
+static void
+test_open_lazy_signer(void **state)
+{
+	struct keys	*k = *state;
+	const char	*r[] = { k->a };
+	char		 why[256], why2[256];
+	struct crypt	*c;
+	struct buf	 out = BUF_INIT;
+
+	c = crypt_open(k->feed_home, k->feed);
+	assert_non_null(c);
+	assert_int_equal(crypt_encrypt_sign(c, r, 1, "x\n", 2, &out, why,
+	    sizeof(why)), 0);
+	assert_decrypts(k, k->a_home, &out, "x\n", 2);
+	crypt_free(c);
+	buf_reset(&out);
+	/* Public key only: the same message as crypt_new(), every time. */
+	c = crypt_open(k->feed_home, k->a);
+	assert_non_null(c);
+	assert_int_equal(crypt_encrypt_sign(c, r, 1, "x", 1, &out, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "no such secret key"));
+	assert_non_null(strstr(why, k->a));
+	assert_int_equal(crypt_encrypt_sign(c, r, 1, "x", 1, &out, why2,
+	    sizeof(why2)), -1);
+	assert_string_equal(why, why2);
+	assert_int_equal(out.len, 0);
+	crypt_free(c);
+	/* Malformed fingerprints are refused at once. */
+	assert_null(crypt_open(k->feed_home, "feed@x"));
+	buf_free(&out);
+}
+
+/* A list larger than any socket buffer crosses to the helper and back. */
+static void
+test_large(void **state)
+{
+	struct keys	*k = *state;
+	const char	*r[] = { k->a };
+	char		 why[256];
+	struct buf	 pt = BUF_INIT, out = BUF_INIT;
+	unsigned	 i;
+
+	for (i = 0; i < 60000; i++)
+		buf_printf(&pt, "member%u@example.org\tMember %u\n", i, i);
+	assert_false(buf_failed(&pt));
+	why[0] = '\0';
+	if (crypt_encrypt_sign(k->c, r, 1, pt.data, pt.len, &out, why,
+	    sizeof(why)) != 0)
+		fail_msg("%s", why);
+	assert_decrypts(k, k->a_home, &out, pt.data, pt.len);
+	buf_free(&pt);
+	buf_free(&out);
+}
+
+/* The helper killed: the operation fails, crypt_flush() brings it back. */
+static void
+test_helper_dies(void **state)
+{
+	struct keys	*k = *state;
+	const char	*r[] = { k->a };
+	char		 why[256];
+	struct buf	 out = BUF_INIT;
+	long		 pid = helper_pid();
+
+	assert_true(pid > 0);
+	assert_int_equal(kill((pid_t)pid, SIGKILL), 0);
+	assert_int_equal(crypt_encrypt_sign(k->c, r, 1, "x", 1, &out, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "helper process ended"));
+	assert_int_equal(out.len, 0);
+	assert_false(helper_alive());
+	crypt_flush(k->c);
+	assert_true(helper_alive());
+	assert_true(helper_pid() != pid);
+	assert_int_equal(crypt_encrypt_sign(k->c, r, 1, "y", 1, &out, why,
+	    sizeof(why)), 0);
+	assert_decrypts(k, k->a_home, &out, "y", 1);
+	buf_free(&out);
+}
+
+/* The same tests with the contexts in the helper process. */
+static int
+group_setup_helper(void **state)
+{
+	struct keys	*k;
+
+	if (group_setup(state) == -1)
+		return -1;
+	k = *state;
+	crypt_free(k->c);
+	if (crypt_helper_start() == -1 || !helper_alive())
+		return -1;
+	return (k->c = crypt_new(k->feed_home, k->feed)) == NULL ? -1 : 0;
+}
+
+static int
+group_teardown_helper(void **state)
+{
+	int	rc = group_teardown(state);
+
+	helper_stop();
+	return helper_alive() ? -1 : rc;
+}
+
 int
 main(void)
 {
@@ -518,8 +626,29 @@ main(void)
 		cmocka_unit_test(test_bad_signer),
 		cmocka_unit_test(test_sign_failure),
 		cmocka_unit_test(test_keys_id),
+		cmocka_unit_test(test_open_lazy_signer),
+		cmocka_unit_test(test_large),
 	};
+	const struct CMUnitTest helper_tests[] = {
+		cmocka_unit_test(test_encrypt_decrypt),
+		cmocka_unit_test(test_empty_input),
+		cmocka_unit_test(test_lower_case_and_duplicates),
+		cmocka_unit_test(test_unknown),
+		cmocka_unit_test(test_subkey_fpr),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_expired),
+		cmocka_unit_test(test_revoked),
+		cmocka_unit_test(test_no_recipients),
+		cmocka_unit_test(test_bad_signer),
+		cmocka_unit_test(test_sign_failure),
+		cmocka_unit_test(test_open_lazy_signer),
+		cmocka_unit_test(test_large),
+		cmocka_unit_test(test_helper_dies),
+	};
+	int	rc;
 
-	return cmocka_run_group_tests_name("gen_crypt", tests, group_setup,
+	rc = cmocka_run_group_tests_name("gen_crypt", tests, group_setup,
 	    group_teardown);
+	return rc + cmocka_run_group_tests_name("gen_crypt_helper",
+	    helper_tests, group_setup_helper, group_teardown_helper);
 }
