@@ -3,6 +3,7 @@
  * See crypt.h for the contract.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdatomic.h>
@@ -15,6 +16,7 @@
 
 #include "buf.h"
 #include "crypt.h"
+#include "fsutil.h"
 #include "hash.h"
 #include "helper.h"
 #include "log.h"
@@ -45,6 +47,8 @@ struct crypt {
 	struct cached_key *keys;
 	size_t		 nkeys;
 	size_t		 capkeys;
+	/* The keyrings when the cache was last emptied. */
+	struct file_id	 rings[2];
 	/* A handle on the helper process's context (crypt_helper_start()). */
 	int		 remote;
 	int32_t		 id;		/* its index in the helper */
@@ -456,9 +460,14 @@ crypt_make(const char *home, const char *sign_fpr, int probe)
 		log_warn("crypt_new");
 		return NULL;
 	}
+	if (home != NULL && (c->home = strdup(home)) == NULL) {
+		log_warn("crypt_new");
+		free(c);
+		return NULL;
+	}
 	if ((err = gpgme_new(&c->ctx)) != 0) {
 		log_warnx("gpgme: %s", gerr(err, es, sizeof(es)));
-		free(c);
+		crypt_free(c);
 		return NULL;
 	}
 	if (ctx_setup(c->ctx, home, why, sizeof(why)) == -1) {
@@ -737,11 +746,36 @@ crypt_open(const char *home, const char *sign_fpr)
 	return crypt_make(home, sign_fpr, 0);
 }
 
+/*
+ * The public keyrings of c's home: importing a key or a revocation, or
+ * deleting a key, changes one of them.
+ */
+static void
+rings_get(const struct crypt *c, struct file_id id[2])
+{
+	const char	*home = c->home, *h;
+	char		 dir[PATH_MAX], path[PATH_MAX];
+
+	memset(id, 0, 2 * sizeof(*id));
+	if (home == NULL)
+		home = getenv("GNUPGHOME");
+	if (home == NULL && (h = getenv("HOME")) != NULL &&
+	    xsnprintf(dir, sizeof(dir), "%s/.gnupg", h) != -1)
+		home = dir;
+	if (home == NULL)
+		return;
+	if (xsnprintf(path, sizeof(path), "%s/pubring.kbx", home) != -1)
+		file_id_get(path, &id[0]);
+	if (xsnprintf(path, sizeof(path), "%s/pubring.gpg", home) != -1)
+		file_id_get(path, &id[1]);
+}
+
 void
 crypt_flush(struct crypt *c)
 {
-	char	why[512];
-	size_t	i;
+	struct file_id	 now[2];
+	char		 why[512];
+	size_t		 i;
 
 	if (c == NULL)
 		return;
@@ -753,6 +787,13 @@ crypt_flush(struct crypt *c)
 			(void)remote_open(c);
 		return;
 	}
+	/* Keys as they were: keep them (expiry is checked at each use). */
+	rings_get(c, now);
+	if (file_id_eq(&now[0], &c->rings[0]) &&
+	    file_id_eq(&now[1], &c->rings[1]) &&
+	    (now[0].exists || now[1].exists))
+		return;
+	memcpy(c->rings, now, sizeof(c->rings));
 	for (i = 0; i < c->nkeys; i++)
 		gpgme_key_unref(c->keys[i].key);
 	c->nkeys = 0;
@@ -762,6 +803,7 @@ void
 crypt_free(struct crypt *c)
 {
 	char	why[512];
+	size_t	i;
 
 	if (c == NULL)
 		return;
@@ -773,8 +815,10 @@ crypt_free(struct crypt *c)
 		free(c);
 		return;
 	}
-	crypt_flush(c);
+	for (i = 0; i < c->nkeys; i++)
+		gpgme_key_unref(c->keys[i].key);
 	free(c->keys);
+	free(c->home);
 	if (c->signer != NULL)
 		gpgme_key_unref(c->signer);
 	if (c->ctx != NULL)

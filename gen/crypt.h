@@ -62,8 +62,10 @@ void	crypt_free(struct crypt *);
 int	crypt_helper_start(void);
 
 /*
- * Drops the cached recipient keys, so the next checks read the keyring
- * again (for instance once per generation, to see imported revocations).
+ * Drops the cached recipient keys if the public keyrings changed since
+ * the last call, so the next checks read them again (for instance once
+ * per generation, to see imported revocations); unchanged keyrings keep
+ * the cache and save a gpg run.
  */
 void	crypt_flush(struct crypt *);
 

@@ -270,6 +270,30 @@ read_file(const char *path, size_t max, char **data, size_t *len)
 	return 0;
 }
 
+void
+file_id_get(const char *path, struct file_id *id)
+{
+	struct stat	st;
+
+	memset(id, 0, sizeof(*id));
+	if (stat(path, &st) == -1)
+		return;
+	id->exists = 1;
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtim = st.st_mtim;
+}
+
+int
+file_id_eq(const struct file_id *a, const struct file_id *b)
+{
+	return a->exists == b->exists && a->dev == b->dev &&
+	    a->ino == b->ino && a->size == b->size &&
+	    a->mtim.tv_sec == b->mtim.tv_sec &&
+	    a->mtim.tv_nsec == b->mtim.tv_nsec;
+}
+
 long long
 now_ms(void)
 {

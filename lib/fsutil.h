@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <sys/types.h>
+#include <time.h>
 
 #define FS_TMP_PREFIX	".tmp-"
 
@@ -39,6 +40,20 @@ int	read_file(const char *path, size_t max, char **data, size_t *len);
 /* snprintf that returns -1 on truncation or error, else the length. */
 int	xsnprintf(char *, size_t, const char *, ...)
 	    __attribute__((format(printf, 3, 4)));
+
+/*
+ * What tells one version of a file from another without reading it:
+ * device, inode, size and modification time (all zero if it is absent).
+ */
+struct file_id {
+	int		 exists;
+	dev_t		 dev;
+	ino_t		 ino;
+	off_t		 size;
+	struct timespec	 mtim;
+};
+void	file_id_get(const char *path, struct file_id *);
+int	file_id_eq(const struct file_id *, const struct file_id *);
 
 /* Wall clock in milliseconds since the epoch. */
 long long now_ms(void);

@@ -435,6 +435,29 @@ test_mkdir_p_refuses_a_file(void **state)
 }
 
 static void
+test_file_id(void **state)
+{
+	char		 d[256], p[PATH_MAX];
+	struct file_id	 none, a, a2, b;
+
+	(void)state;
+	subdir("fid", d, sizeof(d));
+	(void)snprintf(p, sizeof(p), "%s/f", d);
+	file_id_get(p, &none);
+	assert_int_equal(none.exists, 0);
+	assert_int_equal(atomic_write(d, "f", "one\n", 4, 0644), 0);
+	file_id_get(p, &a);
+	file_id_get(p, &a2);
+	assert_int_equal(a.exists, 1);
+	assert_true(file_id_eq(&a, &a2));
+	assert_false(file_id_eq(&a, &none));
+	/* Replaced by rename: another inode, even with the same bytes. */
+	assert_int_equal(atomic_write(d, "f", "one\n", 4, 0644), 0);
+	file_id_get(p, &b);
+	assert_false(file_id_eq(&a, &b));
+}
+
+static void
 test_xsnprintf(void **state)
 {
 	char	 b[6];
@@ -480,6 +503,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_atomic_write_new_file),
+		cmocka_unit_test(test_file_id),
 		cmocka_unit_test(test_atomic_write_replaces_and_keeps_inode_fresh),
 		cmocka_unit_test(test_atomic_write_mode_ignores_umask),
 		cmocka_unit_test(test_atomic_write_empty_data),
