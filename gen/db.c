@@ -235,6 +235,7 @@ db_connect(MYSQL *my, const struct lf_config *cfg)
 {
 	static int	 warned;
 	unsigned int	 err;
+	long long	 t;
 	enum db_status	 st;
 
 	if (cfg->defaults_file == NULL || cfg->group == NULL) {
@@ -253,6 +254,7 @@ db_connect(MYSQL *my, const struct lf_config *cfg)
 		log_warnx("database: options: %s", mysql_error(my));
 		return DB_ERR_CONFIG;
 	}
+	t = now_ms();
 	if (mysql_real_connect(my, NULL, NULL, NULL, NULL, 0, NULL, 0)
 	    == NULL) {
 		err = mysql_errno(my);
@@ -265,9 +267,10 @@ db_connect(MYSQL *my, const struct lf_config *cfg)
 		return st;
 	mysql_set_local_infile_handler(my, no_infile_init, no_infile_read,
 	    no_infile_end, no_infile_error, NULL);
-	log_debug("database: connected: %s, %s", mysql_get_host_info(my),
+	log_debug("database: connected: %s, %s (%lld ms)",
+	    mysql_get_host_info(my),
 	    mysql_get_ssl_cipher(my) != NULL ? mysql_get_ssl_cipher(my) :
-	    "no TLS");
+	    "no TLS", now_ms() - t);
 	return DB_OK;
 }
 

@@ -68,8 +68,8 @@ remove_gen(const char *dir, const char *name)
 }
 
 /* Keeps the live generation and the one before it (named in .state). */
-static void
-prune(const struct feed *f)
+void
+feed_prune(const struct feed *f)
 {
 	char		 path[PATH_MAX], *prev = NULL;
 	size_t		 len;
@@ -138,6 +138,9 @@ feed_open(struct feed *f, const char *dir)
 		if (ensure_link(dir, links[i].name, links[i].target) == -1)
 			return -1;
 	(void)clean_tmp(dir);
+	if (xsnprintf(path, sizeof(path), "%s/.state", dir) == -1)
+		return -1;
+	(void)clean_tmp(path);	/* change counts and notes (delta.h) */
 	if (xsnprintf(path, sizeof(path), "%s/current", dir) == -1)
 		return -1;
 	if ((n = readlink(path, buf, sizeof(buf) - 1)) > 0) {
@@ -151,11 +154,13 @@ feed_open(struct feed *f, const char *dir)
 		if (xsnprintf(f->live, sizeof(f->live), "%s/%s", dir, buf)
 		    == -1)
 			return -1;
+		/* A run killed while replacing the live manifest. */
+		(void)clean_tmp(f->live);
 	} else if (errno != ENOENT) {
 		log_warn("%s", path);
 		return -1;
 	}
-	prune(f);
+	feed_prune(f);
 	return 0;
 }
 
@@ -202,15 +207,18 @@ feed_carry(struct feed *f, const char *rel)
 
 	if (xsnprintf(to, sizeof(to), "%s/%s", f->next, rel) == -1)
 		return -1;
+	if (f->live[0] != '\0') {
+		if (xsnprintf(from, sizeof(from), "%s/%s", f->live, rel) == -1)
+			return -1;
+		/* EEXIST: written in this generation. */
+		if (link(from, to) == 0 || errno == EEXIST)
+			return 0;
+	}
+	/* Written in this generation and new (as all are in the first). */
 	if (access(to, F_OK) == 0)
 		return 0;
-	if (f->live[0] == '\0' ||
-	    xsnprintf(from, sizeof(from), "%s/%s", f->live, rel) == -1 ||
-	    link(from, to) == -1) {
-		log_warn("cannot carry %s into the next generation", rel);
-		return -1;
-	}
-	return 0;
+	log_warn("cannot carry %s into the next generation", rel);
+	return -1;
 }
 
 static int
@@ -241,7 +249,7 @@ feed_commit(struct feed *f, const struct lf_manifest *m)
 	    xsnprintf(cur, sizeof(cur), "%s/current", f->dir) == -1 ||
 	    xsnprintf(state, sizeof(state), "%s/.state", f->dir) == -1)
 		goto bad;
-	/* The one before stays for readers still on it (prune()). */
+	/* The one before stays for readers still on it (feed_prune()). */
 	if (f->live_name[0] != '\0' && atomic_write(state, "previous",
 	    f->live_name, strlen(f->live_name), 0600) == -1)
 		log_warnx("cannot note the previous generation");
@@ -257,7 +265,6 @@ feed_commit(struct feed *f, const struct lf_manifest *m)
 	(void)snprintf(f->live_name, sizeof(f->live_name), "%s", slash + 1);
 	(void)snprintf(f->live, sizeof(f->live), "%s", f->next);
 	f->next[0] = '\0';
-	prune(f);
 	return 0;
 bad:
 	feed_abort(f);

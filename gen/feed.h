@@ -44,6 +44,12 @@ int	feed_begin(struct feed *, long long generation);
 int	feed_carry(struct feed *, const char *rel);
 /* Writes m into the next generation, syncs it and makes it live. */
 int	feed_commit(struct feed *, const struct lf_manifest *m);
+/*
+ * Removes the generations before the one before the live one: after the
+ * run is recorded, since a client waiting for the run need not wait for
+ * this.  Call with the lock held.
+ */
+void	feed_prune(const struct feed *);
 /* Drops the next generation and replaces the live manifest only. */
 int	feed_commit_manifest(struct feed *, const struct lf_manifest *m);
 /* Removes the next generation (after an error). */

@@ -356,7 +356,7 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	res->status = PUB_ERR_IO;
 	if (render_kinds(p, name, l, k, &nk, res->why, sizeof(res->why))
 	    == -1)
-		goto out;
+		goto fail;
 	if (mark_kept(p, old, keys, k, nk)) {
 		res->status = PUB_UNCHANGED;
 		keep_old(res, old);

@@ -75,6 +75,8 @@ struct pub_result {
  * l: the list as read now (NULL: not in the data); old: its last manifest
  * entry (NULL: never published); force: publish despite the guard.
  * Fills res; res->entry must be freed with mlist_free() if has_entry.
+ * A list with an old entry always has one (the old one unless it
+ * changed): has_entry is 0 there only if memory ran out.
  */
 void	publish_list(const struct pub_ctx *, const char *name,
 	    const struct mlist *l, const struct lf_mlist *old, int force,
