@@ -781,9 +781,10 @@ crypt_flush(struct crypt *c)
 		return;
 	if (c->remote) {
 		/* A helper that died is started again, with the context. */
-		if (helper_alive())
-			(void)remote_simple(c, OP_FLUSH, NULL, why, sizeof(why));
-		else if (crypt_helper_start() == 0)
+		if (helper_alive() &&
+		    remote_simple(c, OP_FLUSH, NULL, why, sizeof(why)) == 0)
+			return;
+		if (!helper_alive() && crypt_helper_start() == 0)
 			(void)remote_open(c);
 		return;
 	}

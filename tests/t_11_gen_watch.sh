@@ -64,6 +64,21 @@ check "a named trigger regenerates" wait_until 20 finished $((g + 1))
 check_grep "spacelog carries the new name" 'Trigger Hoogendoorn' "$FEED/plain/spacelog.sympa"
 g=$(generation)
 
+# The helper that starts gpg killed: the next generation starts another.
+helper=$(pgrep -P "$(bg_pid gen-watch)" -x listfeed-gen | head -n 1)
+check "watch: one helper process" test -n "$helper"
+kill -KILL "$helper" 2>/dev/null
+db_sql watch "UPDATE members_user SET first_name = 'Helper' WHERE email = 'femke@example.org'"
+send "regenerate spacelog"
+check "after the helper was killed: a generation" wait_until 20 finished $((g + 1))
+check_grep "after the helper was killed: it ended well" '"result": "ok"' "$FEED/run.json"
+check_grep "after the helper was killed: the change is published" 'Helper Hoogendoorn' \
+	"$FEED/plain/spacelog.sympa"
+check_grep "the helper's end is logged" "helper process $helper: killed by signal 9" \
+	"$W/log/gen-watch.log"
+check "a new helper runs" test -n "$(pgrep -P "$(bg_pid gen-watch)" -x listfeed-gen)"
+g=$(generation)
+
 # A storm of 1000 triggers coalesces into a few generations.
 msgs=()
 for i in $(seq 1 1000); do msgs+=("regenerate"); done
