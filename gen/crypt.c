@@ -519,8 +519,9 @@ served_add(struct crypt *c)
 	for (i = 0; i < nserved && served[i] != NULL; i++)
 		;
 	if (i == nserved) {
+		/* An array of pointers. */
 		if (nserved >= 1024 || (v = reallocarray(served, nserved + 1,
-		    sizeof(*v))) == NULL) {
+		    sizeof(*v))) == NULL) {	/* NOLINT(bugprone-sizeof-expression) */
 			crypt_free(c);
 			return -1;
 		}
