@@ -30,7 +30,7 @@
 #include "state.h"
 #include "trigger.h"
 
-#define THREADS_DEFAULT	4
+#define THREADS_DEFAULT	8	/* as lib/conf.c */
 #define THREADS_MAX	64
 #define WAKE_SIGNAL	SIGUSR1
 
@@ -70,6 +70,33 @@ wake(int sig)
 	(void)sig;	/* only interrupts a blocking read */
 }
 
+/*
+ * How FCGX_Finish_r() leaves nginx's connection.  libfcgi's own close
+ * is shutdown(2), a wait of up to 2 s for nginx to close its end, then
+ * close(2): a guard against a TCP reset while input is unread.  A Unix
+ * socket delivers the answer before any error, so once the input was
+ * read to its end a detached request is closed by close(2) alone.  A
+ * connection nginx is about to close (serve.h) is closed at once, not
+ * after a read(2) that waits for nginx to do it.
+ */
+static void
+conn_end(FCGX_Request *req, enum serve_conn conn)
+{
+	switch (conn) {
+	case SERVE_CLOSE:
+		/* No call for this in libfcgi 2.4: its request flag. */
+		req->keepConnection = 0;
+		/* FALLTHROUGH */
+	case SERVE_KEEP:
+		(void)FCGX_Detach(req);
+		break;
+	case SERVE_LINGER:
+		/* Detached by an earlier request on a kept connection. */
+		(void)FCGX_Attach(req);
+		break;
+	}
+}
+
 static void *
 worker_main(void *arg)
 {
@@ -99,7 +126,7 @@ worker_main(void *arg)
 			continue;
 		}
 		atomic_store(&w->busy, 1);
-		serve_request(&req);
+		conn_end(&req, serve_request(&req));
 		FCGX_Finish_r(&req);
 		atomic_store(&w->busy, 0);
 	}
@@ -253,7 +280,7 @@ main(int argc, char *argv[])
 		if (sigwait(&set, &sig) != 0)
 			continue;
 		if (sig == SIGHUP) {
-			state_refresh();
+			state_refresh_all();
 			continue;
 		}
 		break;

@@ -43,6 +43,7 @@ struct req {
 	const struct lf_client	*client;
 	const char		*fp;
 	int			 head;
+	int			 accel;		/* answered by X-Accel-Redirect */
 	int			 status;
 	long long		 bytes;
 };
@@ -213,6 +214,7 @@ serve_file(struct req *q, const char *kind, int plain)
 	}
 	puts_(q, h);
 	q->status = 200;
+	q->accel = 1;
 	q->bytes = q->head ? 0 : (long long)st.st_size;
 }
 
@@ -471,11 +473,12 @@ dispatch(struct req *q)
 	}
 }
 
-void
+enum serve_conn
 serve_request(FCGX_Request *fr)
 {
 	struct req q;
 	enum authz_result a;
+	enum serve_conn conn;
 	const char *method, *uri, *allow = NULL;
 	char	 luri[LOG_URI_MAX + 1], at[40], allowh[64];
 	int	 rc;
@@ -494,9 +497,11 @@ serve_request(FCGX_Request *fr)
 	    FCGX_GetParam("SSL_CLIENT_VERIFY", fr->envp),
 	    FCGX_GetParam("SSL_CLIENT_FINGERPRINT", fr->envp),
 	    FCGX_GetParam("SSL_CLIENT_S_DN", fr->envp), &q.client, &q.fp);
-	if (drain_body(fr) == -1)
+	conn = SERVE_KEEP;
+	if (drain_body(fr) == -1) {
 		reply_text(&q, 413, "request body too large", NULL);
-	else if (a != AUTHZ_OK)
+		conn = SERVE_LINGER;
+	} else if (a != AUTHZ_OK)
 		reply_text(&q, 403, authz_reason(a), NULL);
 	else if ((rc = route_parse(method, uri, &q.rt, &allow)) != 0) {
 		if (rc == 405 && xsnprintf(allowh, sizeof(allowh),
@@ -517,4 +522,7 @@ serve_request(FCGX_Request *fr)
 	    log_method(method), luri, q.status, q.bytes);
 	report_count(q.status);
 	state_release(&q.s);
+	if (conn == SERVE_KEEP && (q.accel || q.head))
+		conn = SERVE_CLOSE;
+	return conn;
 }

@@ -21,6 +21,18 @@
 
 #define SERVE_BODY_MAX	(64 * 1024)	/* request body read and dropped */
 
-void	serve_request(FCGX_Request *);
+/*
+ * What becomes of nginx's connection once the answer is out.  nginx
+ * keeps a FastCGI connection (fastcgi_keep_conn, upstream keepalive)
+ * only after it has read a body to its end: never after X-Accel-Redirect
+ * or an answer to HEAD, which it acts upon at the headers and closes.
+ */
+enum serve_conn {
+	SERVE_KEEP,	/* input read to its end; nginx may send another */
+	SERVE_CLOSE,	/* input read to its end; nginx will close */
+	SERVE_LINGER,	/* input left unread (body too large) */
+};
+
+enum serve_conn	serve_request(FCGX_Request *);
 
 #endif

@@ -1,11 +1,10 @@
 /* state: see state.h. */
-#include <sys/stat.h>
-
-#include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "conf.h"
 #include "fsutil.h"
@@ -15,20 +14,14 @@
 #include "state.h"
 
 #define ACCEL_MAX	64
+#define CONF_CHECK_NS	1000000LL	/* config and template: 1 ms */
 
-struct fileid {
-	int	 exists;
-	dev_t	 dev;
-	ino_t	 ino;
-	off_t	 size;
-	struct timespec mtim;
-};
 
 struct cfg_obj {
 	int			 refs;
 	struct lf_config	 cfg;
 	struct index_tmpl	*index;
-	struct fileid		 conf_id, tmpl_id;
+	struct file_id		 conf_id, tmpl_id;
 };
 
 struct man_obj {
@@ -36,7 +29,7 @@ struct man_obj {
 	struct lf_manifest	 m;
 	int			 present;
 	char			 path[PATH_MAX];
-	struct fileid		 id;
+	struct file_id		 id;
 };
 
 static pthread_mutex_t	 snap_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -44,31 +37,9 @@ static pthread_mutex_t	 reload_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct cfg_obj	*cur_c;
 static struct man_obj	*cur_m;
 /* Versions that failed to load: not retried until they change. */
-static struct fileid	 bad_conf, bad_tmpl, bad_man;
-
-static void
-fileid_get(const char *path, struct fileid *id)
-{
-	struct stat st;
-
-	memset(id, 0, sizeof(*id));
-	if (stat(path, &st) == -1)
-		return;
-	id->exists = 1;
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtim = st.st_mtim;
-}
-
-static int
-fileid_eq(const struct fileid *a, const struct fileid *b)
-{
-	return a->exists == b->exists && a->dev == b->dev &&
-	    a->ino == b->ino && a->size == b->size &&
-	    a->mtim.tv_sec == b->mtim.tv_sec &&
-	    a->mtim.tv_nsec == b->mtim.tv_nsec;
-}
+static struct file_id	 bad_conf, bad_tmpl, bad_man;
+/* CLOCK_MONOTONIC ns before which the config is not looked at again. */
+static atomic_llong	 conf_due;
 
 int
 feed_path(const struct lf_config *cfg, const char *rel, char *out,
@@ -168,7 +139,7 @@ man_put(struct man_obj *m)
 
 /* Reads the manifest of cfg; NULL when it cannot be read. */
 static struct man_obj *
-man_load(const struct lf_config *cfg, const struct fileid *id)
+man_load(const struct lf_config *cfg, const struct file_id *id)
 {
 	struct man_obj *m;
 	int	 rc;
@@ -199,7 +170,7 @@ state_init(struct lf_config *cfg, struct index_tmpl *idx)
 {
 	struct cfg_obj *c;
 	struct man_obj *m;
-	struct fileid	 mid;
+	struct file_id	 mid;
 	char		 path[PATH_MAX];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -209,12 +180,12 @@ state_init(struct lf_config *cfg, struct index_tmpl *idx)
 	c->refs = 1;
 	c->cfg = *cfg;
 	c->index = idx;
-	fileid_get(c->cfg.path, &c->conf_id);
+	file_id_get(c->cfg.path, &c->conf_id);
 	if (tmpl_dir_path(&c->cfg, path, sizeof(path)) == 0)
-		fileid_get(path, &c->tmpl_id);
+		file_id_get(path, &c->tmpl_id);
 	if (feed_path(&c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
 		goto fail;
-	fileid_get(path, &mid);
+	file_id_get(path, &mid);
 	if ((m = man_load(&c->cfg, &mid)) == NULL) {
 		/* Serve with no manifest (every list 404) until it is valid. */
 		if ((m = calloc(1, sizeof(*m))) == NULL)
@@ -239,18 +210,18 @@ reload_config(void)
 	struct lf_config cfg;
 	struct index_tmpl *idx;
 	struct cfg_obj *c, *old;
-	struct fileid	 cid, tid;
+	struct file_id	 cid, tid;
 	char		 tpath[PATH_MAX];
 	const char	*path = cur_c->cfg.path;
 
-	fileid_get(path, &cid);
+	file_id_get(path, &cid);
 	if (tmpl_dir_path(&cur_c->cfg, tpath, sizeof(tpath)) == -1)
 		return;
-	fileid_get(tpath, &tid);
-	if (fileid_eq(&cid, &cur_c->conf_id) &&
-	    fileid_eq(&tid, &cur_c->tmpl_id))
+	file_id_get(tpath, &tid);
+	if (file_id_eq(&cid, &cur_c->conf_id) &&
+	    file_id_eq(&tid, &cur_c->tmpl_id))
 		return;
-	if (fileid_eq(&cid, &bad_conf) && fileid_eq(&tid, &bad_tmpl))
+	if (file_id_eq(&cid, &bad_conf) && file_id_eq(&tid, &bad_tmpl))
 		return;
 	if (state_load(path, &cfg, &idx) == -1) {
 		log_warnx("%s: reload failed; keeping the running "
@@ -271,7 +242,7 @@ reload_config(void)
 	c->conf_id = cid;
 	/* The new config may name another template directory. */
 	if (tmpl_dir_path(&c->cfg, tpath, sizeof(tpath)) == 0)
-		fileid_get(tpath, &c->tmpl_id);
+		file_id_get(tpath, &c->tmpl_id);
 	memset(&bad_conf, 0, sizeof(bad_conf));
 	memset(&bad_tmpl, 0, sizeof(bad_tmpl));
 	pthread_mutex_lock(&snap_mtx);
@@ -287,15 +258,15 @@ static void
 reload_manifest(void)
 {
 	struct man_obj *m, *old;
-	struct fileid	 id;
+	struct file_id	 id;
 	char		 path[PATH_MAX];
 
 	if (feed_path(&cur_c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
 		return;
-	fileid_get(path, &id);
-	if (strcmp(path, cur_m->path) == 0 && fileid_eq(&id, &cur_m->id))
+	file_id_get(path, &id);
+	if (strcmp(path, cur_m->path) == 0 && file_id_eq(&id, &cur_m->id))
 		return;
-	if (strcmp(path, cur_m->path) == 0 && fileid_eq(&id, &bad_man))
+	if (strcmp(path, cur_m->path) == 0 && file_id_eq(&id, &bad_man))
 		return;
 	if ((m = man_load(&cur_c->cfg, &id)) == NULL) {
 		bad_man = id;
@@ -310,17 +281,39 @@ reload_manifest(void)
 	log_debug("%s: generation %lld", path, m->m.generation);
 }
 
+static long long
+mono_ns(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
 void
 state_refresh(void)
 {
+	long long now;
+
 	/* Only this thread replaces cur_c/cur_m while it holds reload_mtx. */
 	if (pthread_mutex_trylock(&reload_mtx) != 0)
 		return;
 	if (cur_c != NULL) {
-		reload_config();
+		now = mono_ns();
+		if (now >= atomic_load(&conf_due)) {
+			reload_config();
+			atomic_store(&conf_due, now + CONF_CHECK_NS);
+		}
 		reload_manifest();
 	}
 	pthread_mutex_unlock(&reload_mtx);
+}
+
+void
+state_refresh_all(void)
+{
+	atomic_store(&conf_due, 0);
+	state_refresh();
 }
 
 void

@@ -2,12 +2,15 @@
  * state: the configuration, the index template and the manifest that
  * requests read, as immutable reference-counted snapshots.
  *
- * state_refresh() compares the config file, the index template and
- * FEED/manifest.json with what is loaded (device, inode, size, mtime) and
- * reloads what changed.  A config or template that fails to load keeps
- * the old one (the failure is logged once per version of the file); so
- * does an unreadable manifest.  Reloads run in one thread at a time;
- * other threads go on with the snapshot they have.
+ * state_refresh() compares FEED/manifest.json, and at most once a
+ * millisecond the config file and the index template, with what is
+ * loaded (device, inode, size, mtime) and reloads what changed; a new
+ * generation is thus served from the first request after it is
+ * published.  state_refresh_all() compares all three now (SIGHUP), or
+ * has the next state_refresh() do so.  A config or template that fails
+ * to load keeps the old one (the failure is logged once per version of
+ * the file); so does an unreadable manifest.  Reloads run in one thread
+ * at a time; other threads go on with the snapshot they have.
  *
  * state_acquire() hands out the current snapshot; it stays valid, however
  * often the files change, until state_release().
@@ -41,6 +44,7 @@ int	state_load(const char *path, struct lf_config *, struct index_tmpl **);
 /* Takes ownership of a loaded config and template.  0 or -1. */
 int	state_init(struct lf_config *, struct index_tmpl *);
 void	state_refresh(void);
+void	state_refresh_all(void);
 void	state_acquire(struct snapshot *);
 void	state_release(struct snapshot *);
 void	state_shutdown(void);
