@@ -30,8 +30,6 @@
 #include "state.h"
 #include "trigger.h"
 
-#define THREADS_DEFAULT	8	/* as lib/conf.c */
-#define THREADS_MAX	64
 #define WAKE_SIGNAL	SIGUSR1
 
 struct worker {
@@ -231,9 +229,7 @@ main(int argc, char *argv[])
 			goto fail;
 		listenfd = 0;
 	}
-	nthreads = cfg.fcgi_threads != 0 ? cfg.fcgi_threads : THREADS_DEFAULT;
-	if (nthreads > THREADS_MAX)
-		nthreads = THREADS_MAX;
+	nthreads = cfg.fcgi_threads;	/* 1 to 64, default 8: conf.h */
 
 	/* Signals: blocked everywhere; this thread sigwait()s for them. */
 	memset(&sa, 0, sizeof(sa));

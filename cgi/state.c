@@ -105,10 +105,6 @@ state_load(const char *path, struct lf_config *cfg, struct index_tmpl **ip)
 		log_warnx("%s: [feed] trigger_socket too long", path);
 		goto bad;
 	}
-	if (cfg->fcgi_threads > 64) {
-		log_warnx("%s: [fcgi] threads must be at most 64", path);
-		goto bad;
-	}
 	dir = cfg->templates != NULL ? cfg->templates : LF_TEMPLATES_DIR;
 	if ((*ip = index_load(dir)) == NULL)
 		goto bad;

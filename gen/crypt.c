@@ -532,11 +532,11 @@ served_add(struct crypt *c)
 	return (int32_t)i;
 }
 
-/* b[0] as a string, or NULL if flag is not in b[2]. */
+/* b[i] as a string, or NULL if flag is not in b[2]. */
 static const char *
-arg_str(const struct helper_msg *q, char flag)
+arg_str(const struct helper_msg *q, size_t i, char flag)
 {
-	return strchr(buf_str(&q->b[2]), flag) != NULL ? buf_str(&q->b[0]) :
+	return strchr(buf_str(&q->b[2]), flag) != NULL ? buf_str(&q->b[i]) :
 	    NULL;
 }
 
@@ -544,28 +544,24 @@ static void
 serve_encrypt(struct crypt *c, const struct helper_msg *q,
     struct helper_msg *r, char *why, size_t whysz)
 {
-	const char	**v = NULL;
-	char		 *list, *p;
-	size_t		  n = 0, cap = 1;
+	const char	**v;
+	const char	 *p, *end = q->b[0].data + q->b[0].len;
+	size_t		  n = 0;
 
-	/* b[0]: the fingerprints, one per line. */
-	if ((list = strdup(buf_str(&q->b[0]))) == NULL)
-		goto nomem;
-	for (p = list; *p != '\0'; p++)
-		cap += *p == '\n';
-	if ((v = calloc(cap, sizeof(*v))) == NULL)
-		goto nomem;
-	for (p = strtok(list, "\n"); p != NULL; p = strtok(NULL, "\n"))
+	/* b[0]: the fingerprints, each ended by a NUL, exactly as given. */
+	for (p = q->b[0].data; p != NULL && p < end; p += strlen(p) + 1)
+		n++;
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		set_why(why, whysz, "encryption helper: out of memory");
+		r->rc = -1;
+		return;
+	}
+	n = 0;
+	for (p = q->b[0].data; p != NULL && p < end; p += strlen(p) + 1)
 		v[n++] = p;
 	r->rc = crypt_encrypt_sign(c, v, n, q->b[1].data, q->b[1].len,
 	    &r->b[1], why, whysz);
 	free(v);
-	free(list);
-	return;
-nomem:
-	free(list);
-	set_why(why, whysz, "encryption helper: out of memory");
-	r->rc = -1;
 }
 
 static void
@@ -583,8 +579,7 @@ serve(const struct helper_msg *q, struct helper_msg *r)
 	} else {
 		switch (q->op) {
 		case OP_OPEN:
-			c = crypt_make(arg_str(q, 'h'), strchr(flags, 'f') !=
-			    NULL ? buf_str(&q->b[1]) : NULL,
+			c = crypt_make(arg_str(q, 0, 'h'), arg_str(q, 1, 'f'),
 			    strchr(flags, 'p') != NULL);
 			r->rc = c != NULL ? served_add(c) : -1;
 			break;
@@ -716,8 +711,7 @@ remote_encrypt(const struct crypt *c, const char *const *fprs, size_t nfprs,
 	q.op = OP_ENCRYPT;
 	q.rc = c->id;
 	for (i = 0; i < nfprs; i++)
-		if (strchr(fprs[i], '\n') == NULL)
-			(void)buf_printf(&q.b[0], "%s\n", fprs[i]);
+		(void)buf_add(&q.b[0], fprs[i], strlen(fprs[i]) + 1);
 	(void)buf_add(&q.b[1], in, len);
 	rc = remote_call(&q, &r, why, whysz);
 	if (rc == 0 && buf_add(out, r.b[1].data, r.b[1].len) == -1) {
@@ -745,6 +739,17 @@ crypt_open(const char *home, const char *sign_fpr)
 	if (helper_alive())
 		return remote_make(home, sign_fpr, 0);
 	return crypt_make(home, sign_fpr, 0);
+}
+
+/* Empties the recipient key cache. */
+static void
+cache_drop(struct crypt *c)
+{
+	size_t	i;
+
+	for (i = 0; i < c->nkeys; i++)
+		gpgme_key_unref(c->keys[i].key);
+	c->nkeys = 0;
 }
 
 /*
@@ -776,7 +781,6 @@ crypt_flush(struct crypt *c)
 {
 	struct file_id	 now[2];
 	char		 why[512];
-	size_t		 i;
 
 	if (c == NULL)
 		return;
@@ -796,16 +800,13 @@ crypt_flush(struct crypt *c)
 	    (now[0].exists || now[1].exists))
 		return;
 	memcpy(c->rings, now, sizeof(c->rings));
-	for (i = 0; i < c->nkeys; i++)
-		gpgme_key_unref(c->keys[i].key);
-	c->nkeys = 0;
+	cache_drop(c);
 }
 
 void
 crypt_free(struct crypt *c)
 {
 	char	why[512];
-	size_t	i;
 
 	if (c == NULL)
 		return;
@@ -817,8 +818,7 @@ crypt_free(struct crypt *c)
 		free(c);
 		return;
 	}
-	for (i = 0; i < c->nkeys; i++)
-		gpgme_key_unref(c->keys[i].key);
+	cache_drop(c);
 	free(c->keys);
 	free(c->home);
 	if (c->signer != NULL)

@@ -243,12 +243,6 @@ helper_alive(void)
 	return hfd != -1;
 }
 
-int
-helper_is_child(void)
-{
-	return in_child;
-}
-
 long
 helper_pid(void)
 {

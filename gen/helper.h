@@ -46,8 +46,6 @@ void	helper_msg_free(struct helper_msg *);
 int	helper_start(helper_serve_fn *);
 /* 1 in the parent while its child runs; 0 in the child and without one. */
 int	helper_alive(void);
-/* 1 in the child. */
-int	helper_is_child(void);
 /* The child's process id, or -1. */
 long	helper_pid(void);
 /* Sends req, reads rep.  0, or -1 (logged) if the child is gone. */

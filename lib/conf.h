@@ -77,7 +77,7 @@ struct lf_config {
 
 	/* [fcgi] */
 	char		*fcgi_socket;	/* NULL: the socket on fd 0 */
-	unsigned	 fcgi_threads;	/* default 8 */
+	unsigned	 fcgi_threads;	/* 1 to 64, default 8 */
 
 	/* [gpg] */
 	char		*gpg_home;
