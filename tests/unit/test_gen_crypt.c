@@ -341,6 +341,21 @@ assert_refused(struct keys *k, const char *fpr, const char *reason)
 	buf_free(&out);
 }
 
+/* Encrypting to a and fpr fails as a whole, naming a malformed key. */
+static void
+assert_whole_list_refused(struct keys *k, const char *fpr)
+{
+	const char	*r[] = { k->a, fpr };
+	char		 why[256] = "";
+	struct buf	 out = BUF_INIT;
+
+	assert_int_equal(crypt_encrypt_sign(k->c, r, 2, "x", 1, &out, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "not a full fingerprint"));
+	assert_int_equal(out.len, 0);
+	buf_free(&out);
+}
+
 static void
 test_unknown(void **state)
 {
@@ -375,6 +390,10 @@ test_malformed(void **state)
 	(void)snprintf(s, sizeof(s), "0x%.38s", k->a);
 	assert_refused(k, s, "not a full fingerprint");
 	assert_refused(k, "a@x", "not a full fingerprint");
+	/* Refused, not skipped, also on the way to the helper. */
+	(void)snprintf(s, sizeof(s), "%s\n", k->b);
+	assert_whole_list_refused(k, s);
+	assert_whole_list_refused(k, "");
 }
 
 static void
