@@ -1,7 +1,10 @@
 /* log: see log.h. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -11,6 +14,27 @@
 static const char	*prog = "listfeed";
 static int		 use_syslog;
 static int		 verbose;
+static int		 journal;
+
+/*
+ * systemd sets JOURNAL_STREAM to "DEVICE:INODE" of the stream it connects
+ * to stdout and stderr; it names the journal only while stderr is still
+ * that stream (a shell redirection in between changes the inode).
+ */
+static int
+stderr_is_journal(void)
+{
+	const char		*js = getenv("JOURNAL_STREAM");
+	unsigned long long	 dev, ino;
+	struct stat		 st;
+	char			 end;
+
+	if (js == NULL || sscanf(js, "%llu:%llu%c", &dev, &ino, &end) != 2 ||
+	    fstat(STDERR_FILENO, &st) == -1)
+		return 0;
+	return (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *progname, int syslog_on)
@@ -18,6 +42,7 @@ log_init(const char *progname, int syslog_on)
 	if (progname != NULL)
 		prog = progname;
 	use_syslog = syslog_on;
+	journal = !syslog_on && stderr_is_journal();
 	if (use_syslog)
 		openlog(prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 }
@@ -34,10 +59,16 @@ log_verbose(void)
 	return verbose;
 }
 
+int
+log_journal(void)
+{
+	return journal;
+}
+
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char	 msg[2048], line[2200];
+	char	 msg[2048], line[2200], pfx[8] = "";
 	int	 n;
 
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
@@ -49,11 +80,13 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 			syslog(pri, "%s", msg);
 		return;
 	}
+	if (journal)
+		(void)snprintf(pfx, sizeof(pfx), "<%d>", pri);
 	if (suffix != NULL)
-		n = snprintf(line, sizeof(line), "%s: %s: %s\n", prog, msg,
-		    suffix);
+		n = snprintf(line, sizeof(line), "%s%s: %s: %s\n", pfx, prog,
+		    msg, suffix);
 	else
-		n = snprintf(line, sizeof(line), "%s: %s\n", prog, msg);
+		n = snprintf(line, sizeof(line), "%s%s: %s\n", pfx, prog, msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {
