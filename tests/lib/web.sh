@@ -1,0 +1,143 @@
+# shellcheck shell=bash
+# tests/lib/web.sh: nginx, listfeed.conf sections and listfeed.fcgi for a world (sourced by common.sh; see its header).
+
+
+# nginx_start CONF [NAME]: CONF holds http-level directives (server blocks);
+# it is included in a main configuration that keeps everything in
+# $W/nginx-NAME (pid, logs, temp paths). A CONF with its own "events" block
+# is used as the whole configuration instead. Waits until every
+# "listen ADDR:PORT" of CONF accepts connections.
+# Logs: $W/nginx-NAME/error.log, access.log; stderr in $W/log/nginx-NAME.log.
+nginx_start() {
+	local conf=$1 name=${2:-nginx} d main port ok=0 i
+	local -a ports
+	case $conf in /*) ;; *) conf=$PWD/$conf ;; esac
+	d=$W/nginx-$name
+	mkdir -p "$d/tmp"
+	if grep -Eq '^[[:space:]]*events[[:space:]]*\{' "$conf"; then
+		main=$conf
+	else
+		main=$d/nginx.conf
+		{
+			[ "$(id -u)" = 0 ] && echo 'user root;'
+			cat <<-EOF
+				worker_processes 1;
+				pid $d/nginx.pid;
+				error_log $d/error.log info;
+				events { worker_connections 256; }
+				http {
+				    access_log $d/access.log;
+				    client_body_temp_path $d/tmp/client_body;
+				    proxy_temp_path $d/tmp/proxy;
+				    fastcgi_temp_path $d/tmp/fastcgi;
+				    uwsgi_temp_path $d/tmp/uwsgi;
+				    scgi_temp_path $d/tmp/scgi;
+				    include /etc/nginx/mime.types;
+				    default_type application/octet-stream;
+				    include $conf;
+				}
+			EOF
+		} >"$main"
+	fi
+	bg_start "nginx-$name" nginx -p "$d/" -c "$main" -e stderr -g 'daemon off;' || return 1
+	mapfile -t ports < <(grep -Eo '^[[:space:]]*listen[[:space:]]+[^;]*' "$conf" |
+		grep -Eo '(127\.0\.0\.1|localhost|\[::1\]):[0-9]+' | sed 's/.*://' | sort -u)
+	for ((i = 0; i < 100; i++)); do
+		bg_alive "nginx-$name" || break
+		ok=1
+		if [ ${#ports[@]} -eq 0 ]; then
+			[ -s "$d/nginx.pid" ] || ok=0
+		else
+			for port in "${ports[@]}"; do
+				_lf_tcp_open 127.0.0.1 "$port" || { ok=0; break; }
+			done
+		fi
+		[ "$ok" = 1 ] && break
+		sleep 0.1
+	done
+	if [ "$ok" != 1 ] || ! bg_alive "nginx-$name"; then
+		echo "common.sh: nginx $name did not start:" >&2
+		tail -n 20 "$W/log/nginx-$name.log" "$d/error.log" >&2 2>/dev/null
+		bg_stop "nginx-$name"
+		return 1
+	fi
+	return 0
+}
+
+# base_conf DB FEED [TRIGGER]: the [database], [feed] and [gpg] sections of
+# a listfeed.conf for this world on stdout: the database of db_fixture DB
+# read through the recommended view, the feed in FEED, the repository's
+# templates, the feed key signing for $RECIPIENTS (default: the provider).
+# With TRIGGER: that trigger socket, and no interval.
+base_conf() {
+	printf '[database]\ndefaults_file = %s\n' "$W/db-$1/my.cnf"
+	printf 'query = SELECT * FROM listfeed_subscribers\n'
+	printf '[feed]\ndir = %s\ntemplates = %s\n' "$2" "$TOP/templates"
+	[ -n "${3:-}" ] && printf 'trigger_socket = %s\ninterval = 0\n' "$3"
+	printf '[gpg]\nhome = %s\nsign_key = %s\nrecipients = %s\n' \
+		"$W/gnupg" "$FEED_FPR" "${RECIPIENTS:-$PROVIDER_FPR}"
+}
+
+# client_conf NAME LISTS [plain] [trigger]: a [client NAME] section for
+# the certificate client-NAME of pki_setup.
+client_conf() {
+	local name=$1 lists=$2 o
+	shift 2
+	printf '[client %s]\nfingerprint = %s\nlists = %s\n' "$name" \
+		"$(pki_fingerprint "$W/pki/client-$name.pem")" "$lists"
+	for o in "$@"; do
+		printf '%s = yes\n' "$o"
+	done
+}
+
+# site_conf PORT SOCKET FEED: the shipped site (nginx/listfeed.conf) for
+# this world on stdout: 127.0.0.1:PORT, the test CA and server
+# certificate, listfeed.fcgi on SOCKET, the feed in FEED.
+site_conf() {
+	sed -e "s#@LISTEN@#127.0.0.1:$1#" -e 's#@SERVER_NAME@#localhost#' \
+		-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
+		-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$2#" \
+		-e "s#@FEED_DIR@#$3#" "$TOP/nginx/listfeed.conf"
+}
+
+nginx_stop() {
+	bg_stop "nginx-${1:-nginx}"
+}
+
+# nginx_reload [NAME]: SIGHUP (re-reads the configuration).
+nginx_reload() {
+	local pid
+	pid=$(bg_pid "nginx-${1:-nginx}") || return 1
+	kill -HUP "$pid"
+	sleep 0.3
+}
+
+# ---------------------------------------------------------------- listfeed.fcgi
+
+# fcgi_start CONF [SOCKET [NAME]]: $FCGI -c CONF -s SOCKET in the background
+# (default SOCKET $W/fcgi-NAME/sock, NAME "fcgi"); sets FCGI_SOCK. Waits until
+# the socket exists. Stderr in $W/log/fcgi-NAME.log.
+fcgi_start() {
+	local conf=$1 name=${3:-fcgi} sock
+	sock=${2:-$W/fcgi-$name/sock}
+	mkdir -p "$(dirname "$sock")"
+	rm -f "$sock"
+	bg_start "fcgi-$name" "$FCGI" -c "$conf" -s "$sock" || return 1
+	if ! wait_until 10 _lf_fcgi_ready "$name" "$sock"; then
+		echo "common.sh: listfeed.fcgi $name did not start:" >&2
+		tail -n 20 "$W/log/fcgi-$name.log" >&2
+		bg_stop "fcgi-$name"
+		return 1
+	fi
+	# shellcheck disable=SC2034 # for the caller
+	FCGI_SOCK=$sock
+	return 0
+}
+
+_lf_fcgi_ready() {
+	bg_alive "fcgi-$1" && [ -S "$2" ]
+}
+
+fcgi_stop() {
+	bg_stop "fcgi-${1:-fcgi}"
+}
