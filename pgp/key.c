@@ -47,48 +47,53 @@ key_problem(gpgme_key_t k, const char *fpr, time_t now)
 	return NULL;
 }
 
+/*
+ * 1 if k has a usable subkey that can sign (else: encrypt), with its
+ * secret part if secret.
+ */
+static int
+has_subkey(gpgme_key_t k, int sign, int secret, time_t now)
+{
+	const struct _gpgme_subkey	*sk;
+
+	for (sk = k->subkeys; sk != NULL; sk = sk->next)
+		if ((sign ? sk->can_sign : sk->can_encrypt) &&
+		    (!secret || sk->secret) && subkey_usable(sk, now))
+			return 1;
+	return 0;
+}
+
 const char *
 recipient_problem(gpgme_key_t k, const char *fpr, time_t now)
 {
-	const struct _gpgme_subkey	*sk;
-	const char			*p;
+	const char	*p;
 
 	if ((p = key_problem(k, fpr, now)) != NULL)
 		return p;
-	for (sk = k->subkeys; sk != NULL; sk = sk->next)
-		if (sk->can_encrypt && subkey_usable(sk, now))
-			return NULL;
-	return "no usable encryption subkey";
+	return has_subkey(k, 0, 0, now) ? NULL : "no usable encryption subkey";
 }
 
 const char *
 signer_problem(gpgme_key_t k, const char *fpr, time_t now)
 {
-	const struct _gpgme_subkey	*sk;
-	const char			*p;
+	const char	*p;
 
 	if ((p = key_problem(k, fpr, now)) != NULL)
 		return p;
 	if (!k->secret)
 		return "no secret key";
-	for (sk = k->subkeys; sk != NULL; sk = sk->next)
-		if (sk->can_sign && sk->secret && subkey_usable(sk, now))
-			return NULL;
-	return "no usable signing subkey with a secret key";
+	return has_subkey(k, 1, 1, now) ? NULL :
+	    "no usable signing subkey with a secret key";
 }
 
 const char *
 verifier_problem(gpgme_key_t k, const char *fpr, time_t now)
 {
-	const struct _gpgme_subkey	*sk;
-	const char			*p;
+	const char	*p;
 
 	if ((p = key_problem(k, fpr, now)) != NULL)
 		return p;
-	for (sk = k->subkeys; sk != NULL; sk = sk->next)
-		if (sk->can_sign && subkey_usable(sk, now))
-			return NULL;
-	return "no usable signing subkey";
+	return has_subkey(k, 1, 0, now) ? NULL : "no usable signing subkey";
 }
 
 /* Lists the one key matching fpr (ambiguous if more). */

@@ -99,14 +99,6 @@ inside(const void *p, const uint8_t *data, size_t len)
 }
 
 int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	return 0;
-}
-
-int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct cm_msg	 m;

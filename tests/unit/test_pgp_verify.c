@@ -73,23 +73,41 @@ group_teardown(void **state)
 	return 0;
 }
 
-/*
- * Runs "gpg --homedir FEED_HOME ARGS" on CLEAR; the output in out.
- * 0 or -1.
- */
-static int
-gpg_make(struct world *w, const char *args, struct buf *out)
-{
-	char	 in[128], res[128];
+static void	gpg_make(struct world *, struct buf *, const char *, ...)
+		    __attribute__((format(printf, 3, 4)));
 
+/* Runs "gpg --homedir FEED_HOME ARGS..." on CLEAR; the output in out. */
+static void
+gpg_make(struct world *w, struct buf *out, const char *fmt, ...)
+{
+	char	 in[128], res[128], args[512];
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(args, sizeof(args), fmt, ap);
+	va_end(ap);
 	(void)snprintf(in, sizeof(in), "%s/clear", w->k.root);
 	(void)snprintf(res, sizeof(res), "%s/made", w->k.root);
-	if (write_file(in, CLEAR, sizeof(CLEAR) - 1) == -1 ||
-	    run(GPG " --homedir %s --trust-model always --yes -o %s %s %s "
-	    ">/dev/null 2>&1", w->k.feed_home, res, args, in) != 0)
-		return -1;
+	assert_int_equal(write_file(in, CLEAR, sizeof(CLEAR) - 1), 0);
+	assert_int_equal(run(GPG " --homedir %s --trust-model always --yes "
+	    "-o %s %s %s >/dev/null 2>&1", w->k.feed_home, res, args, in), 0);
 	buf_reset(out);
-	return read_file(res, out);
+	assert_int_equal(read_file(res, out), 0);
+}
+
+/* CLEAR to A, signed by the key fpr (secret in the feed's home). */
+static void
+signed_by(struct world *w, const char *fpr, struct buf *out)
+{
+	struct pgp	*o;
+	char		 why[512];
+
+	o = pgp_new(w->k.feed_home, fpr, PGP_LAZY, why, sizeof(why));
+	assert_non_null(o);
+	buf_reset(out);
+	assert_int_equal(pgp_encrypt_sign(o, (const char *[]){ w->k.a }, 1,
+	    CLEAR, sizeof(CLEAR) - 1, out, why, sizeof(why)), 0);
+	pgp_free(o);
 }
 
 /* Decrypts msg as A with signer pinned: -1, why holds reason, no output. */
@@ -163,11 +181,8 @@ test_good_binary(void **state)
 {
 	struct world	*w = *state;
 	struct buf	 msg = BUF_INIT;
-	char		 args[256];
 
-	(void)snprintf(args, sizeof(args), "-u %s -r %s --sign --encrypt",
-	    w->k.feed, w->k.a);
-	assert_int_equal(gpg_make(w, args, &msg), 0);
+	gpg_make(w, &msg, "-u %s -r %s --sign --encrypt", w->k.feed, w->k.a);
 	assert_true(msg.len > 0 && (unsigned char)msg.data[0] != '-');
 	assert_accepted(w, w->a, w->k.feed, &msg);
 	buf_free(&msg);
@@ -178,10 +193,8 @@ test_unsigned(void **state)
 {
 	struct world	*w = *state;
 	struct buf	 msg = BUF_INIT;
-	char		 args[256];
 
-	(void)snprintf(args, sizeof(args), "--armor -r %s --encrypt", w->k.a);
-	assert_int_equal(gpg_make(w, args, &msg), 0);
+	gpg_make(w, &msg, "--armor -r %s --encrypt", w->k.a);
 	assert_refused(w, w->k.feed, msg.data, msg.len, "not signed");
 	buf_free(&msg);
 }
@@ -191,13 +204,10 @@ test_signed_not_encrypted(void **state)
 {
 	struct world	*w = *state;
 	struct buf	 msg = BUF_INIT;
-	char		 args[256];
 
-	(void)snprintf(args, sizeof(args), "--armor -u %s --sign", w->k.feed);
-	assert_int_equal(gpg_make(w, args, &msg), 0);
+	gpg_make(w, &msg, "--armor -u %s --sign", w->k.feed);
 	assert_refused(w, w->k.feed, msg.data, msg.len, "");
-	(void)snprintf(args, sizeof(args), "-u %s --clearsign", w->k.feed);
-	assert_int_equal(gpg_make(w, args, &msg), 0);
+	gpg_make(w, &msg, "-u %s --clearsign", w->k.feed);
 	assert_refused(w, w->k.feed, msg.data, msg.len, "");
 	buf_free(&msg);
 }
@@ -208,11 +218,9 @@ test_symmetric(void **state)
 {
 	struct world	*w = *state;
 	struct buf	 msg = BUF_INIT;
-	char		 args[256];
 
-	(void)snprintf(args, sizeof(args), "--armor --passphrase secret "
-	    "-u %s --sign --symmetric", w->k.feed);
-	assert_int_equal(gpg_make(w, args, &msg), 0);
+	gpg_make(w, &msg, "--armor --passphrase secret -u %s --sign "
+	    "--symmetric", w->k.feed);
 	assert_refused(w, w->k.feed, msg.data, msg.len, "decrypt: ");
 	buf_free(&msg);
 }
@@ -236,26 +244,14 @@ static void
 test_signed_by_another_key(void **state)
 {
 	struct world	*w = *state;
-	struct pgp	*o;
 	struct buf	 msg = BUF_INIT;
-	char		 why[512];
 
-	o = pgp_new(w->k.feed_home, w->other, PGP_LAZY, why, sizeof(why));
-	assert_non_null(o);
-	assert_int_equal(pgp_encrypt_sign(o, (const char *[]){ w->k.a }, 1,
-	    CLEAR, sizeof(CLEAR) - 1, &msg, why, sizeof(why)), 0);
+	signed_by(w, w->other, &msg);
 	assert_refused(w, w->k.feed, msg.data, msg.len, "not by signer");
 	/* The same file is good for whoever pins that key. */
 	assert_accepted(w, w->a, w->other, &msg);
-	pgp_free(o);
-	buf_reset(&msg);
-	o = pgp_new(w->k.feed_home, w->k.signonly, PGP_LAZY, why,
-	    sizeof(why));
-	assert_non_null(o);
-	assert_int_equal(pgp_encrypt_sign(o, (const char *[]){ w->k.a }, 1,
-	    CLEAR, sizeof(CLEAR) - 1, &msg, why, sizeof(why)), 0);
+	signed_by(w, w->k.signonly, &msg);
 	assert_refused(w, w->k.feed, msg.data, msg.len, "signature by ");
-	pgp_free(o);
 	buf_free(&msg);
 }
 
@@ -265,11 +261,9 @@ test_two_signatures(void **state)
 {
 	struct world	*w = *state;
 	struct buf	 msg = BUF_INIT;
-	char		 args[256];
 
-	(void)snprintf(args, sizeof(args), "--armor -u %s -u %s -r %s "
-	    "--sign --encrypt", w->k.feed, w->other, w->k.a);
-	assert_int_equal(gpg_make(w, args, &msg), 0);
+	gpg_make(w, &msg, "--armor -u %s -u %s -r %s --sign --encrypt",
+	    w->k.feed, w->other, w->k.a);
 	assert_refused(w, w->k.feed, msg.data, msg.len,
 	    "more than one signature");
 	assert_refused(w, w->other, msg.data, msg.len,
@@ -304,7 +298,6 @@ test_truncated(void **state)
 	struct world	*w = *state;
 	struct buf	 msg = BUF_INIT, whole = BUF_INIT;
 	const char	*end, *sum;
-	char		 args[256];
 	size_t		 cut;
 
 	end = strstr(w->good.data, "-----END");
@@ -318,9 +311,7 @@ test_truncated(void **state)
 		    (size_t)(sum - w->good.data) - cut, "");
 	assert_refused(w, w->k.feed, w->good.data, w->good.len / 2, "");
 	buf_free(&whole);
-	(void)snprintf(args, sizeof(args), "-u %s -r %s --sign --encrypt",
-	    w->k.feed, w->k.a);
-	assert_int_equal(gpg_make(w, args, &msg), 0);
+	gpg_make(w, &msg, "-u %s -r %s --sign --encrypt", w->k.feed, w->k.a);
 	for (cut = 1; cut < 64 && cut < msg.len; cut += 7)
 		assert_refused(w, w->k.feed, msg.data, msg.len - cut, "");
 	assert_refused(w, w->k.feed, msg.data, msg.len / 2, "");
@@ -370,15 +361,10 @@ static void
 test_signer_revoked(void **state)
 {
 	struct world	*w = *state;
-	struct pgp	*o;
 	struct buf	 msg = BUF_INIT;
 	char		 why[512];
 
-	o = pgp_new(w->k.feed_home, w->other, PGP_LAZY, why, sizeof(why));
-	assert_non_null(o);
-	assert_int_equal(pgp_encrypt_sign(o, (const char *[]){ w->k.a }, 1,
-	    CLEAR, sizeof(CLEAR) - 1, &msg, why, sizeof(why)), 0);
-	pgp_free(o);
+	signed_by(w, w->other, &msg);
 	assert_accepted(w, w->a, w->other, &msg);
 	assert_int_equal(run("sed 's/^:-----BEGIN/-----BEGIN/' "
 	    "%s/openpgp-revocs.d/%s.rev | " GPG " --homedir %s --import "
