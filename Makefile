@@ -45,24 +45,32 @@ pc_cflags	= $(shell $(PKG_CONFIG) --cflags $(1))
 pc_libs		= $(shell $(PKG_CONFIG) --libs $(1))
 
 LIB_SRCS	= $(sort $(wildcard lib/*.c))
+PGP_SRCS	= $(sort $(wildcard pgp/*.c))
 GEN_SRCS	= $(sort $(wildcard gen/*.c))
 CGI_SRCS	= $(sort $(wildcard cgi/*.c))
 LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o)
+PGP_OBJS	= $(PGP_SRCS:%.c=$(BUILD)/%.o)
 GEN_OBJS	= $(GEN_SRCS:%.c=$(BUILD)/%.o)
 CGI_OBJS	= $(CGI_SRCS:%.c=$(BUILD)/%.o)
 GEN_NOMAIN	= $(filter-out $(BUILD)/gen/main.o,$(GEN_OBJS))
 CGI_NOMAIN	= $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJS))
 
 # Unit tests: tests/unit/test_lib_*.c link the shared library,
-# test_gen_*.c add gen/ (but main), test_cgi_*.c add cgi/ (but main).
+# test_pgp_*.c add pgp/, test_gen_*.c add gen/ (but main) and pgp/,
+# test_cgi_*.c add cgi/ (but main).
 UNIT_LIB	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_lib_*.c))
+UNIT_PGP	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_pgp_*.c))
 UNIT_GEN	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_gen_*.c))
 UNIT_CGI	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_cgi_*.c))
-UNITS		= $(UNIT_LIB) $(UNIT_GEN) $(UNIT_CGI)
+UNITS		= $(UNIT_LIB) $(UNIT_PGP) $(UNIT_GEN) $(UNIT_CGI)
 
 GEN_BIN		= $(BUILD)/listfeed-gen
 CGI_BIN		= $(BUILD)/listfeed.fcgi
 LIBLF		= $(BUILD)/liblistfeed.a
+# The OpenPGP operations (pgp/pgp.h), for the programs that run gpg:
+# listfeed-gen and listfeed-relay.  listfeed.fcgi never links it.
+LIBPGP		= $(BUILD)/libpgp.a
+PGP_PKGS	= gpgme
 
 .PHONY: all tests check demo bench fuzz install uninstall clean deps lint
 all: $(GEN_BIN) $(CGI_BIN)
@@ -71,9 +79,13 @@ $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LF_CFLAGS) $(call pc_cflags,$(LIB_PKGS)) -c -o $@ $<
 
-$(BUILD)/gen/%.o: gen/%.c gen/*.h lib/*.h
+$(BUILD)/pgp/%.o: pgp/%.c pgp/*.h lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LF_CFLAGS) -Igen $(call pc_cflags,$(LIB_PKGS) $(GEN_PKGS)) -c -o $@ $<
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Ipgp $(call pc_cflags,$(LIB_PKGS) $(PGP_PKGS)) -c -o $@ $<
+
+$(BUILD)/gen/%.o: gen/%.c gen/*.h pgp/pgp.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Igen -Ipgp $(call pc_cflags,$(LIB_PKGS) $(GEN_PKGS)) -c -o $@ $<
 
 $(BUILD)/cgi/%.o: cgi/%.c cgi/*.h lib/*.h
 	@mkdir -p $(@D)
@@ -84,11 +96,16 @@ $(LIBLF): $(LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $(LIB_OBJS)
 
-$(GEN_BIN): $(GEN_OBJS) $(LIBLF)
-	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) $(LIBLF) \
+$(LIBPGP): $(PGP_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $(PGP_OBJS)
+
+$(GEN_BIN): $(GEN_OBJS) $(LIBPGP) $(LIBLF)
+	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(GEN_OBJS) $(LIBPGP) $(LIBLF) \
 	    $(call pc_libs,$(GEN_PKGS) $(LIB_PKGS)) -lpthread
 
-# The responder must not link libmariadb or gpgme (DESIGN.md).
+# The responder links neither libmariadb nor gpgme (nor $(LIBPGP)).
 $(CGI_BIN): $(CGI_OBJS) $(LIBLF)
 	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(CGI_OBJS) $(LIBLF) \
 	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS)) -lpthread
@@ -98,11 +115,18 @@ $(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBLF) lib/*.h
 	$(CC) $(CFLAGS) $(LF_CFLAGS) $(call pc_cflags,$(LIB_PKGS) $(TEST_PKGS)) \
 	    $(LF_LDFLAGS) -o $@ $< $(LIBLF) $(call pc_libs,$(LIB_PKGS) $(TEST_PKGS))
 
-$(BUILD)/tests/test_gen_%: tests/unit/test_gen_%.c $(GEN_NOMAIN) $(LIBLF) gen/*.h lib/*.h
+$(BUILD)/tests/test_pgp_%: tests/unit/test_pgp_%.c $(LIBPGP) $(LIBLF) $(wildcard tests/unit/*.h) pgp/*.h lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LF_CFLAGS) -Igen \
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Ipgp \
+	    $(call pc_cflags,$(LIB_PKGS) $(PGP_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
+	    -o $@ $< $(LIBPGP) $(LIBLF) \
+	    $(call pc_libs,$(PGP_PKGS) $(LIB_PKGS) $(TEST_PKGS))
+
+$(BUILD)/tests/test_gen_%: tests/unit/test_gen_%.c $(GEN_NOMAIN) $(LIBPGP) $(LIBLF) $(wildcard tests/unit/*.h) gen/*.h pgp/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Igen -Ipgp \
 	    $(call pc_cflags,$(LIB_PKGS) $(GEN_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
-	    -o $@ $< $(GEN_NOMAIN) $(LIBLF) \
+	    -o $@ $< $(GEN_NOMAIN) $(LIBPGP) $(LIBLF) \
 	    $(call pc_libs,$(GEN_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
 
 $(BUILD)/tests/test_cgi_%: tests/unit/test_cgi_%.c $(CGI_NOMAIN) $(LIBLF) cgi/*.h lib/*.h
@@ -187,7 +211,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_DIR	= $(BUILD)/fuzz
 FUZZ_NAMES	= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS	= $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
-FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Igen -Icgi -Itests/fuzz \
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Ipgp -Igen -Icgi -Itests/fuzz \
 		  -DLF_TEMPLATES_DIR='"$(CURDIR)/templates"' \
 		  -DLF_VERSION='"$(VERSION)"' -DFUZZ_TOP='"$(CURDIR)"' \
 		  -g -O1 -fno-omit-frame-pointer \
@@ -199,7 +223,8 @@ FUZZ_SRCS_fuzz_row	= gen/collect.c gen/render.c
 FUZZ_SRCS_fuzz_route	= cgi/route.c
 FUZZ_SRCS_fuzz_params	= cgi/route.c cgi/authz.c
 FUZZ_PKGS_fuzz_params	= $(CGI_PKGS)
-FUZZ_SRCS_fuzz_trigger	= $(filter-out gen/main.c,$(GEN_SRCS))
+FUZZ_SRCS_fuzz_trigger	= $(filter-out gen/main.c,$(GEN_SRCS)) $(PGP_SRCS)
+FUZZ_SRCS_fuzz_cryptmsg	= gen/cryptmsg.c
 FUZZ_PKGS_fuzz_trigger	= $(GEN_PKGS)
 FUZZ_SRCS_fuzz_manifest	= cgi/index.c cgi/report.c
 
@@ -211,7 +236,7 @@ FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \
 FUZZERS		= $(if $(FUZZ_HAVE),$(FUZZ_BINS))
 
 define FUZZ_RULE
-$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h gen/*.h cgi/*.h
+$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h pgp/*.h gen/*.h cgi/*.h
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(call pc_cflags,$$(LIB_PKGS) $(FUZZ_PKGS_$(1))) \
 	    -o $$@ tests/fuzz/$(1).c $$(FUZZ_LIB) $(FUZZ_SRCS_$(1)) \

@@ -1,19 +1,20 @@
 /*
- * crypt: OpenPGP encryption and signing of the published files (GPGME).
+ * crypt: the generator's OpenPGP contexts: encrypting and signing each
+ * published file.
  *
- * One struct crypt per thread: it holds one GPGME context, the signing
- * key and a cache of checked recipient keys.  crypt_global_init() must run
- * once in main() before any thread starts.
+ * One interface, two implementations chosen when a context is made: the
+ * operations of pgp.h in this process, or the same operations in the
+ * helper process (crypthelper.c) once crypt_helper_start() has forked it.
+ * Results and messages are the same either way.  The rules on keys are
+ * pgp.h's.
  *
- * Keys are named only by their full primary fingerprint (40 hex digits,
- * either case).  Recipient keys are not required to be certified: the
- * module checks them itself (present, primary fingerprint equal to the
- * configured one, not expired, revoked, disabled or invalid, with a usable
- * encryption subkey) and then encrypts with "always trust".
+ * One struct crypt per thread.  crypt_global_init() must run once in
+ * main() before any thread starts.
  *
  * Error texts ("why") name the key and the reason, e.g.
  * "recipient 0123...CDEF: expired"; the caller adds the list name.
- * Nothing here exits; only crypt_global_init() and crypt_new() log.
+ * crypt_global_init(), crypt_new() and crypt_open() log why they fail;
+ * the other functions return it.  Nothing here exits.
  */
 #ifndef LF_CRYPT_H
 #define LF_CRYPT_H
@@ -22,15 +23,13 @@
 
 #include "buf.h"
 
-#define CRYPT_FPR_LEN	40	/* hex digits of a v4 fingerprint */
-
 struct crypt;
 
 /*
- * Checks the GPGME version (gpg's is checked by crypt_new()) and makes
- * home (NULL: gpg's default) the GNUPGHOME of this process and of the gpg
- * it starts.  Contexts for that home then share GPGME's one probe of gpg.
- * 0, or -1 with the reason logged.
+ * pgp_global_init(): checks the GPGME version (gpg's is checked by
+ * crypt_new()) and makes home (NULL: gpg's default) the GNUPGHOME of this
+ * process and of the gpg it starts (and so of the helper's).  0, or -1
+ * with the reason logged.
  */
 int	crypt_global_init(const char *home);
 
@@ -53,53 +52,33 @@ void	crypt_free(struct crypt *);
  * now on by crypt_new() and crypt_open(); the functions below then pass
  * their work to it, with the same results.  GPGME forks twice for every
  * gpg it starts, and fork() copies the page tables of the whole process:
- * from a generator holding the member lists each operation cost about
- * 16 ms more than from a small process.  Call it once, early, while the
- * process is small and has no threads.  If the helper dies, the operation
- * fails ("encryption helper process ended") and crypt_flush() starts it
- * again.  0, or -1 logged (the contexts are then made in this process).
+ * from a small process it costs less than from a generator holding the
+ * member lists.  Call it once, early, while the process is small and has
+ * no threads.  If the helper dies, the operation fails ("encryption
+ * helper process ended") and crypt_flush() starts it again, with that
+ * context.  0, or -1 logged (the contexts are then made in this
+ * process).
  */
 int	crypt_helper_start(void);
 
 /*
- * Drops the cached recipient keys if the public keyrings changed since
- * the last call, so the next checks read them again (for instance once
- * per generation, to see imported revocations); unchanged keyrings keep
- * the cache and save a gpg run.
+ * pgp_flush(): drops the cached recipient keys if the public keyrings
+ * changed since the last call (once per generation, to see imported
+ * revocations).  Through the helper: starts it again if it died.
  */
 void	crypt_flush(struct crypt *);
 
-/*
- * Looks up and checks one recipient key (see above) and caches it.
- * A cached key is checked again on every call (expiry against the clock).
- * 0, or -1 with "recipient FPR: reason" in why.
- */
+/* pgp_check_recipient(): 0, or -1 with "recipient FPR: reason" in why. */
 int	crypt_check_recipient(struct crypt *, const char *fpr, char *why,
 	    size_t whysz);
 
 /*
- * Encrypts in (len bytes, may be 0) to the recipients (full fingerprints,
- * at least one; duplicates are ignored; each passes
- * crypt_check_recipient() first) and signs it with the signing key, ASCII
- * armoured.  The output is appended to out only on success.  gpg.conf's
- * encrypt-to keys are not added.  Recipient key ids are hidden, so a
- * reader's gpg tries its key on each session key packet: with several
- * recipients gpg 2.2 may log "Checksum error" and exit 2 although the
- * decryption and the signature are good.
- * 0, or -1 with the reason (naming the key where known) in why.
+ * pgp_encrypt_sign(): encrypts in (len bytes, may be 0) to the recipients
+ * (full fingerprints, at least one) and signs it, ASCII armoured,
+ * appending the output to out only on success.  0, or -1 with why.
  */
 int	crypt_encrypt_sign(struct crypt *, const char *const *fprs,
 	    size_t nfprs, const void *in, size_t len, struct buf *out,
 	    char *why, size_t whysz);
-
-/*
- * A stable id of "who can read and who signed": SHA-256 (lower-case hex)
- * over the upper-cased signer fingerprint and the sorted, de-duplicated,
- * upper-cased recipient fingerprints.  Unchanged cleartext plus an
- * unchanged id means the published file need not be encrypted again.
- * 0, or -1 if a fingerprint is malformed or hashing failed.
- */
-int	crypt_keys_id(const char *sign_fpr, const char *const *fprs, size_t n,
-	    char out[65]);
 
 #endif

@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -14,41 +15,9 @@
 #include "helper.h"
 #include "log.h"
 
-struct head {
-	uint32_t	 op;
-	int32_t		 rc;
-	uint32_t	 len[HELPER_NB];
-};
-
 static int	 hfd = -1;	/* the parent's end */
 static pid_t	 hpid = -1;
 static int	 in_child;
-
-void
-helper_msg_init(struct helper_msg *m)
-{
-	memset(m, 0, sizeof(*m));	/* each buf as BUF_INIT */
-}
-
-void
-helper_msg_reset(struct helper_msg *m)
-{
-	size_t	i;
-
-	m->op = 0;
-	m->rc = 0;
-	for (i = 0; i < HELPER_NB; i++)
-		buf_reset(&m->b[i]);
-}
-
-void
-helper_msg_free(struct helper_msg *m)
-{
-	size_t	i;
-
-	for (i = 0; i < HELPER_NB; i++)
-		buf_free(&m->b[i]);
-}
 
 static int
 send_all(int fd, struct iovec *iov, int n)
@@ -78,28 +47,23 @@ send_all(int fd, struct iovec *iov, int n)
 	return 0;
 }
 
+/* Sends one frame: the length, then the bytes.  0, or -1. */
 static int
-msg_send(int fd, const struct helper_msg *m)
+frame_send(int fd, const struct buf *m)
 {
-	struct iovec	 iov[1 + HELPER_NB];
-	struct head	 h;
-	size_t		 i;
+	struct iovec	 iov[2];
+	uint32_t	 n;
 
-	memset(&h, 0, sizeof(h));
-	h.op = m->op;
-	h.rc = m->rc;
-	iov[0].iov_base = &h;
-	iov[0].iov_len = sizeof(h);
-	for (i = 0; i < HELPER_NB; i++) {
-		if (buf_failed(&m->b[i]) || m->b[i].len > HELPER_MAX) {
-			errno = ENOMEM;
-			return -1;
-		}
-		h.len[i] = (uint32_t)m->b[i].len;
-		iov[1 + i].iov_base = m->b[i].data;
-		iov[1 + i].iov_len = m->b[i].len;
+	if (buf_failed(m) || m->len > HELPER_MAX) {
+		errno = buf_failed(m) ? ENOMEM : EMSGSIZE;
+		return -1;
 	}
-	return send_all(fd, iov, 1 + HELPER_NB);
+	n = (uint32_t)m->len;
+	iov[0].iov_base = &n;
+	iov[0].iov_len = sizeof(n);
+	iov[1].iov_base = m->data;
+	iov[1].iov_len = m->len;
+	return send_all(fd, iov, m->len > 0 ? 2 : 1);
 }
 
 /* Reads exactly n bytes into p (or appends them to b).  0, 1 at EOF
@@ -132,35 +96,28 @@ recv_all(int fd, void *p, struct buf *b, size_t n)
 	return 0;
 }
 
-/* 0, 1 at EOF, -1. */
+/* Reads one frame into m (reset first).  0, 1 at EOF, -1. */
 static int
-msg_recv(int fd, struct helper_msg *m)
+frame_recv(int fd, struct buf *m)
 {
-	struct head	 h;
-	size_t		 i;
+	uint32_t	 n;
 	int		 rc;
 
-	helper_msg_reset(m);
-	if ((rc = recv_all(fd, &h, NULL, sizeof(h))) != 0)
+	buf_reset(m);
+	if ((rc = recv_all(fd, &n, NULL, sizeof(n))) != 0)
 		return rc;
-	for (i = 0; i < HELPER_NB; i++)
-		if (h.len[i] > HELPER_MAX) {
-			errno = EPROTO;
-			return -1;
-		}
-	m->op = h.op;
-	m->rc = h.rc;
-	for (i = 0; i < HELPER_NB; i++)
-		if (recv_all(fd, NULL, &m->b[i], h.len[i]) == -1)
-			return -1;
-	return 0;
+	if (n > HELPER_MAX) {
+		errno = EPROTO;
+		return -1;
+	}
+	return recv_all(fd, NULL, m, n);
 }
 
 static void __attribute__((noreturn))
 child_main(int fd, helper_serve_fn *fn)
 {
-	struct helper_msg	 req, rep;
-	sigset_t		 set;
+	struct buf	 req = BUF_INIT, rep = BUF_INIT;
+	sigset_t	 set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -168,17 +125,14 @@ child_main(int fd, helper_serve_fn *fn)
 	sigaddset(&set, SIGHUP);
 	(void)sigprocmask(SIG_BLOCK, &set, NULL);
 	in_child = 1;
-	helper_msg_init(&req);
-	helper_msg_init(&rep);
-	while (msg_recv(fd, &req) == 0) {
-		helper_msg_reset(&rep);
-		rep.op = req.op;
-		fn(&req, &rep);
-		if (msg_send(fd, &rep) == -1)
+	while (frame_recv(fd, &req) == 0) {
+		buf_reset(&rep);
+		fn(req.data, req.len, &rep);
+		if (frame_send(fd, &rep) == -1)
 			break;
 	}
-	helper_msg_free(&req);
-	helper_msg_free(&rep);
+	buf_free(&req);
+	buf_free(&rep);
 	_exit(0);
 }
 
@@ -243,25 +197,16 @@ helper_alive(void)
 	return hfd != -1;
 }
 
-long
-helper_pid(void)
-{
-	return hfd != -1 ? (long)hpid : -1;
-}
-
 int
-helper_call(const struct helper_msg *req, struct helper_msg *rep)
+helper_call(const struct buf *req, struct buf *rep)
 {
-	size_t	i;
-
 	if (hfd == -1)
 		return -1;
-	for (i = 0; i < HELPER_NB; i++)
-		if (buf_failed(&req->b[i]) || req->b[i].len > HELPER_MAX) {
-			log_warnx("helper: request too large or out of memory");
-			return -1;
-		}
-	if (msg_send(hfd, req) == -1 || msg_recv(hfd, rep) != 0) {
+	if (buf_failed(req) || req->len > HELPER_MAX) {
+		log_warnx("helper: request too large or out of memory");
+		return -1;
+	}
+	if (frame_send(hfd, req) == -1 || frame_recv(hfd, rep) != 0) {
 		reap(0);
 		return -1;
 	}

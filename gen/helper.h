@@ -6,8 +6,10 @@
  * exits).  helper_call() sends one request and waits for its reply.  Both
  * ends must be used by one thread at a time.
  *
- * A message is an operation code, a result code and HELPER_NB byte
- * strings (each may be empty, at most HELPER_MAX bytes).
+ * A request or a reply is one byte string of at most HELPER_MAX bytes,
+ * sent as its length (4 bytes, host order: both ends are one program on
+ * one machine) and the bytes.  What the bytes mean is the caller's
+ * (cryptmsg.h): this module only carries them.
  *
  * Why a process: fork() copies the page tables of the whole process.
  * A child forked while the parent is small starts other programs (gpg)
@@ -21,35 +23,28 @@
 #ifndef LF_HELPER_H
 #define LF_HELPER_H
 
-#include <stdint.h>
+#include <stddef.h>
 
 #include "buf.h"
 
-#define HELPER_NB	3
 #define HELPER_MAX	(1U << 30)
 
-struct helper_msg {
-	uint32_t	 op;
-	int32_t		 rc;
-	struct buf	 b[HELPER_NB];
-};
-
-/* Fills rep (already reset) from req; runs in the child. */
-typedef void	helper_serve_fn(const struct helper_msg *req,
-		    struct helper_msg *rep);
-
-void	helper_msg_init(struct helper_msg *);
-void	helper_msg_reset(struct helper_msg *);
-void	helper_msg_free(struct helper_msg *);
+/*
+ * Answers the request req (len bytes) by appending the reply to rep
+ * (empty); runs in the child.  A reply that fails (buf_failed()) or
+ * grows past HELPER_MAX ends the child.
+ */
+typedef void	helper_serve_fn(const void *req, size_t len, struct buf *rep);
 
 /* Forks the child (not from a thread).  0, or -1 logged. */
 int	helper_start(helper_serve_fn *);
 /* 1 in the parent while its child runs; 0 in the child and without one. */
 int	helper_alive(void);
-/* The child's process id, or -1. */
-long	helper_pid(void);
-/* Sends req, reads rep.  0, or -1 (logged) if the child is gone. */
-int	helper_call(const struct helper_msg *req, struct helper_msg *rep);
+/*
+ * Sends req, reads the reply into rep (reset first).  0, or -1 (logged)
+ * if req is too large or the child is gone.
+ */
+int	helper_call(const struct buf *req, struct buf *rep);
 /* Closes the parent's end and waits for the child. */
 void	helper_stop(void);
 

@@ -7,6 +7,7 @@
 
 #include "fsutil.h"
 #include "hash.h"
+#include "keysid.h"
 #include "log.h"
 #include "publish.h"
 #include "render.h"
@@ -345,7 +346,7 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		return;
 	}
 	r = conf_list_recipients(p->cfg, name);
-	if (crypt_keys_id(p->cfg->sign_key, (const char *const *)r->v, r->n,
+	if (keys_id(p->cfg->sign_key, (const char *const *)r->v, r->n,
 	    keys) == -1) {
 		(void)snprintf(res->why, sizeof(res->why), "bad key "
 		    "fingerprints");

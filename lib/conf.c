@@ -131,22 +131,6 @@ set_bool(struct parse *p, int *dst, const char *v, const char *key)
 	return 1;
 }
 
-/* Upper-cases a full OpenPGP fingerprint; refuses anything else. */
-static int
-norm_pgp_fpr(char *s)
-{
-	size_t	 i, n = strlen(s);
-
-	if (n != 40)
-		return -1;
-	for (i = 0; i < n; i++) {
-		if (!isxdigit((unsigned char)s[i]))
-			return -1;
-		s[i] = (char)toupper((unsigned char)s[i]);
-	}
-	return 0;
-}
-
 /* "AB:CD:.." or "abcd.." SHA-1 to nginx's lower-case hex. */
 static int
 norm_x509_fpr(const char *in, char out[41])
@@ -188,7 +172,7 @@ add_words(struct parse *p, struct strlist *l, const char *v, const char *key,
 		v += n;
 		switch (kind) {
 		case I_PGP_FPR:
-			ok = norm_pgp_fpr(w) == 0;
+			ok = valid_pgp_fingerprint(w, w);
 			break;
 		case I_X509_FPR:
 			ok = norm_x509_fpr(w, fp) == 0;
@@ -347,7 +331,7 @@ do_gpg(struct parse *p, const char *k, const char *v)
 		return set_path(p, &c->gpg_home, v, k);
 	if (strcmp(k, "sign_key") == 0) {
 		if (xsnprintf(fpr, sizeof(fpr), "%s", v) == -1 ||
-		    norm_pgp_fpr(fpr) == -1)
+		    !valid_pgp_fingerprint(fpr, fpr))
 			return fail(p, "sign_key: \"%s\" is not a full "
 			    "40-digit fingerprint", v);
 		return set_str(p, &c->sign_key, fpr, k);

@@ -64,6 +64,28 @@ valid_fingerprint(const char *s)
 	return s[40] == '\0';
 }
 
+int
+valid_pgp_fingerprint(const char *in, char *out)
+{
+	size_t	 i;
+	char	 c;
+
+	if (in == NULL)
+		return 0;
+	for (i = 0; i < VALID_PGP_FPR_LEN; i++) {
+		c = in[i];
+		if (c >= 'a' && c <= 'f')
+			c = (char)(c - 'a' + 'A');
+		else if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')))
+			return 0;
+		out[i] = c;
+	}
+	if (in[i] != '\0')
+		return 0;
+	out[i] = '\0';
+	return 1;
+}
+
 /* RFC 5322 atext. */
 static int
 is_atext(int c)

@@ -45,6 +45,15 @@ int	valid_format_name(const char *);
 int	valid_fingerprint(const char *);
 
 /*
+ * A full OpenPGP v4 fingerprint: exactly VALID_PGP_FPR_LEN hex digits,
+ * either case, nothing else (no spaces, no "0x", no newline).  Copies it
+ * upper-cased into out (VALID_PGP_FPR_LEN + 1 bytes; may be in itself).
+ * 1 valid, 0 not (in NULL, or out left unspecified).
+ */
+#define VALID_PGP_FPR_LEN	40
+int	valid_pgp_fingerprint(const char *in, char *out);
+
+/*
  * Checks and normalises an email of len bytes into out (size >=
  * VALID_EMAIL_MAX + 1).  Returns EMAIL_OK or the reason.
  */

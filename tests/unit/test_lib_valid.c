@@ -121,6 +121,37 @@ test_fingerprint(void **state)
 	assert_false(valid_fingerprint(NULL));
 }
 
+/* OpenPGP: 40 hex digits in either case, upper-cased; nothing else. */
+static void
+test_pgp_fingerprint(void **state)
+{
+	const char	*bad[] = {
+		"", "0123456789abcdef0123456789abcdef0123456",
+		"0123456789abcdef0123456789abcdef012345678",
+		"0x0123456789abcdef0123456789abcdef012345",
+		"0123456789abcdef0123456789abcdef0123456g",
+		"0123456789abcdef0123456789abcdef0123456\n",
+		"0123456789abcdef0123456789abcdef01234567\n",
+		" 0123456789abcdef0123456789abcdef01234567",
+		"0123 4567 89ab cdef 0123 4567 89ab cdef",
+	};
+	char		 out[VALID_PGP_FPR_LEN + 1], s[64];
+	size_t		 i;
+
+	(void)state;
+	assert_true(valid_pgp_fingerprint(
+	    "0123456789abcdefABCDEF0123456789abcdef01", out));
+	assert_string_equal(out, "0123456789ABCDEFABCDEF0123456789ABCDEF01");
+	/* In place, as lib/conf.c uses it. */
+	(void)snprintf(s, sizeof(s), "%s",
+	    "fedcba9876543210fedcba9876543210fedcba98");
+	assert_true(valid_pgp_fingerprint(s, s));
+	assert_string_equal(s, "FEDCBA9876543210FEDCBA9876543210FEDCBA98");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(valid_pgp_fingerprint(bad[i], out));
+	assert_false(valid_pgp_fingerprint(NULL, out));
+}
+
 static enum email_status
 email(const char *in, char out[VALID_EMAIL_MAX + 1])
 {
@@ -440,6 +471,7 @@ main(void)
 		cmocka_unit_test(test_list_name_n_stops_at_length),
 		cmocka_unit_test(test_format_name),
 		cmocka_unit_test(test_fingerprint),
+		cmocka_unit_test(test_pgp_fingerprint),
 		cmocka_unit_test(test_email_good_and_domain_lowered),
 		cmocka_unit_test(test_email_reasons),
 		cmocka_unit_test(test_email_nul_and_newline_refused),

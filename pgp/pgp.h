@@ -1,0 +1,121 @@
+/*
+ * pgp: the OpenPGP operations of listfeed (GPGME): encrypt and sign a
+ * published file (listfeed-gen), decrypt one and verify its signer
+ * (listfeed-relay).
+ *
+ * Built from pgp/ into an archive of its own (libpgp.a) that only the
+ * programs using gpg link: listfeed-gen and listfeed-relay.  listfeed.fcgi
+ * never links it, nor gpgme.  It uses lib/ and nothing above it.
+ *
+ * One struct pgp per thread: it holds one GPGME context, the signing key
+ * (if any) and a cache of checked recipient keys.  pgp_global_init() must
+ * run once, before any thread starts.
+ *
+ * Keys are named only by their full primary fingerprint (40 hex digits,
+ * either case: valid_pgp_fingerprint()).  Recipient keys are not required
+ * to be certified: the module checks them itself (present, primary
+ * fingerprint equal to the configured one, not expired, revoked, disabled
+ * or invalid, with a usable encryption subkey) and then encrypts with
+ * "always trust".  The signer of a file to decrypt is checked the same
+ * way against the one pinned fingerprint (pgp_decrypt_verify()).
+ *
+ * Error texts ("why") name the key and the reason, e.g.
+ * "recipient 0123...CDEF: expired"; the caller adds what it was doing.
+ * Nothing here logs or exits.
+ */
+#ifndef LF_PGP_H
+#define LF_PGP_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct pgp;
+
+/*
+ * Checks the GPGME version (gpg's is checked by pgp_new() with
+ * PGP_PROBE) and makes home (NULL: gpg's default) the GNUPGHOME of this
+ * process and of the gpg it starts.  Contexts for that home then share
+ * GPGME's one probe of gpg.  0, or -1 with why.
+ */
+int	pgp_global_init(const char *home, char *why, size_t whysz);
+
+/* How pgp_new() treats the signing key. */
+enum pgp_signer {
+	/* None: the context only decrypts and verifies (sign_fpr NULL). */
+	PGP_NO_SIGNER,
+	/* Checked with the first recipients (its first operation fails the
+	 * same way, with the same message): two gpg processes fewer. */
+	PGP_LAZY,
+	/* Checked now, with gpg's version and one test signature, so a key
+	 * that cannot sign unattended fails here. */
+	PGP_PROBE
+};
+
+/*
+ * home: GNUPGHOME (NULL: gpg's default).  sign_fpr: full fingerprint of
+ * the signing key, which must have a usable secret key able to sign
+ * without a passphrase (NULL with PGP_NO_SIGNER only).  NULL with why.
+ */
+struct pgp *pgp_new(const char *home, const char *sign_fpr,
+	    enum pgp_signer, char *why, size_t whysz);
+void	pgp_free(struct pgp *);
+
+/*
+ * Drops the cached recipient keys if the public keyrings changed since
+ * the last call, so the next checks read them again (for instance once
+ * per generation, to see imported revocations); unchanged keyrings keep
+ * the cache and save a gpg run.
+ */
+void	pgp_flush(struct pgp *);
+
+/*
+ * Looks up and checks one recipient key (see above) and caches it.
+ * A cached key is checked again on every call (expiry against the clock).
+ * 0, or -1 with "recipient FPR: reason" in why.
+ */
+int	pgp_check_recipient(struct pgp *, const char *fpr, char *why,
+	    size_t whysz);
+
+/*
+ * Encrypts in (len bytes, may be 0) to the recipients (full fingerprints,
+ * at least one; duplicates are ignored; each passes
+ * pgp_check_recipient() first) and signs it with the signing key, ASCII
+ * armoured.  The output is appended to out only on success.  gpg.conf's
+ * encrypt-to keys are not added.  Recipient key ids are hidden, so a
+ * reader's gpg tries its key on each session key packet: with several
+ * recipients gpg 2.2 may log "Checksum error" and exit 2 although the
+ * decryption and the signature are good.
+ * 0, or -1 with the reason (naming the key where known) in why.
+ */
+int	pgp_encrypt_sign(struct pgp *, const char *const *fprs, size_t nfprs,
+	    const void *in, size_t len, struct buf *out, char *why,
+	    size_t whysz);
+
+/*
+ * Checks that the public key signer_fpr (a full primary fingerprint) is
+ * present and could sign: not expired, revoked, disabled or invalid, with
+ * a usable signing (sub)key.  0, or -1 with "signer FPR: reason" in why.
+ */
+int	pgp_check_signer(struct pgp *, const char *signer_fpr, char *why,
+	    size_t whysz);
+
+/*
+ * Decrypts in (an OpenPGP message, armoured or not, len bytes) with a
+ * secret key of the context's home and verifies it.  Accepted only if it
+ * is encrypted to a public key (not only with a passphrase, and with
+ * integrity protection) and carries exactly one signature, good, made by
+ * the key signer_fpr (its primary key or one of its subkeys) as
+ * pgp_check_signer() sees it now.  Unsigned, unencrypted, badly or
+ * otherwise signed, doubly signed, truncated or garbled input is refused
+ * (an armoured message that lost only its "-----END" line still holds
+ * all its signed data, and is read whole).  No passphrase is ever given.
+ * The cleartext is appended to out only on success; bounding the size
+ * of in is the caller's.
+ * 0, or -1 with the reason in why.
+ */
+int	pgp_decrypt_verify(struct pgp *, const char *signer_fpr,
+	    const void *in, size_t len, struct buf *out, char *why,
+	    size_t whysz);
+
+#endif

@@ -1,0 +1,78 @@
+/*
+ * pgp_int: what the files of pgp/ share behind pgp.h (not for callers).
+ *
+ * ctx.c makes and frees the contexts and keeps their recipient key cache;
+ * key.c finds keys and says what is wrong with one; sign.c encrypts and
+ * signs; verify.c decrypts and verifies.
+ */
+#ifndef LF_PGP_INT_H
+#define LF_PGP_INT_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include <gpgme.h>
+
+#include "fsutil.h"
+#include "pgp.h"
+#include "valid.h"
+
+#define FPR_SZ		(VALID_PGP_FPR_LEN + 1)
+#define PGP_WHY_MAX	512
+
+struct cached_key {
+	char		 fpr[FPR_SZ];
+	gpgme_key_t	 key;
+};
+
+struct pgp {
+	gpgme_ctx_t	 ctx;
+	char		 sign_fpr[FPR_SZ];	/* "" without a signing key */
+	gpgme_key_t	 signer;	/* NULL until first needed */
+	char		 signer_why[400];	/* why it could not be */
+	struct cached_key *keys;
+	size_t		 nkeys;
+	size_t		 capkeys;
+	/* The keyrings when the cache was last emptied. */
+	struct file_id	 rings[2];
+	char		*home;
+};
+
+void	set_why(char *, size_t, const char *, ...)
+	    __attribute__((format(printf, 3, 4)));
+/* GPGME's text for err, in s. */
+const char *gerr(gpgme_error_t err, char *s, size_t sz);
+/* A printable form of a refused fingerprint for messages. */
+const char *fpr_show(const char *);
+/*
+ * Normalises the full fingerprint in into out (valid_pgp_fingerprint()).
+ * 0, or -1 with "WHAT IN: not a full fingerprint (40 hex digits)".
+ */
+int	fpr_get(const char *in, char out[FPR_SZ], const char *what, char *why,
+	    size_t whysz);
+
+/* ctx.c: the recipient key cache. */
+gpgme_key_t cache_find(const struct pgp *, const char *fpr);
+int	cache_add(struct pgp *, const char *fpr, gpgme_key_t);
+
+/* key.c */
+/*
+ * Finds a key by normalised fingerprint on ctx (not gpgme_get_key(),
+ * which makes a context of its own and so runs "gpg --version" again).
+ * 0, or -1 with the reason in why, prefixed by what ("recipient",
+ * "signing key", "signer").
+ */
+int	key_lookup(gpgme_ctx_t, const char *fpr, int secret, gpgme_key_t *,
+	    const char *what, char *why, size_t whysz);
+/* Why k, found by fpr, cannot be used now, or NULL. */
+const char *recipient_problem(gpgme_key_t k, const char *fpr, time_t now);
+const char *signer_problem(gpgme_key_t k, const char *fpr, time_t now);
+const char *verifier_problem(gpgme_key_t k, const char *fpr, time_t now);
+/* A message for what a *_problem() found wrong with k. */
+void	why_key(char *why, size_t whysz, const char *what, const char *fpr,
+	    gpgme_key_t k, const char *problem);
+
+/* sign.c: sets up the signing key now (PGP_PROBE).  0, or -1 with why. */
+int	signer_probe(struct pgp *, char *why, size_t whysz);
+
+#endif

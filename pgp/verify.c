@@ -1,0 +1,206 @@
+/*
+ * pgp decrypt and verify: a file is accepted only encrypted to a public
+ * key and signed once, well, by the one pinned key.  See pgp.h.
+ */
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <gpgme.h>
+
+#include "buf.h"
+#include "pgp_int.h"
+
+/* What makes a signature unacceptable even when gpg calls it good. */
+#define SIGSUM_BAD	(GPGME_SIGSUM_RED | GPGME_SIGSUM_KEY_REVOKED | \
+			 GPGME_SIGSUM_KEY_EXPIRED | GPGME_SIGSUM_SIG_EXPIRED | \
+			 GPGME_SIGSUM_KEY_MISSING | GPGME_SIGSUM_BAD_POLICY | \
+			 GPGME_SIGSUM_SYS_ERROR)
+
+/* The pinned key, looked up and checked now.  0, or -1 with why. */
+static int
+signer_key(struct pgp *p, const char *fpr, gpgme_key_t *kp, char *why,
+    size_t whysz)
+{
+	const char	*pb;
+
+	if (key_lookup(p->ctx, fpr, 0, kp, "signer", why, whysz) == -1)
+		return -1;
+	if ((pb = verifier_problem(*kp, fpr, time(NULL))) != NULL) {
+		why_key(why, whysz, "signer", fpr, *kp, pb);
+		gpgme_key_unref(*kp);
+		*kp = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+int
+pgp_check_signer(struct pgp *p, const char *signer_fpr, char *why,
+    size_t whysz)
+{
+	char		fpr[FPR_SZ];
+	gpgme_key_t	k;
+
+	if (fpr_get(signer_fpr, fpr, "signer", why, whysz) == -1 ||
+	    signer_key(p, fpr, &k, why, whysz) == -1)
+		return -1;
+	gpgme_key_unref(k);
+	return 0;
+}
+
+/* The decryption as GPGME reports it: to a public key, protected. */
+static int
+decrypt_ok(struct pgp *p, char *why, size_t whysz)
+{
+	gpgme_decrypt_result_t	dr;
+
+	if ((dr = gpgme_op_decrypt_result(p->ctx)) == NULL ||
+	    dr->recipients == NULL) {
+		set_why(why, whysz, "not encrypted to a public key");
+		return -1;
+	}
+	if (dr->unsupported_algorithm != NULL) {
+		set_why(why, whysz, "unsupported algorithm %s",
+		    dr->unsupported_algorithm);
+		return -1;
+	}
+	if (dr->wrong_key_usage || dr->legacy_cipher_nomdc) {
+		set_why(why, whysz, "not properly encrypted (%s)",
+		    dr->wrong_key_usage ? "wrong key usage" :
+		    "no integrity protection");
+		return -1;
+	}
+	return 0;
+}
+
+/* 1 if the (sub)key fingerprint sfpr is one of k's. */
+static int
+made_by(const char *sfpr, gpgme_key_t k)
+{
+	const struct _gpgme_subkey	*sk;
+
+	for (sk = k->subkeys; sk != NULL; sk = sk->next)
+		if (sk->fpr != NULL && strcasecmp(sk->fpr, sfpr) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * The one signature of the last operation, checked as far as gpg can:
+ * its (sub)key fingerprint in sfpr.  0, or -1 with why.
+ */
+static int
+one_good_sig(struct pgp *p, char *sfpr, size_t sfprsz, char *why,
+    size_t whysz)
+{
+	gpgme_verify_result_t	 vr;
+	gpgme_signature_t	 sig;
+	char			 es[128];
+
+	vr = gpgme_op_verify_result(p->ctx);
+	if (vr == NULL || (sig = vr->signatures) == NULL) {
+		set_why(why, whysz, "not signed");
+		return -1;
+	}
+	if (sig->next != NULL) {
+		set_why(why, whysz, "more than one signature");
+		return -1;
+	}
+	if (sig->fpr == NULL || sig->fpr[0] == '\0' ||
+	    strlen(sig->fpr) >= sfprsz) {
+		set_why(why, whysz, "signature without a key fingerprint");
+		return -1;
+	}
+	if (gpgme_err_code(sig->status) != GPG_ERR_NO_ERROR ||
+	    (sig->summary & SIGSUM_BAD) != 0 || sig->wrong_key_usage) {
+		set_why(why, whysz, "signature by %s: %s", sig->fpr,
+		    sig->status != 0 ? gerr(sig->status, es, sizeof(es)) :
+		    "not valid");
+		return -1;
+	}
+	memcpy(sfpr, sig->fpr, strlen(sig->fpr) + 1);
+	return 0;
+}
+
+/*
+ * Exactly one good signature, by the pinned key fpr.  0, or -1 with why.
+ * The results are read before the key lookup, which replaces them.
+ */
+static int
+verify_ok(struct pgp *p, const char *fpr, char *why, size_t whysz)
+{
+	gpgme_key_t	 k;
+	char		 sfpr[128];
+	int		 rc;
+
+	if (one_good_sig(p, sfpr, sizeof(sfpr), why, whysz) == -1 ||
+	    signer_key(p, fpr, &k, why, whysz) == -1)
+		return -1;
+	rc = made_by(sfpr, k) ? 0 : -1;
+	if (rc == -1)
+		set_why(why, whysz, "signed by %s, not by signer %s", sfpr,
+		    fpr);
+	gpgme_key_unref(k);
+	return rc;
+}
+
+/* Runs the operation; on success, the cleartext in *mem (gpgme_free()). */
+static int
+run_decrypt(struct pgp *p, const void *in, size_t len, char **mem,
+    size_t *n, char *why, size_t whysz)
+{
+	gpgme_data_t	 din = NULL, dout = NULL;
+	gpgme_error_t	 err;
+	char		 es[128];
+	int		 rc = -1;
+
+	*mem = NULL;
+	if ((err = gpgme_data_new_from_mem(&din, len ? in : "", len, 0)) != 0 ||
+	    (err = gpgme_data_new(&dout)) != 0) {
+		set_why(why, whysz, "gpgme data: %s", gerr(err, es, sizeof(es)));
+		goto done;
+	}
+	if ((err = gpgme_op_decrypt_verify(p->ctx, din, dout)) != 0) {
+		set_why(why, whysz, "decrypt: %s", gerr(err, es, sizeof(es)));
+		goto done;
+	}
+	*mem = gpgme_data_release_and_get_mem(dout, n);
+	dout = NULL;
+	if (*mem == NULL && *n != 0)
+		set_why(why, whysz, "decrypt: out of memory");
+	else
+		rc = 0;
+done:
+	gpgme_data_release(din);
+	gpgme_data_release(dout);
+	return rc;
+}
+
+int
+pgp_decrypt_verify(struct pgp *p, const char *signer_fpr, const void *in,
+    size_t len, struct buf *out, char *why, size_t whysz)
+{
+	char	 fpr[FPR_SZ], *mem = NULL;
+	size_t	 n = 0;
+	int	 rc = -1;
+
+	if (fpr_get(signer_fpr, fpr, "signer", why, whysz) == -1)
+		return -1;
+	if (in == NULL && len != 0) {
+		set_why(why, whysz, "no input");
+		return -1;
+	}
+	if (run_decrypt(p, in, len, &mem, &n, why, whysz) == -1 ||
+	    decrypt_ok(p, why, whysz) == -1 ||
+	    verify_ok(p, fpr, why, whysz) == -1)
+		goto done;
+	if (n > 0 && buf_add(out, mem, n) == -1) {
+		set_why(why, whysz, "decrypt: out of memory");
+		goto done;
+	}
+	rc = 0;
+done:
+	gpgme_free(mem);
+	return rc;
+}
