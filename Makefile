@@ -47,7 +47,7 @@ pc_libs		= $(shell $(PKG_CONFIG) --libs $(1))
 LIB_SRCS	= $(sort $(wildcard lib/*.c))
 GEN_SRCS	= $(sort $(wildcard gen/*.c))
 CGI_SRCS	= $(sort $(wildcard cgi/*.c))
-LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/lib/unicode_data.o
 GEN_OBJS	= $(GEN_SRCS:%.c=$(BUILD)/%.o)
 CGI_OBJS	= $(CGI_SRCS:%.c=$(BUILD)/%.o)
 GEN_NOMAIN	= $(filter-out $(BUILD)/gen/main.o,$(GEN_OBJS))
@@ -78,6 +78,18 @@ $(BUILD)/gen/%.o: gen/%.c gen/*.h lib/*.h
 $(BUILD)/cgi/%.o: cgi/%.c cgi/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LF_CFLAGS) -Icgi $(call pc_cflags,$(LIB_PKGS) $(CGI_PKGS)) -c -o $@ $<
+
+# The table of lib/unicode.h, from the Unicode Character Database
+# (Debian's unicode-data package).
+UCD		?= /usr/share/unicode/UnicodeData.txt
+
+$(BUILD)/lib/unicode_data.c: lib/unicode_data.awk $(UCD)
+	@mkdir -p $(@D)
+	awk -f lib/unicode_data.awk $(UCD) >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/lib/unicode_data.o: $(BUILD)/lib/unicode_data.c lib/unicode.h
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -c -o $@ $<
 
 $(LIBLF): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -192,7 +204,8 @@ FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Igen -Icgi -Itests/fuzz \
 		  -DLF_VERSION='"$(VERSION)"' -DFUZZ_TOP='"$(CURDIR)"' \
 		  -g -O1 -fno-omit-frame-pointer \
 		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIB	= $(filter-out lib/log.c lib/sandbox.c,$(LIB_SRCS))
+FUZZ_LIB	= $(filter-out lib/log.c lib/sandbox.c,$(LIB_SRCS)) \
+		  $(BUILD)/lib/unicode_data.c
 # What each target needs besides lib/: sources, and pkg-config packages.
 FUZZ_SRCS_fuzz_format	= gen/render.c
 FUZZ_SRCS_fuzz_row	= gen/collect.c gen/render.c

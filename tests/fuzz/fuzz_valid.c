@@ -2,8 +2,9 @@
  * fuzz_valid: lib/valid.c, the allow-lists every external string passes.
  *
  * The whole input is one candidate for each check.  Invariants:
- *  - valid_clean_name(): valid UTF-8, no C0/DEL/C1, line separator,
- *    zero-width or bidi control, at most VALID_NAME_MAX code points and
+ *  - valid_clean_name(): valid UTF-8 (by iconv), no code point that
+ *    uni_invisible() names (controls, format, private use, unassigned)
+ *    nor a line separator, at most VALID_NAME_MAX code points and
  *    VALID_NAME_BYTES bytes, no NUL, no leading, trailing or double
  *    space, and cleaning its own output changes nothing;
  *  - valid_email(): an accepted address is copied byte for byte but for
