@@ -212,8 +212,6 @@ FUZZ_SRCS_fuzz_row	= gen/collect.c gen/render.c
 FUZZ_SRCS_fuzz_route	= cgi/route.c
 FUZZ_SRCS_fuzz_params	= cgi/route.c cgi/authz.c
 FUZZ_PKGS_fuzz_params	= $(CGI_PKGS)
-FUZZ_SRCS_fuzz_trigger	= $(filter-out gen/main.c,$(GEN_SRCS))
-FUZZ_PKGS_fuzz_trigger	= $(GEN_PKGS)
 FUZZ_SRCS_fuzz_manifest	= cgi/index.c cgi/report.c
 
 # Only asked when a goal needs it: can clang link a fuzzer here?
