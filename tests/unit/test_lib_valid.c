@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "unicode.h"
 #include "valid.h"
 
 /* Cleans a C string; returns the cleaned string in out. */
@@ -326,28 +327,13 @@ test_name_bidi_and_invisibles_dropped(void **state)
 	assert_string_equal(out, "jkl");
 }
 
-/* Appends code point c to s as UTF-8 (test input, c valid). */
+/* Appends code point c to s as UTF-8. */
 static void
 put(char *s, uint32_t c)
 {
-	unsigned char	*o = (unsigned char *)s + strlen(s);
+	size_t	 n = strlen(s);
 
-	if (c < 0x80)
-		*o++ = (unsigned char)c;
-	else if (c < 0x800) {
-		*o++ = (unsigned char)(0xc0 | (c >> 6));
-		*o++ = (unsigned char)(0x80 | (c & 0x3f));
-	} else if (c < 0x10000) {
-		*o++ = (unsigned char)(0xe0 | (c >> 12));
-		*o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-		*o++ = (unsigned char)(0x80 | (c & 0x3f));
-	} else {
-		*o++ = (unsigned char)(0xf0 | (c >> 18));
-		*o++ = (unsigned char)(0x80 | ((c >> 12) & 0x3f));
-		*o++ = (unsigned char)(0x80 | ((c >> 6) & 0x3f));
-		*o++ = (unsigned char)(0x80 | (c & 0x3f));
-	}
-	*o = '\0';
+	s[n + uni_encode(c, s + n)] = '\0';
 }
 
 /*
