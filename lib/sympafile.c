@@ -51,23 +51,27 @@ struct cursor {
 	size_t		 errsz;
 };
 
-static int	fail(struct cursor *, const char *, ...)
+static void	say(struct cursor *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
-static int
-fail(struct cursor *c, const char *fmt, ...)
+/* Writes "line N: ..." into the cursor's error buffer. */
+static void
+say(struct cursor *c, const char *fmt, ...)
 {
 	va_list	 ap;
 	int	 n;
 
 	n = snprintf(c->err, c->errsz, "line %lu: ", c->line);
 	if (n < 0 || (size_t)n >= c->errsz)
-		return -1;
+		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(c->err + n, c->errsz - (size_t)n, fmt, ap);
 	va_end(ap);
-	return -1;
 }
+
+/* say(), then -1: visibly -1 to the static analyser too, which does not
+ * follow variadic calls. */
+#define fail(c, ...)	(say((c), __VA_ARGS__), -1)
 
 /* The next line, without its "\n"; -1 at the end or on a bad line. */
 static int
