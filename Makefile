@@ -48,7 +48,7 @@ LIB_SRCS	= $(sort $(wildcard lib/*.c))
 PGP_SRCS	= $(sort $(wildcard pgp/*.c))
 GEN_SRCS	= $(sort $(wildcard gen/*.c))
 CGI_SRCS	= $(sort $(wildcard cgi/*.c))
-LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/lib/unicode_data.o
 PGP_OBJS	= $(PGP_SRCS:%.c=$(BUILD)/%.o)
 GEN_OBJS	= $(GEN_SRCS:%.c=$(BUILD)/%.o)
 CGI_OBJS	= $(CGI_SRCS:%.c=$(BUILD)/%.o)
@@ -90,6 +90,18 @@ $(BUILD)/gen/%.o: gen/%.c gen/*.h pgp/pgp.h lib/*.h
 $(BUILD)/cgi/%.o: cgi/%.c cgi/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LF_CFLAGS) -Icgi $(call pc_cflags,$(LIB_PKGS) $(CGI_PKGS)) -c -o $@ $<
+
+# The table of lib/unicode.h, from the Unicode Character Database
+# (Debian's unicode-data package).
+UCD		?= /usr/share/unicode/UnicodeData.txt
+
+$(BUILD)/lib/unicode_data.c: lib/unicode_data.awk $(UCD)
+	@mkdir -p $(@D)
+	awk -f lib/unicode_data.awk $(UCD) >$@.tmp
+	mv $@.tmp $@
+
+$(BUILD)/lib/unicode_data.o: $(BUILD)/lib/unicode_data.c lib/unicode.h
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -c -o $@ $<
 
 $(LIBLF): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -216,16 +228,15 @@ FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Ipgp -Igen -Icgi -Itests/fuz
 		  -DLF_VERSION='"$(VERSION)"' -DFUZZ_TOP='"$(CURDIR)"' \
 		  -g -O1 -fno-omit-frame-pointer \
 		  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
-FUZZ_LIB	= $(filter-out lib/log.c lib/sandbox.c,$(LIB_SRCS))
+FUZZ_LIB	= $(filter-out lib/log.c lib/sandbox.c,$(LIB_SRCS)) \
+		  $(BUILD)/lib/unicode_data.c
 # What each target needs besides lib/: sources, and pkg-config packages.
 FUZZ_SRCS_fuzz_format	= gen/render.c
 FUZZ_SRCS_fuzz_row	= gen/collect.c gen/render.c
 FUZZ_SRCS_fuzz_route	= cgi/route.c
 FUZZ_SRCS_fuzz_params	= cgi/route.c cgi/authz.c
 FUZZ_PKGS_fuzz_params	= $(CGI_PKGS)
-FUZZ_SRCS_fuzz_trigger	= $(filter-out gen/main.c,$(GEN_SRCS)) $(PGP_SRCS)
 FUZZ_SRCS_fuzz_cryptmsg	= gen/cryptmsg.c
-FUZZ_PKGS_fuzz_trigger	= $(GEN_PKGS)
 FUZZ_SRCS_fuzz_manifest	= cgi/index.c cgi/report.c
 
 # Only asked when a goal needs it: can clang link a fuzzer here?

@@ -12,7 +12,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "trigger.h"
-#include "valid.h"
+#include "trigmsg.h"
 
 static atomic_int stopping;
 
@@ -35,7 +35,7 @@ trigger_send(const char *socket_path, const char *list)
 {
 	struct sockaddr_un sun;
 	struct timespec pause = { 0, 5 * 1000 * 1000 };
-	char	 msg[16 + VALID_LIST_MAX];
+	char	 msg[TRIGMSG_MAX + 1];
 	int	 fd, len, tries;
 	ssize_t	 n;
 
@@ -48,13 +48,7 @@ trigger_send(const char *socket_path, const char *list)
 		log_warnx("%s: trigger socket path too long", socket_path);
 		return -1;
 	}
-	if (list != NULL && list[0] != '\0') {
-		if (!valid_list_name(list))
-			return -1;
-		len = xsnprintf(msg, sizeof(msg), "regenerate %s\n", list);
-	} else
-		len = xsnprintf(msg, sizeof(msg), "regenerate\n");
-	if (len < 0)
+	if ((len = trigmsg_format(msg, sizeof(msg), list)) < 0)
 		return -1;
 	if ((fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) == -1) {
 		log_warn("socket");

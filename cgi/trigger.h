@@ -2,8 +2,8 @@
  * trigger: asks the generator for a run and waits for its end.
  *
  * The generator (listfeed-gen --watch) listens on an AF_UNIX datagram
- * socket ([feed] trigger_socket).  One datagram per request:
- * "regenerate\n" or "regenerate NAME\n" (NAME already validated).
+ * socket ([feed] trigger_socket).  One datagram per request
+ * (lib/trigmsg.h), for all lists or for one.
  * Completion is read from FEED/run.json (lib/manifest.h): the run asked
  * for has started_ms >= the time noted before sending, and a non-zero
  * finished_ms.

@@ -17,32 +17,11 @@
 
 #include "fsutil.h"
 #include "log.h"
+#include "trigmsg.h"
 #include "valid.h"
 #include "watch.h"
 
 #define COALESCE_MS	1000
-#define TRIGGER_MAX	128
-
-int
-trigger_parse(const char *msg, size_t len, char list[65])
-{
-	static const char	 word[] = "regenerate";
-	size_t			 n = sizeof(word) - 1;
-
-	list[0] = '\0';
-	if (len > 0 && msg[len - 1] == '\n')
-		len--;
-	if (len < n || memcmp(msg, word, n) != 0)
-		return -1;
-	if (len == n)
-		return 0;
-	if (msg[n] != ' ' || !valid_list_name_n(msg + n + 1, len - n - 1))
-		return -1;
-	memcpy(list, msg + n + 1, len - n - 1);
-	list[len - n - 1] = '\0';
-	return 0;
-}
-
 static int
 bind_trigger(const char *path)
 {
@@ -97,11 +76,11 @@ pending_clear(struct pending *p)
 static void
 drain(int fd, struct pending *p)
 {
-	char	 msg[TRIGGER_MAX + 1], list[65];
+	char	 msg[TRIGMSG_MAX], list[VALID_LIST_MAX + 1];
 	ssize_t	 n;
 
-	while ((n = recv(fd, msg, TRIGGER_MAX, 0)) >= 0) {
-		if (trigger_parse(msg, (size_t)n, list) == -1) {
+	while ((n = recv(fd, msg, sizeof(msg), 0)) >= 0) {
+		if (trigmsg_parse(msg, (size_t)n, list) == -1) {
 			log_warnx("trigger: ignored a malformed message of "
 			    "%zd bytes", n);
 			continue;

@@ -4,7 +4,7 @@
  * Binds the trigger socket ([feed] trigger_socket: AF_UNIX, SOCK_DGRAM,
  * mode 0660, so only its group, the responder's, can write to it) and
  * regenerates when a trigger arrives and every [feed] interval.  A
- * trigger is one datagram "regenerate\n" or "regenerate NAME\n".  A
+ * trigger is one datagram (lib/trigmsg.h) for all lists or one.  A
  * trigger that finds no generation in the last second starts one at
  * once; triggers closer together are merged into one generation a second
  * after the previous one started (only the named lists, or everything if
@@ -22,9 +22,6 @@
 #include "conf.h"
 #include "crypt.h"
 #include "generate.h"
-
-/* Parses one trigger message; 0 with *list set ("" for all) or -1. */
-int	trigger_parse(const char *msg, size_t len, char list[65]);
 
 int	watch_run(const struct lf_config *, struct crypt *,
 	    const struct gen_opts *);

@@ -12,6 +12,7 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
+#include "unicode.h"
 #include "valid.h"
 
 #define MANIFEST_MAX	(64UL * 1024 * 1024)
@@ -401,36 +402,17 @@ run_read(const char *path, struct lf_run *r)
 static void
 utf8_fix(const char *s, char *out, size_t outsz)
 {
-	const unsigned char	*u = (const unsigned char *)s;
-	size_t			 n = strlen(s), i = 0, o = 0, len, k;
-	uint32_t		 c;
+	size_t		 n = strlen(s), i = 0, o = 0, len;
+	uint32_t	 c;
 
 	while (i < n && o + 1 < outsz) {
-		len = 0;
-		if (u[i] < 0x80)
-			len = 1;
-		else if (u[i] >= 0xc2 && u[i] <= 0xdf)
-			len = 2;
-		else if (u[i] >= 0xe0 && u[i] <= 0xef)
-			len = 3;
-		else if (u[i] >= 0xf0 && u[i] <= 0xf4)
-			len = 4;
-		if (len > 1) {
-			c = u[i] & (0xff >> (len + 1));
-			for (k = 1; k < len && i + k < n &&
-			    (u[i + k] & 0xc0) == 0x80; k++)
-				c = (c << 6) | (u[i + k] & 0x3f);
-			if (k < len || (len == 3 && c < 0x800) ||
-			    (len == 4 && (c < 0x10000 || c > 0x10ffff)) ||
-			    (c >= 0xd800 && c <= 0xdfff))
-				len = 0;
-		}
+		len = uni_decode(s + i, n - i, &c);
 		if (len == 0 || o + len >= outsz) {
 			out[o++] = '?';
 			i++;
 			continue;
 		}
-		memcpy(out + o, u + i, len);
+		memcpy(out + o, s + i, len);
 		o += len;
 		i += len;
 	}

@@ -51,23 +51,27 @@ struct cursor {
 	size_t		 errsz;
 };
 
-static int	fail(struct cursor *, const char *, ...)
+static void	say(struct cursor *, const char *, ...)
 		    __attribute__((format(printf, 2, 3)));
 
-static int
-fail(struct cursor *c, const char *fmt, ...)
+/* Writes "line N: ..." into the cursor's error buffer. */
+static void
+say(struct cursor *c, const char *fmt, ...)
 {
 	va_list	 ap;
 	int	 n;
 
 	n = snprintf(c->err, c->errsz, "line %lu: ", c->line);
 	if (n < 0 || (size_t)n >= c->errsz)
-		return -1;
+		return;
 	va_start(ap, fmt);
 	(void)vsnprintf(c->err + n, c->errsz - (size_t)n, fmt, ap);
 	va_end(ap);
-	return -1;
 }
+
+/* say(), then -1: visibly -1 to the static analyser too, which does not
+ * follow variadic calls. */
+#define fail(c, ...)	(say((c), __VA_ARGS__), -1)
 
 /* The next line, without its "\n"; -1 at the end or on a bad line. */
 static int
@@ -75,8 +79,6 @@ next_line(struct cursor *c, const char **s, size_t *len)
 {
 	const char	*nl;
 
-	*s = c->p;
-	*len = 0;
 	c->line++;
 	if (c->p >= c->end)
 		return fail(c, "missing (file ends early)");
@@ -111,8 +113,8 @@ parse_num(const char *s, size_t len, unsigned long long *v)
 static int
 header_value(struct cursor *c, const char *key, char *val, size_t valsz)
 {
-	const char	*s = NULL;
-	size_t		 len = 0, klen = strlen(key);
+	const char	*s;
+	size_t		 len, klen = strlen(key);
 
 	if (next_line(c, &s, &len) == -1)
 		return -1;
@@ -132,8 +134,8 @@ static int
 parse_header(struct cursor *c, struct sympafile_hdr *h)
 {
 	char			 v[32], first[32];
-	const char		*s = NULL;
-	size_t			 len = 0, i;
+	const char		*s;
+	size_t			 len, i;
 	unsigned long long	 n;
 
 	memset(h, 0, sizeof(*h));
@@ -205,8 +207,8 @@ sympafile_parse(const char *data, size_t len, struct sympafile_hdr *h,
     sympafile_member_fn fn, void *ctx, char *err, size_t errsz)
 {
 	struct cursor	 c = { data, data + len, 0, err, errsz };
-	const char	*s = NULL;
-	size_t		 slen = 0;
+	const char	*s;
+	size_t		 slen;
 	unsigned long	 i;
 
 	if (errsz > 0)

@@ -2,6 +2,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "unicode.h"
 #include "valid.h"
 
 static int
@@ -234,85 +235,6 @@ valid_lower(const char *in, char *out, size_t outsz)
 	out[i] = '\0';
 }
 
-/*
- * Decodes one UTF-8 sequence at s (n bytes left).  Returns its length and
- * the code point in *cp, or 1 and U+FFFD for an invalid, overlong or
- * surrogate sequence.
- */
-static size_t
-utf8_next(const unsigned char *s, size_t n, uint32_t *cp)
-{
-	uint32_t	 c, min;
-	size_t		 len, i;
-
-	c = s[0];
-	if (c < 0x80) {
-		*cp = c;
-		return 1;
-	}
-	if (c >= 0xc2 && c <= 0xdf) {
-		len = 2; c &= 0x1f; min = 0x80;
-	} else if (c >= 0xe0 && c <= 0xef) {
-		len = 3; c &= 0x0f; min = 0x800;
-	} else if (c >= 0xf0 && c <= 0xf4) {
-		len = 4; c &= 0x07; min = 0x10000;
-	} else
-		goto bad;
-	if (len > n)
-		goto bad;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			goto bad;
-		c = (c << 6) | (s[i] & 0x3f);
-	}
-	if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		goto bad;
-	*cp = c;
-	return len;
-bad:
-	*cp = 0xfffd;
-	return 1;
-}
-
-static size_t
-utf8_put(uint32_t c, char *out)
-{
-	if (c < 0x80) {
-		out[0] = (char)c;
-		return 1;
-	}
-	if (c < 0x800) {
-		out[0] = (char)(0xc0 | (c >> 6));
-		out[1] = (char)(0x80 | (c & 0x3f));
-		return 2;
-	}
-	if (c < 0x10000) {
-		out[0] = (char)(0xe0 | (c >> 12));
-		out[1] = (char)(0x80 | ((c >> 6) & 0x3f));
-		out[2] = (char)(0x80 | (c & 0x3f));
-		return 3;
-	}
-	out[0] = (char)(0xf0 | (c >> 18));
-	out[1] = (char)(0x80 | ((c >> 12) & 0x3f));
-	out[2] = (char)(0x80 | ((c >> 6) & 0x3f));
-	out[3] = (char)(0x80 | (c & 0x3f));
-	return 4;
-}
-
-/* Characters a display name never carries: they could break a line or a
- * field, or reorder what a reader sees. */
-static int
-is_dropped(uint32_t c)
-{
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x2028 || c == 0x2029 ||		/* line/para separator */
-	    (c >= 0x200b && c <= 0x200f) ||		/* zero width, LRM, RLM */
-	    (c >= 0x202a && c <= 0x202e) ||		/* bidi embeddings */
-	    (c >= 0x2066 && c <= 0x2069) ||		/* bidi isolates */
-	    c == 0x061c || c == 0xfeff ||		/* ALM, BOM */
-	    (c >= 0xfff9 && c <= 0xfffb);		/* interlinear */
-}
-
 static int
 is_space(uint32_t c)
 {
@@ -359,13 +281,14 @@ valid_clean_name(const char *in, size_t len, char *out, size_t outsz)
 		return len;
 	}
 	while (in != NULL && i < len && ncp < VALID_NAME_MAX) {
-		step = utf8_next(s + i, len - i, &c);
+		if ((step = uni_decode(in + i, len - i, &c)) == 0)
+			step = 1;	/* c is U+FFFD */
 		i += step;
 		if (is_space(c)) {
 			pending_space = (o > 0);
 			continue;
 		}
-		if (is_dropped(c))
+		if (uni_invisible(c))
 			continue;
 		if (pending_space) {
 			if (o + 1 >= outsz || ncp + 1 >= VALID_NAME_MAX)
@@ -374,9 +297,9 @@ valid_clean_name(const char *in, size_t len, char *out, size_t outsz)
 			ncp++;
 			pending_space = 0;
 		}
-		if (o + 4 >= outsz)
+		if (o + UNI_LEN_MAX >= outsz)
 			break;
-		o += utf8_put(c, out + o);
+		o += uni_encode(c, out + o);
 		ncp++;
 	}
 	out[o] = '\0';

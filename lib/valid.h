@@ -11,12 +11,17 @@
  *    VALID_EMAIL_MAX bytes (Sympa stores 100 and silently truncates
  *    longer ones, which would deliver to a different address).
  *    The domain is lower-cased; the local part keeps its case.
- *  - display names: valid UTF-8 only (invalid sequences become U+FFFD),
- *    control characters (C0, DEL, C1), line and paragraph separators and
- *    bidirectional overrides/isolates removed, runs of white space folded
- *    to one space, trimmed, capped at VALID_NAME_MAX code points without
- *    splitting a character.  The result can never contain a line break
- *    or a tab.
+ *  - display names: valid UTF-8 only (each byte of an invalid sequence
+ *    becomes U+FFFD); runs of white space (ASCII white space, NEL, the
+ *    line and paragraph separators U+2028/U+2029, the Unicode spaces)
+ *    folded to one space and trimmed; then every code point
+ *    uni_invisible() names (lib/unicode.h) removed: controls (C0, DEL,
+ *    C1), format characters (category Cf: zero-width characters, the
+ *    bidirectional marks, embeddings, overrides and isolates, the word
+ *    joiner and invisible operators, the tag characters, the BOM),
+ *    private use and unassigned code points; capped at VALID_NAME_MAX
+ *    code points without splitting a character.  The result can never
+ *    contain a line break, a tab or an invisible character.
  */
 #ifndef LF_VALID_H
 #define LF_VALID_H

@@ -11,6 +11,8 @@
 #   libmariadb-dev libgpgme-dev      listfeed-gen
 #   libfcgi-dev                      listfeed.fcgi
 #   libinih-dev libjansson-dev libssl-dev   shared library (config, JSON, hashes)
+#   unicode-data                     UnicodeData.txt, the source of the table
+#                                    of invisible code points (lib/unicode.h)
 #   libcmocka-dev                    unit tests
 #   mariadb-server mariadb-client    throwaway databases in tests (mariadbd,
 #                                    mariadb-install-db, mariadb, my_print_defaults)
@@ -27,7 +29,7 @@ set -u
 
 PKGS="build-essential pkg-config libmariadb-dev mariadb-server mariadb-client
 libgpgme-dev gnupg gpg-agent libfcgi-dev libinih-dev libjansson-dev libssl-dev
-libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy libseccomp-dev nginx-light openssl curl mandoc python3 procps iproute2
+unicode-data libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy libseccomp-dev nginx-light openssl curl mandoc python3 procps iproute2
 libwww-perl liblwp-protocol-https-perl libmime-encwords-perl
 libunicode-linebreak-perl libhtml-parser-perl liburi-perl libintl-perl
 libclass-singleton-perl"

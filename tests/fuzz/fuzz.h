@@ -12,6 +12,7 @@
 #ifndef LF_FUZZ_H
 #define LF_FUZZ_H
 
+#include <iconv.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "unicode.h"
 
 int	LLVMFuzzerInitialize(int *, char ***);
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
@@ -146,55 +148,53 @@ fuzz_write(const char *name, const void *data, size_t len)
 	return path;
 }
 
-/* Strict UTF-8 (no overlong forms, no surrogates, <= U+10FFFF).
+/*
+ * Strict UTF-8 (no overlong forms, no surrogates, <= U+10FFFF), checked
+ * by glibc's iconv, not by lib/unicode.c's decoder it is there to judge.
  * Returns the number of code points, or -1.  Each code point is passed
- * to fn (may be NULL); a non-zero return from fn stops with -1. */
+ * to fn (may be NULL); a non-zero return from fn stops with -1.
+ */
 static inline long
 fuzz_utf8(const char *str, size_t n, int (*fn)(uint32_t))
 {
-	const unsigned char	*s = (const unsigned char *)str;
-	size_t			 i = 0, len, k;
-	uint32_t		 c, min;
-	long			 ncp = 0;
+	static iconv_t	 cd = (iconv_t)-1;
+	unsigned char	*out, *o;
+	char		*in = (char *)(uintptr_t)str;
+	size_t		 il = n, ol = 4 * n + 4, i;
+	long		 ncp;
 
-	while (i < n) {
-		c = s[i];
-		if (c < 0x80) {
-			len = 1; min = 0;
-		} else if ((c & 0xe0) == 0xc0) {
-			len = 2; c &= 0x1f; min = 0x80;
-		} else if ((c & 0xf0) == 0xe0) {
-			len = 3; c &= 0x0f; min = 0x800;
-		} else if ((c & 0xf8) == 0xf0) {
-			len = 4; c &= 0x07; min = 0x10000;
-		} else
-			return -1;
-		if (len > n - i)
-			return -1;
-		for (k = 1; k < len; k++) {
-			if ((s[i + k] & 0xc0) != 0x80)
-				return -1;
-			c = (c << 6) | (s[i + k] & 0x3f);
-		}
-		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-			return -1;
-		if (fn != NULL && fn(c) != 0)
-			return -1;
-		i += len;
-		ncp++;
+	if (cd == (iconv_t)-1 &&
+	    (cd = iconv_open("UTF-32LE", "UTF-8")) == (iconv_t)-1) {
+		perror("iconv_open");
+		abort();
 	}
+	(void)iconv(cd, NULL, NULL, NULL, NULL);
+	if ((out = malloc(ol)) == NULL)
+		abort();
+	o = out;
+	if (iconv(cd, &in, &il, (char **)&o, &ol) == (size_t)-1 || il != 0) {
+		free(out);
+		return -1;
+	}
+	ncp = (long)((size_t)(o - out) / 4);
+	for (i = 0; fn != NULL && i < (size_t)ncp; i++)
+		if (fn((uint32_t)out[4 * i] | (uint32_t)out[4 * i + 1] << 8 |
+		    (uint32_t)out[4 * i + 2] << 16 |
+		    (uint32_t)out[4 * i + 3] << 24) != 0) {
+			ncp = -1;
+			break;
+		}
+	free(out);
 	return ncp;
 }
 
-/* Code points that must never reach a rendered name: C0, DEL, C1, line
- * and paragraph separators, zero-width and bidi controls, BOM. */
+/* Code points that must never reach a rendered name: every one
+ * lib/unicode.h calls invisible (controls, format characters, private
+ * use, unassigned), and the line and paragraph separators. */
 static inline int
 fuzz_bad_cp(uint32_t c)
 {
-	return c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0x9f) ||
-	    c == 0x2028 || c == 0x2029 || (c >= 0x200b && c <= 0x200f) ||
-	    (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069) ||
-	    c == 0x061c || c == 0xfeff || (c >= 0xfff9 && c <= 0xfffb);
+	return uni_invisible(c) || c == 0x2028 || c == 0x2029;
 }
 
 /* The same, but the ASCII white space a format uses itself is allowed. */

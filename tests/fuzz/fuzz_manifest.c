@@ -8,7 +8,8 @@
  * Invariants:
  *  - an accepted manifest has valid, sorted, unique list names, and file
  *    paths that are relative, without "..", empty or "." segments, in
- *    [A-Za-z0-9._-/];
+ *    [A-Za-z0-9._-/] (checked as properties, not by a copy of
+ *    valid_rel_path());
  *  - manifest_dump() of it parses again and dumps to the same text;
  *  - the index page, for a client that sees every list and one that sees
  *    one: every '<' in it opens a tag the template itself has (nothing
@@ -84,27 +85,25 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
+/*
+ * A path the responder may hand to nginx, stated as properties of the
+ * whole string rather than by walking it as valid_rel_path() does: at
+ * most VALID_REL_PATH_MAX bytes of [A-Za-z0-9._-/], no ".." anywhere,
+ * and, framed as "/PATH/", no "//" (empty segment, leading or trailing
+ * '/') and no "/./".
+ */
 static int
 path_ok(const char *p)
 {
-	size_t	 i, seg = 0;
+	char	 framed[VALID_REL_PATH_MAX + 3];
+	size_t	 n = strlen(p);
 
-	if (p[0] == '\0' || p[0] == '/' || strstr(p, "..") != NULL)
+	if (n == 0 || n > VALID_REL_PATH_MAX)
 		return 0;
-	for (i = 0;; i++) {
-		if (p[i] == '/' || p[i] == '\0') {
-			if (seg == 0 || (seg == 1 && p[i - 1] == '.'))
-				return 0;
-			if (p[i] == '\0')
-				return 1;
-			seg = 0;
-			continue;
-		}
-		if (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "0123456789._-", p[i]) == NULL)
-			return 0;
-		seg++;
-	}
+	(void)snprintf(framed, sizeof(framed), "/%s/", p);
+	return strspn(p, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	    "0123456789._-/") == n && strstr(p, "..") == NULL &&
+	    strstr(framed, "//") == NULL && strstr(framed, "/./") == NULL;
 }
 
 static void

@@ -2,8 +2,9 @@
  * fuzz_valid: lib/valid.c, the allow-lists every external string passes.
  *
  * The whole input is one candidate for each check.  Invariants:
- *  - valid_clean_name(): valid UTF-8, no C0/DEL/C1, line separator,
- *    zero-width or bidi control, at most VALID_NAME_MAX code points and
+ *  - valid_clean_name(): valid UTF-8 (by iconv), no code point that
+ *    uni_invisible() names (controls, format, private use, unassigned)
+ *    nor a line separator, at most VALID_NAME_MAX code points and
  *    VALID_NAME_BYTES bytes, no NUL, no leading, trailing or double
  *    space, and cleaning its own output changes nothing;
  *  - valid_email(): an accepted address is copied byte for byte but for
@@ -11,28 +12,38 @@
  *    quote or that could end a field or line (white space, controls,
  *    < > " , ; \ and non-ASCII), and is accepted again unchanged;
  *  - valid_list_name_n(), valid_list_name(), valid_format_name(),
- *    valid_fingerprint(): agree with a plain reading of their patterns.
+ *    valid_fingerprint(): agree with POSIX regular expressions of their
+ *    patterns.
  */
+#include <regex.h>
+
 #include "fuzz.h"
 #include "valid.h"
 
-static int
-lalnum(char c)
+/* The allow-lists as POSIX extended regular expressions: an oracle by
+ * another algorithm than lib/valid.c's loops. */
+static regex_t	 re_list, re_format, re_fpr;
+
+static void
+re_init(regex_t *re, const char *pattern)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+	if (regcomp(re, pattern, REG_EXTENDED | REG_NOSUB) != 0)
+		abort();
 }
 
+/* Does re take the n bytes at s (no NUL among them)? */
 static int
-list_name_ref(const char *s, size_t n)
+re_takes(const regex_t *re, const char *s, size_t n)
 {
-	size_t	 i;
+	char	*c;
+	int	 m;
 
-	if (n == 0 || n > VALID_LIST_MAX || !lalnum(s[0]))
+	if (memchr(s, '\0', n) != NULL)
 		return 0;
-	for (i = 1; i < n; i++)
-		if (!lalnum(s[i]) && s[i] != '.' && s[i] != '_' && s[i] != '-')
-			return 0;
-	return 1;
+	c = fuzz_strndup(s, n, n);
+	m = regexec(re, c, 0, NULL, 0) == 0;
+	free(c);
+	return m;
 }
 
 static void
@@ -103,6 +114,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	/* In the C locale, [a-z] is exactly the 26 letters. */
+	re_init(&re_list, "^[a-z0-9][a-z0-9._-]{0,63}$");
+	re_init(&re_format, "^[a-z0-9][a-z0-9_-]{0,31}$");
+	re_init(&re_fpr, "^[0-9a-f]{40}$");
 	return 0;
 }
 
@@ -111,30 +126,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char	*in = (const char *)data;
 	char		*s;
-	size_t		 i;
-	int		 v;
+	size_t		 n;
 
 	check_name(in, size);
 	check_email(in, size);
 
-	v = valid_list_name_n(in, size);
-	FUZZ_ASSERT(v == list_name_ref(in, size), "valid_list_name_n");
+	FUZZ_ASSERT(valid_list_name_n(in, size) ==
+	    re_takes(&re_list, in, size), "valid_list_name_n");
 	s = fuzz_strndup(data, size, 1024);
-	FUZZ_ASSERT(valid_list_name(s) ==
-	    list_name_ref(s, strlen(s)), "valid_list_name");
-	if (valid_format_name(s)) {
-		FUZZ_ASSERT(strlen(s) <= VALID_FORMAT_MAX && lalnum(s[0]),
-		    "format name");
-		for (i = 0; s[i] != '\0'; i++)
-			FUZZ_ASSERT(lalnum(s[i]) || s[i] == '_' ||
-			    s[i] == '-', "format name byte");
-	}
-	if (valid_fingerprint(s)) {
-		FUZZ_ASSERT(strlen(s) == 40, "fingerprint length");
-		for (i = 0; i < 40; i++)
-			FUZZ_ASSERT((s[i] >= '0' && s[i] <= '9') ||
-			    (s[i] >= 'a' && s[i] <= 'f'), "fingerprint byte");
-	}
+	n = strlen(s);
+	FUZZ_ASSERT(valid_list_name(s) == re_takes(&re_list, s, n),
+	    "valid_list_name");
+	FUZZ_ASSERT(valid_format_name(s) == re_takes(&re_format, s, n),
+	    "valid_format_name");
+	FUZZ_ASSERT(valid_fingerprint(s) == re_takes(&re_fpr, s, n),
+	    "valid_fingerprint");
 	free(s);
 	return 0;
 }

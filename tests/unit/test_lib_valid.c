@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "unicode.h"
 #include "valid.h"
 
 /* Cleans a C string; returns the cleaned string in out. */
@@ -357,6 +358,76 @@ test_name_bidi_and_invisibles_dropped(void **state)
 	assert_string_equal(out, "jkl");
 }
 
+/* Appends code point c to s as UTF-8. */
+static void
+put(char *s, uint32_t c)
+{
+	size_t	 n = strlen(s);
+
+	s[n + uni_encode(c, s + n)] = '\0';
+}
+
+/*
+ * Each code point between two letters: a dropped one leaves "ab", a
+ * kept one "a" c "b".
+ */
+static void
+check_each(const uint32_t *cp, size_t n, int kept)
+{
+	char	 in[16], want[16], out[VALID_NAME_BYTES + 1];
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		in[0] = '\0';
+		put(in, 'a');
+		put(in, cp[i]);
+		put(in, 'b');
+		(void)clean(in, out);
+		want[0] = '\0';
+		put(want, 'a');
+		if (kept)
+			put(want, cp[i]);
+		put(want, 'b');
+		if (strcmp(out, want) != 0)
+			fail_msg("U+%04X %s", (unsigned)cp[i],
+			    kept ? "dropped" : "kept");
+	}
+}
+
+static void
+test_name_format_unassigned_private_dropped(void **state)
+{
+	/* Cf: word joiner and invisible operators, soft hyphen, Mongolian
+	 * vowel separator, ZWJ, the tag characters, Kaithi number sign,
+	 * shorthand format controls. */
+	static const uint32_t cf[] = {
+		0x2060, 0x2061, 0x2062, 0x2063, 0x2064, 0x00ad, 0x180e,
+		0x200d, 0xe0001, 0xe0020, 0xe0041, 0xe007f, 0x110bd, 0x1bca0,
+	};
+	/* Cn: unassigned, noncharacters, the unassigned start of the tag
+	 * block. */
+	static const uint32_t cn[] = {
+		0x0378, 0x2065, 0xe0000, 0xe0080, 0xfdd0, 0xfffe, 0xffff,
+		0x40000, 0x10ffff,
+	};
+	/* Co: the three private use areas, first and last. */
+	static const uint32_t co[] = {
+		0xe000, 0xf8ff, 0xf0000, 0xffffd, 0x100000, 0x10fffd,
+	};
+	/* Letters, marks, symbols, also inside the ranges UnicodeData.txt
+	 * gives by their ends (CJK, Hangul). */
+	static const uint32_t keep[] = {
+		0x00e9, 0x0301, 0xfe0f, 0x3400, 0x4dbf, 0x4e00, 0xac00, 0xd7a3,
+		0x20000, 0x2a6df, 0x1f600, 0xfffd, 0x05d0, 0x0627,
+	};
+
+	(void)state;
+	check_each(cf, sizeof(cf) / sizeof(cf[0]), 0);
+	check_each(cn, sizeof(cn) / sizeof(cn[0]), 0);
+	check_each(co, sizeof(co) / sizeof(co[0]), 0);
+	check_each(keep, sizeof(keep) / sizeof(keep[0]), 1);
+}
+
 static void
 test_name_invalid_utf8_replaced(void **state)
 {
@@ -483,6 +554,7 @@ main(void)
 		cmocka_unit_test(test_name_whitespace_folded_and_trimmed),
 		cmocka_unit_test(test_name_controls_dropped),
 		cmocka_unit_test(test_name_bidi_and_invisibles_dropped),
+		cmocka_unit_test(test_name_format_unassigned_private_dropped),
 		cmocka_unit_test(test_name_invalid_utf8_replaced),
 		cmocka_unit_test(test_name_capped_in_code_points),
 		cmocka_unit_test(test_name_cap_never_splits_a_character),

@@ -1,6 +1,6 @@
 /*
- * Unit test of trigger_parse() (gen/watch.c): the datagrams the responder
- * sends to listfeed-gen --watch.
+ * Unit test of lib/trigmsg.c: the datagrams the responder sends to
+ * listfeed-gen --watch, formatted and parsed.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,14 +12,14 @@
 
 #include <cmocka.h>
 
-#include "watch.h"
+#include "trigmsg.h"
 
 /* Parses a C string; the list buffer starts out full of junk. */
 static int
 parse(const char *msg, char list[65])
 {
 	memset(list, 'J', 65);
-	return trigger_parse(msg, strlen(msg), list);
+	return trigmsg_parse(msg, strlen(msg), list);
 }
 
 static void
@@ -130,14 +130,66 @@ test_nul_bytes(void **state)
 	char	 list[65];
 
 	(void)state;
-	assert_int_equal(trigger_parse("regenerate\0", 11, list), -1);
-	assert_int_equal(trigger_parse("regenerate a\0b", 14, list), -1);
-	assert_int_equal(trigger_parse("regenerate ab\0", 14, list), -1);
+	assert_int_equal(trigmsg_parse("regenerate\0", 11, list), -1);
+	assert_int_equal(trigmsg_parse("regenerate a\0b", 14, list), -1);
+	assert_int_equal(trigmsg_parse("regenerate ab\0", 14, list), -1);
 	/* The length counts, not a NUL: "regenerate" alone. */
-	assert_int_equal(trigger_parse("regenerate abc", 10, list), 0);
+	assert_int_equal(trigmsg_parse("regenerate abc", 10, list), 0);
 	assert_string_equal(list, "");
-	assert_int_equal(trigger_parse("regenerate abc", 12, list), 0);
+	assert_int_equal(trigmsg_parse("regenerate abc", 12, list), 0);
 	assert_string_equal(list, "a");
+}
+
+static void
+test_format(void **state)
+{
+	char	 msg[TRIGMSG_MAX + 1], name[VALID_LIST_MAX + 2];
+
+	(void)state;
+	assert_int_equal(trigmsg_format(msg, sizeof(msg), NULL), 11);
+	assert_string_equal(msg, "regenerate\n");
+	assert_int_equal(trigmsg_format(msg, sizeof(msg), ""), 11);
+	assert_string_equal(msg, "regenerate\n");
+	assert_int_equal(trigmsg_format(msg, sizeof(msg), "deelnemers"), 22);
+	assert_string_equal(msg, "regenerate deelnemers\n");
+	/* The longest name fits in TRIGMSG_MAX. */
+	memset(name, 'a', VALID_LIST_MAX);
+	name[VALID_LIST_MAX] = '\0';
+	assert_int_equal(trigmsg_format(msg, sizeof(msg), name),
+	    12 + VALID_LIST_MAX);
+	/* What is no list name is never sent. */
+	name[VALID_LIST_MAX] = 'a';
+	name[VALID_LIST_MAX + 1] = '\0';
+	assert_int_equal(trigmsg_format(msg, sizeof(msg), name), -1);
+	assert_int_equal(trigmsg_format(msg, sizeof(msg), "../etc"), -1);
+	assert_int_equal(trigmsg_format(msg, sizeof(msg), "a\nregenerate"), -1);
+	assert_int_equal(trigmsg_format(msg, sizeof(msg), "A"), -1);
+	/* Too small a buffer. */
+	assert_int_equal(trigmsg_format(msg, 11, NULL), -1);
+	assert_int_equal(trigmsg_format(msg, 12, "a"), -1);
+}
+
+/* What the sender formats, the receiver parses back, with or without
+ * its LF. */
+static void
+test_round_trip(void **state)
+{
+	static const char *const names[] = {
+		"", "0", "deelnemers", "board-2026.x_y", "a.asc",
+	};
+	char	 msg[TRIGMSG_MAX + 1], list[65];
+	size_t	 i;
+	int	 n;
+
+	(void)state;
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		n = trigmsg_format(msg, sizeof(msg), names[i]);
+		assert_true(n > 0 && msg[n - 1] == '\n');
+		assert_int_equal(trigmsg_parse(msg, (size_t)n, list), 0);
+		assert_string_equal(list, names[i]);
+		assert_int_equal(trigmsg_parse(msg, (size_t)n - 1, list), 0);
+		assert_string_equal(list, names[i]);
+	}
 }
 
 static void
@@ -146,8 +198,8 @@ test_empty_and_null(void **state)
 	char	 list[65];
 
 	(void)state;
-	assert_int_equal(trigger_parse(NULL, 0, list), -1);
-	assert_int_equal(trigger_parse("x", 0, list), -1);
+	assert_int_equal(trigmsg_parse(NULL, 0, list), -1);
+	assert_int_equal(trigmsg_parse("x", 0, list), -1);
 	assert_string_equal(list, "");
 }
 
@@ -169,7 +221,7 @@ test_binary_junk(void **state)
 		if (i % 2 == 0 && len >= 11)
 			memcpy(msg, "regenerate ", 11);
 		memset(list, 'J', sizeof(list));
-		rc = trigger_parse((const char *)msg, len, list);
+		rc = trigmsg_parse((const char *)msg, len, list);
 		if (rc == 0) {
 			/* Accepted only with a valid name, NUL-terminated. */
 			assert_true(strlen(list) <= 64);
@@ -195,9 +247,11 @@ main(void)
 		cmocka_unit_test(test_bad_names),
 		cmocka_unit_test(test_bad_words),
 		cmocka_unit_test(test_nul_bytes),
+		cmocka_unit_test(test_format),
+		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_empty_and_null),
 		cmocka_unit_test(test_binary_junk),
 	};
 
-	return cmocka_run_group_tests_name("gen_trigger", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("lib_trigmsg", tests, NULL, NULL);
 }

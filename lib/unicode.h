@@ -1,0 +1,51 @@
+/*
+ * unicode: the one UTF-8 decoder and encoder, and the one table of code
+ * points that never belong in a name.
+ *
+ * uni_decode() accepts exactly well-formed UTF-8 (RFC 3629): no overlong
+ * forms, no surrogates (U+D800..U+DFFF), nothing above U+10FFFF, no
+ * sequence cut short by the end of the input.  Every caller decides what
+ * an invalid byte becomes (valid.c: U+FFFD; manifest.c: '?').
+ *
+ * uni_invisible() is generated at build time from the Unicode Character
+ * Database (UnicodeData.txt, Debian's unicode-data package) by
+ * lib/unicode_data.awk: a code point whose General Category is Cc
+ * (control), Cf (format: zero-width, bidi and tag characters, invisible
+ * operators, soft hyphen), Co (private use) or Cn (unassigned, including
+ * the noncharacters), or a surrogate (Cs).  A code point assigned after
+ * that version of Unicode counts as unassigned.
+ */
+#ifndef LF_UNICODE_H
+#define LF_UNICODE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define UNI_MAX		0x10ffff
+#define UNI_REPLACEMENT	0xfffd
+#define UNI_LEN_MAX	4	/* bytes of one encoded code point */
+
+/*
+ * Decodes the sequence at s (n bytes available, n >= 1).  Returns its
+ * length (1..4) with the code point in *cp, or 0 if s does not start a
+ * well-formed sequence (*cp is then UNI_REPLACEMENT).
+ */
+size_t	uni_decode(const char *s, size_t n, uint32_t *cp);
+
+/*
+ * Encodes cp (<= UNI_MAX, not a surrogate) into out, which has room for
+ * UNI_LEN_MAX bytes; returns the length.  Not NUL-terminated.
+ */
+size_t	uni_encode(uint32_t cp, char *out);
+
+/* 1 if cp is Cc, Cf, Co, Cn or Cs (above), else 0. */
+int	uni_invisible(uint32_t cp);
+
+/* The generated table: sorted, disjoint, inclusive ranges. */
+struct uni_range {
+	uint32_t	 lo, hi;
+};
+extern const struct uni_range	uni_invisible_ranges[];
+extern const size_t		uni_invisible_nranges;
+
+#endif
