@@ -1,7 +1,10 @@
 /* log: see log.h. */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
 #include <unistd.h>
@@ -10,7 +13,24 @@
 
 static const char	*prog = "listfeed";
 static int		 use_syslog;
+static int		 journal;	/* stderr is systemd's journal */
 static int		 verbose;
+
+/* systemd names the journal stream it connected as "DEV:INODE". */
+static int
+stderr_is_journal(void)
+{
+	const char		*env = getenv("JOURNAL_STREAM");
+	struct stat		 st;
+	unsigned long long	 dev, ino;
+	char			 end;
+
+	if (env == NULL || sscanf(env, "%llu:%llu%c", &dev, &ino, &end) != 2)
+		return 0;
+	return fstat(STDERR_FILENO, &st) == 0 &&
+	    (unsigned long long)st.st_dev == dev &&
+	    (unsigned long long)st.st_ino == ino;
+}
 
 void
 log_init(const char *progname, int syslog_on)
@@ -20,6 +40,8 @@ log_init(const char *progname, int syslog_on)
 	use_syslog = syslog_on;
 	if (use_syslog)
 		openlog(prog, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	else
+		journal = stderr_is_journal();
 }
 
 void
@@ -37,7 +59,7 @@ log_verbose(void)
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 {
-	char	 msg[2048], line[2200];
+	char	 msg[2048], line[2200], pfx[8] = "";
 	int	 n;
 
 	if (vsnprintf(msg, sizeof(msg), fmt, ap) < 0)
@@ -49,11 +71,14 @@ vlog(int pri, const char *fmt, va_list ap, const char *suffix)
 			syslog(pri, "%s", msg);
 		return;
 	}
+	/* "<N>": the journal's priority prefix (sd-daemon(3)). */
+	if (journal)
+		(void)snprintf(pfx, sizeof(pfx), "<%d>", pri);
 	if (suffix != NULL)
-		n = snprintf(line, sizeof(line), "%s: %s: %s\n", prog, msg,
-		    suffix);
+		n = snprintf(line, sizeof(line), "%s%s: %s: %s\n", pfx, prog,
+		    msg, suffix);
 	else
-		n = snprintf(line, sizeof(line), "%s: %s\n", prog, msg);
+		n = snprintf(line, sizeof(line), "%s%s: %s\n", pfx, prog, msg);
 	if (n < 0)
 		return;
 	if ((size_t)n >= sizeof(line)) {

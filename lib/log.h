@@ -2,7 +2,9 @@
  * log: the one logging shim of both programs.
  *
  * Messages go to stderr (foreground, tests) or to syslog(3) (daemon mode).
- * Each line is prefixed with the program name.  Nothing here exits: only
+ * Each line is prefixed with the program name, and on a stderr that is
+ * systemd's journal (JOURNAL_STREAM) with the priority ("<3>" for warn
+ * and warnx, "<6>" info, "<7>" debug), which the journal keeps.  Nothing here exits: only
  * main() decides to stop.  All calls are safe from several threads (one
  * write(2) or syslog(3) per line).
  */
