@@ -75,6 +75,8 @@ next_line(struct cursor *c, const char **s, size_t *len)
 {
 	const char	*nl;
 
+	*s = c->p;
+	*len = 0;
 	c->line++;
 	if (c->p >= c->end)
 		return fail(c, "missing (file ends early)");
@@ -109,8 +111,8 @@ parse_num(const char *s, size_t len, unsigned long long *v)
 static int
 header_value(struct cursor *c, const char *key, char *val, size_t valsz)
 {
-	const char	*s;
-	size_t		 len, klen = strlen(key);
+	const char	*s = NULL;
+	size_t		 len = 0, klen = strlen(key);
 
 	if (next_line(c, &s, &len) == -1)
 		return -1;
@@ -130,8 +132,8 @@ static int
 parse_header(struct cursor *c, struct sympafile_hdr *h)
 {
 	char			 v[32], first[32];
-	const char		*s;
-	size_t			 len, i;
+	const char		*s = NULL;
+	size_t			 len = 0, i;
 	unsigned long long	 n;
 
 	memset(h, 0, sizeof(*h));
@@ -203,8 +205,8 @@ sympafile_parse(const char *data, size_t len, struct sympafile_hdr *h,
     sympafile_member_fn fn, void *ctx, char *err, size_t errsz)
 {
 	struct cursor	 c = { data, data + len, 0, err, errsz };
-	const char	*s;
-	size_t		 slen;
+	const char	*s = NULL;
+	size_t		 slen = 0;
 	unsigned long	 i;
 
 	if (errsz > 0)
