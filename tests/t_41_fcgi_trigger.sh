@@ -7,10 +7,7 @@
 set -u
 . "$(dirname "$0")/lib/common.sh"
 
-require_exec "$FCGI"
-command -v nginx >/dev/null || skip_all "nginx not installed"
-command -v python3 >/dev/null || skip_all "python3 not installed"
-pki_setup || bail_out "pki_setup"
+need_fcgi_nginx
 
 F=$T/feed
 CONF=$T/listfeed.conf
@@ -61,21 +58,9 @@ trigger = yes
 EOF
 check "-n accepts a trigger client without lists" "$FCGI" -n -c "$CONF"
 
-SOCK=$W/fcgi-t41/sock
-fcgi_start "$CONF" "$SOCK" t41 || bail_out "listfeed.fcgi did not start"
-PORT=$(free_port) || bail_out "no free port"
 # The shipped site as it is, limit_req included.
-site_conf "$PORT" "$SOCK" "$F" >"$T/site.conf"
-nginx_start "$T/site.conf" t41 || bail_out "nginx did not start"
-URL=https://localhost:$PORT
-
-# req CLIENT PATH [CURL-ARGS...]: prints the status; body in $T/body.
-req() {
-	local c=$1 p=$2
-	shift 2
-	pki_curl "$c" -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p" \
-	    2>"$T/curl.err" || true
-}
+site_start t41 "$CONF" "$F" || bail_out "listfeed.fcgi or nginx did not start"
+req() { site_req "$@"; }
 
 # A stand-in generator: each datagram publishes a generation in which
 # both lists changed.  Mode "deaf" binds the socket and never reads it.
@@ -180,9 +165,9 @@ check_grep "metrics: 429 counted" '^listfeed_requests_total\{status="429"\} [1-9
 
 # Stopping ends the wait in progress (503), not after its 60 s.
 fcgi_stop t41
-for p in $(cat "$T/wait.pids"); do
+while read -r p; do
 	wait "$p" 2>/dev/null
-done
+done <"$T/wait.pids"
 check_eq "the wait ended when the responder stopped" 0 "$(cat "$T"/wait.*.code | grep -c '^$')"
 bg_stop t41-gen
 nginx_stop t41

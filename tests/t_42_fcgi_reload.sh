@@ -6,10 +6,7 @@
 set -u
 . "$(dirname "$0")/lib/common.sh"
 
-require_exec "$FCGI"
-command -v nginx >/dev/null || skip_all "nginx not installed"
-command -v python3 >/dev/null || skip_all "python3 not installed"
-pki_setup || bail_out "pki_setup"
+need_fcgi_nginx
 
 F=$T/feed
 CONF=$T/listfeed.conf
@@ -42,19 +39,9 @@ write_conf
 # The log as systemd's journal would take it: JOURNAL_STREAM names stderr.
 LOG=$W/log/fcgi-t42.log
 : >"$LOG"
-SOCK=$W/fcgi-t42/sock
-JOURNAL_STREAM=$(stat -c '%d:%i' "$LOG") fcgi_start "$CONF" "$SOCK" t42 ||
-    bail_out "listfeed.fcgi did not start"
-PORT=$(free_port) || bail_out "no free port"
-site_conf "$PORT" "$SOCK" "$F" >"$T/site.conf"
-nginx_start "$T/site.conf" t42 || bail_out "nginx did not start"
-URL=https://localhost:$PORT
-
-req() {
-	local c=$1 p=$2
-	shift 2
-	pki_curl "$c" -o "$T/body" -w '%{http_code}' "$@" "$URL$p" 2>"$T/curl.err" || true
-}
+JOURNAL_STREAM=$(stat -c '%d:%i' "$LOG") site_start t42 "$CONF" "$F" ||
+    bail_out "listfeed.fcgi or nginx did not start"
+req() { site_req "$@"; }
 # status_config CLIENT: the "config" object of /-/status as one line.
 status_config() {
 	req "$1" /-/status >/dev/null
