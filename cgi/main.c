@@ -205,8 +205,14 @@ main(int argc, char *argv[])
 	log_init("listfeed.fcgi", lflag);
 	log_set_verbose(vflag);
 
-	if (state_load(conffile, &cfg, &idx) == -1)
+	if (state_load(conffile, &cfg, &idx) == -1) {
+		if (nflag)
+			log_warnx("%s: configuration NOT OK; a running "
+			    "listfeed.fcgi keeps the configuration it has, "
+			    "clients and lists included, until this file "
+			    "loads", conffile);
 		return 1;
+	}
 	if (nflag) {
 		fprintf(stderr, "configuration OK\n");
 		index_free(idx);
@@ -230,6 +236,7 @@ main(int argc, char *argv[])
 		listenfd = 0;
 	}
 	nthreads = cfg.fcgi_threads;	/* 1 to 64, default 8: conf.h */
+	trigger_set_waiters(trigger_waiters_max(nthreads));
 
 	/* Signals: blocked everywhere; this thread sigwait()s for them. */
 	memset(&sa, 0, sizeof(sa));
@@ -268,8 +275,9 @@ main(int argc, char *argv[])
 			goto fail_state;
 		}
 	}
-	log_info("listening on %s with %u threads",
-	    sockcopy != NULL ? sockcopy : "standard input", nthreads);
+	log_info("listening on %s with %u threads, %u of them for trigger "
+	    "waits", sockcopy != NULL ? sockcopy : "standard input", nthreads,
+	    trigger_waiting_max());
 
 	sigdelset(&set, WAKE_SIGNAL);
 	for (;;) {

@@ -14,7 +14,7 @@
 #include "valid.h"
 
 static const int counted[] = {
-	200, 202, 400, 403, 404, 405, 413, 500, 503, 504
+	200, 202, 400, 403, 404, 405, 413, 429, 500, 503, 504
 };
 #define NCOUNTED	(sizeof(counted) / sizeof(counted[0]))
 static atomic_ullong counts[NCOUNTED + 1];	/* last: other */
@@ -47,6 +47,16 @@ visible(const struct lf_client *c, const struct lf_mlist *l)
 	    conf_client_sees(c, l->name);
 }
 
+/* In the change report: every list to a client with trigger = yes (the
+ * CRM, where the data comes from), only names and counts. */
+static int
+change_visible(const struct lf_client *c, const struct lf_mlist *l)
+{
+	if (!c->trigger)
+		return visible(c, l);
+	return l->name != NULL && valid_list_name(l->name);
+}
+
 /* Appends the JSON of o (consumed) and a newline. */
 static int
 dump(struct buf *b, json_t *o)
@@ -77,9 +87,43 @@ run_json(const struct lf_run *run)
 	    "generation", (json_int_t)run->generation);
 }
 
+/* Adds key_ms and key_at (RFC 3339) to o; nothing for ms <= 0. */
+static void
+set_time(json_t *o, const char *key_ms, const char *key_at, long long ms)
+{
+	char	 at[40];
+
+	if (ms <= 0)
+		return;
+	json_object_set_new(o, key_ms, json_integer((json_int_t)ms));
+	if (rfc3339(ms, at, sizeof(at)) == 0)
+		json_object_set_new(o, key_at, json_string(at));
+}
+
+/* The configuration in force, and since when the file fails to load. */
+static json_t *
+config_json(const struct report_self *self)
+{
+	json_t	*o;
+	int	 failed = self->conf_failed_ms > 0;
+
+	o = json_pack("{s:s}", "reload", failed ? "failed" : "ok");
+	if (o == NULL)
+		return NULL;
+	set_time(o, "loaded_ms", "loaded_at", self->conf_loaded_ms);
+	set_time(o, "failed_since_ms", "failed_since", self->conf_failed_ms);
+	if (failed)
+		json_object_set_new(o, "message", json_string("the "
+		    "configuration file does not load: the one loaded at "
+		    "loaded_at is still in force (clients, lists and all); "
+		    "listfeed.fcgi -n names the error"));
+	return o;
+}
+
 int
 report_status(struct buf *b, const struct lf_client *c,
-    const struct lf_manifest *m, const struct lf_run *run)
+    const struct lf_manifest *m, const struct lf_run *run,
+    const struct report_self *self)
 {
 	json_t	*o, *lists, *l;
 	const struct lf_mlist *ml;
@@ -101,12 +145,13 @@ report_status(struct buf *b, const struct lf_client *c,
 			return -1;
 		}
 	}
-	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o}",
+	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o, s:o}",
 	    "client", c->name,
 	    "generation", (json_int_t)m->generation,
 	    "generated_ms", (json_int_t)m->generated_ms,
 	    "result", m->result,
 	    "run", run_json(run),
+	    "config", config_json(self),
 	    "lists", lists);
 	if (o != NULL && m->generated_ms > 0) {
 		char	 at[40];
@@ -118,22 +163,53 @@ report_status(struct buf *b, const struct lf_client *c,
 	return dump(b, o);
 }
 
+/* One gauge with its HELP and TYPE lines. */
+static void
+gauge(struct buf *b, const char *name, const char *help, long long v)
+{
+	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %lld\n", name, help,
+	    name, name, v);
+}
+
+/* A time as a gauge in seconds with milliseconds; 0 for none. */
+static void
+gauge_time(struct buf *b, const char *name, const char *help, long long ms)
+{
+	if (ms < 0)
+		ms = 0;
+	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %lld.%03lld\n",
+	    name, help, name, name, ms / 1000, ms % 1000);
+}
+
+/* The configuration in force and the trigger waits. */
+static void
+metrics_self(struct buf *b, const struct report_self *self)
+{
+	gauge(b, "listfeed_config_last_reload_successful", "0 while the "
+	    "configuration file fails to load (an older one is in force).",
+	    self->conf_failed_ms > 0 ? 0 : 1);
+	gauge_time(b, "listfeed_config_loaded_timestamp_seconds", "When the "
+	    "configuration in force was loaded.", self->conf_loaded_ms);
+	gauge_time(b, "listfeed_config_reload_failed_since_timestamp_seconds",
+	    "Since when the configuration file fails to load (0: it does "
+	    "not).", self->conf_failed_ms);
+	gauge(b, "listfeed_trigger_waiting", "Trigger requests waiting for "
+	    "a run.", self->waiting);
+	gauge(b, "listfeed_trigger_waiting_max", "Trigger requests that may "
+	    "wait at once (past that: 429).", self->waiting_max);
+}
+
 int
 report_metrics(struct buf *b, const struct lf_client *c,
-    const struct lf_manifest *m, const struct lf_run *run)
+    const struct lf_manifest *m, const struct lf_run *run,
+    const struct report_self *self)
 {
 	const struct lf_mlist *ml;
-	long long ms;
 
-	buf_puts(b, "# HELP listfeed_generation Generation of the published "
-	    "feed.\n# TYPE listfeed_generation gauge\n");
-	buf_printf(b, "listfeed_generation %lld\n", m->generation);
-	buf_puts(b, "# HELP listfeed_generated_timestamp_seconds When the "
-	    "feed was published.\n"
-	    "# TYPE listfeed_generated_timestamp_seconds gauge\n");
-	ms = m->generated_ms > 0 ? m->generated_ms : 0;
-	buf_printf(b, "listfeed_generated_timestamp_seconds %lld.%03lld\n",
-	    ms / 1000, ms % 1000);
+	gauge(b, "listfeed_generation", "Generation of the published feed.",
+	    m->generation);
+	gauge_time(b, "listfeed_generated_timestamp_seconds", "When the feed "
+	    "was published.", m->generated_ms);
 	buf_puts(b, "# HELP listfeed_list_subscribers Subscribers per list.\n"
 	    "# TYPE listfeed_list_subscribers gauge\n");
 	for (size_t i = 0; i < m->nlists; i++) {
@@ -160,6 +236,7 @@ report_metrics(struct buf *b, const struct lf_client *c,
 	    "# TYPE listfeed_run_exit_code gauge\n");
 	buf_printf(b, "listfeed_run_exit_code %d\n",
 	    run != NULL && run->finished_ms != 0 ? run->exit : -1);
+	metrics_self(b, self);
 	return buf_failed(b) ? -1 : 0;
 }
 
@@ -181,7 +258,7 @@ report_regenerate(struct buf *b, const struct lf_client *c,
 	/* A failed run published nothing: no list changed in it. */
 	for (size_t i = 0; ok && gen == m->generation && i < m->nlists; i++) {
 		ml = &m->lists[i];
-		if (ml->changed != gen || !visible(c, ml))
+		if (ml->changed != gen || !change_visible(c, ml))
 			continue;
 		if (list != NULL && list[0] != '\0' && strcmp(list, ml->name) != 0)
 			continue;

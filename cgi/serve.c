@@ -60,6 +60,7 @@ reason(int status)
 	case 405: return "Method Not Allowed";
 	case 406: return "Not Acceptable";
 	case 413: return "Content Too Large";
+	case 429: return "Too Many Requests";
 	case 500: return "Internal Server Error";
 	case 503: return "Service Unavailable";
 	case 504: return "Gateway Timeout";
@@ -296,15 +297,29 @@ serve_index(struct req *q)
 	buf_free(&b);
 }
 
+/* What status and metrics say about this process. */
+static void
+self_get(const struct req *q, struct report_self *self)
+{
+	memset(self, 0, sizeof(*self));
+	self->conf_loaded_ms = q->s.conf_loaded_ms;
+	self->conf_failed_ms = q->s.conf_failed_ms;
+	self->waiting = trigger_waiting();
+	self->waiting_max = trigger_waiting_max();
+}
+
 static void
 serve_status(struct req *q)
 {
 	struct buf b = BUF_INIT;
 	struct lf_run run;
+	struct report_self self;
 	int	 have;
 
 	have = read_run(q->s.cfg, &run);
-	if (report_status(&b, q->client, q->s.man, have ? &run : NULL) == -1)
+	self_get(q, &self);
+	if (report_status(&b, q->client, q->s.man, have ? &run : NULL,
+	    &self) == -1)
 		internal_error(q);
 	else
 		reply_buf(q, 200, CT_JSON, NULL, &b);
@@ -316,10 +331,13 @@ serve_metrics(struct req *q)
 {
 	struct buf b = BUF_INIT;
 	struct lf_run run;
+	struct report_self self;
 	int	 have;
 
 	have = read_run(q->s.cfg, &run);
-	if (report_metrics(&b, q->client, q->s.man, have ? &run : NULL) == -1)
+	self_get(q, &self);
+	if (report_metrics(&b, q->client, q->s.man, have ? &run : NULL,
+	    &self) == -1)
 		internal_error(q);
 	else
 		reply_buf(q, 200, CT_METRICS, NULL, &b);
@@ -327,55 +345,48 @@ serve_metrics(struct req *q)
 }
 
 static void
-reply_json_literal(struct req *q, int status, const char *json)
+reply_json_literal(struct req *q, int status, const char *json,
+    const char *extra)
 {
-	reply(q, status, CT_JSON, CC_NOSTORE, NULL, json, strlen(json));
+	reply(q, status, CT_JSON, CC_NOSTORE, extra, json, strlen(json));
 }
 
+/* The trigger was sent at t0 without wait: 202. */
 static void
-serve_regenerate(struct req *q)
+regenerate_accepted(struct req *q, long long t0)
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "{\"accepted\":true,\"after_ms\":%lld,"
+	    "\"generation\":%lld}\n", t0, q->s.man->generation);
+	if (buf_failed(&b))
+		internal_error(q);
+	else
+		reply_buf(q, 202, CT_JSON, NULL, &b);
+	buf_free(&b);
+}
+
+/* The trigger was sent at t0: waits for that run, then its report. */
+static void
+regenerate_wait(struct req *q, long long t0)
 {
 	struct buf b = BUF_INIT;
 	struct lf_run run;
 	struct lf_manifest m;
 	char	 path[PATH_MAX];
-	long long t0;
 	int	 failed;
 
-	if (!q->client->trigger) {
-		reply_text(q, 403, "trigger not allowed for this client", NULL);
-		return;
-	}
-	if (q->rt.list[0] != '\0' &&
-	    !conf_client_sees(q->client, q->rt.list)) {
-		not_found(q);
-		return;
-	}
-	t0 = now_ms();
-	if (trigger_send(q->s.cfg->trigger_socket, q->rt.list) == -1) {
-		reply_text(q, 503, "generator not running", NULL);
-		return;
-	}
-	if (q->rt.wait == 0) {
-		buf_printf(&b, "{\"accepted\":true,\"after_ms\":%lld,"
-		    "\"generation\":%lld}\n", t0, q->s.man->generation);
-		if (buf_failed(&b))
-			internal_error(q);
-		else
-			reply_buf(q, 202, CT_JSON, NULL, &b);
-		buf_free(&b);
-		return;
-	}
 	if (feed_path(q->s.cfg, RUN_NAME, path, sizeof(path)) == -1) {
 		internal_error(q);
 		return;
 	}
 	switch (trigger_wait(path, t0, q->rt.wait, &run)) {
 	case WAIT_TIMEOUT:
-		reply_json_literal(q, 504, "{\"error\":\"timeout\"}\n");
+		reply_json_literal(q, 504, "{\"error\":\"timeout\"}\n", NULL);
 		return;
 	case WAIT_STOPPED:
-		reply_json_literal(q, 503, "{\"error\":\"shutting down\"}\n");
+		reply_json_literal(q, 503, "{\"error\":\"shutting down\"}\n",
+		    NULL);
 		return;
 	case WAIT_DONE:
 		break;
@@ -394,6 +405,36 @@ serve_regenerate(struct req *q)
 		reply_buf(q, failed ? 503 : 200, CT_JSON, NULL, &b);
 	buf_free(&b);
 	manifest_free(&m);
+}
+
+/*
+ * Any list may be named: the CRM is where the lists come from.  A wait
+ * past the bound (trigger.h) is refused before anything is sent.
+ */
+static void
+serve_regenerate(struct req *q)
+{
+	long long t0;
+	int	 waits = q->rt.wait > 0;
+
+	if (!q->client->trigger) {
+		reply_text(q, 403, "trigger not allowed for this client", NULL);
+		return;
+	}
+	if (waits && trigger_wait_enter() == -1) {
+		reply_json_literal(q, 429, "{\"error\":\"too many waiting "
+		    "triggers\"}\n", "Retry-After: " TRIGGER_RETRY_AFTER "\r\n");
+		return;
+	}
+	t0 = now_ms();
+	if (trigger_send(q->s.cfg->trigger_socket, q->rt.list) == -1)
+		reply_text(q, 503, "generator not running", NULL);
+	else if (waits)
+		regenerate_wait(q, t0);
+	else
+		regenerate_accepted(q, t0);
+	if (waits)
+		trigger_wait_leave();
 }
 
 /* Reads and drops a request body, at most SERVE_BODY_MAX bytes. */

@@ -15,6 +15,7 @@
 
 #define ACCEL_MAX	64
 #define CONF_CHECK_NS	1000000LL	/* config and template: 1 ms */
+#define REMIND_MS	(600 * 1000LL)	/* a failing reload, logged again */
 
 
 struct cfg_obj {
@@ -22,6 +23,7 @@ struct cfg_obj {
 	struct lf_config	 cfg;
 	struct index_tmpl	*index;
 	struct file_id		 conf_id, tmpl_id;
+	long long		 loaded_ms;	/* wall clock */
 };
 
 struct man_obj {
@@ -40,6 +42,9 @@ static struct man_obj	*cur_m;
 static struct file_id	 bad_conf, bad_tmpl, bad_man;
 /* CLOCK_MONOTONIC ns before which the config is not looked at again. */
 static atomic_llong	 conf_due;
+/* Wall clock ms since the config fails to reload, 0 if it does not
+ * (under snap_mtx); when that was last logged (the reload thread's). */
+static long long	 failed_ms, reminded_ms;
 
 int
 feed_path(const struct lf_config *cfg, const char *rel, char *out,
@@ -176,6 +181,7 @@ state_init(struct lf_config *cfg, struct index_tmpl *idx)
 	c->refs = 1;
 	c->cfg = *cfg;
 	c->index = idx;
+	c->loaded_ms = now_ms();
 	file_id_get(c->cfg.path, &c->conf_id);
 	if (tmpl_dir_path(&c->cfg, path, sizeof(path)) == 0)
 		file_id_get(path, &c->tmpl_id);
@@ -200,6 +206,45 @@ fail:
 	return -1;
 }
 
+/*
+ * The config (or its template) at path does not load: the running one
+ * stays, which may keep a client the operator just removed.  Said at
+ * error level, again every REMIND_MS, and shown by status and metrics.
+ */
+static void
+reload_failed(const char *path, int first)
+{
+	char	 at[40], since[40];
+	long long now = now_ms();
+
+	if (!first && now - reminded_ms < REMIND_MS)
+		return;
+	pthread_mutex_lock(&snap_mtx);
+	if (failed_ms == 0)
+		failed_ms = now;
+	pthread_mutex_unlock(&snap_mtx);
+	reminded_ms = now;
+	if (rfc3339(cur_c->loaded_ms, at, sizeof(at)) == -1 ||
+	    rfc3339(failed_ms, since, sizeof(since)) == -1)
+		return;
+	log_warnx("%s: reload failed (since %s): the configuration loaded "
+	    "at %s stays in force, clients and lists included, until the "
+	    "file loads; listfeed.fcgi -n -c %s names the error", path,
+	    since, at, path);
+}
+
+/* The files in force are in place again (moved back): no failure. */
+static void
+reload_back(const char *path)
+{
+	pthread_mutex_lock(&snap_mtx);
+	failed_ms = 0;
+	pthread_mutex_unlock(&snap_mtx);
+	memset(&bad_conf, 0, sizeof(bad_conf));
+	memset(&bad_tmpl, 0, sizeof(bad_tmpl));
+	log_info("%s: the configuration in force is back in place", path);
+}
+
 static void
 reload_config(void)
 {
@@ -215,15 +260,19 @@ reload_config(void)
 		return;
 	file_id_get(tpath, &tid);
 	if (file_id_eq(&cid, &cur_c->conf_id) &&
-	    file_id_eq(&tid, &cur_c->tmpl_id))
+	    file_id_eq(&tid, &cur_c->tmpl_id)) {
+		if (failed_ms != 0)
+			reload_back(path);
 		return;
-	if (file_id_eq(&cid, &bad_conf) && file_id_eq(&tid, &bad_tmpl))
+	}
+	if (file_id_eq(&cid, &bad_conf) && file_id_eq(&tid, &bad_tmpl)) {
+		reload_failed(path, 0);
 		return;
+	}
 	if (state_load(path, &cfg, &idx) == -1) {
-		log_warnx("%s: reload failed; keeping the running "
-		    "configuration", path);
 		bad_conf = cid;
 		bad_tmpl = tid;
+		reload_failed(path, 1);
 		return;
 	}
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -236,6 +285,7 @@ reload_config(void)
 	c->cfg = cfg;
 	c->index = idx;
 	c->conf_id = cid;
+	c->loaded_ms = now_ms();
 	/* The new config may name another template directory. */
 	if (tmpl_dir_path(&c->cfg, tpath, sizeof(tpath)) == 0)
 		file_id_get(tpath, &c->tmpl_id);
@@ -245,6 +295,7 @@ reload_config(void)
 	old = cur_c;
 	cur_c = c;
 	cfg_put(old);
+	failed_ms = 0;
 	pthread_mutex_unlock(&snap_mtx);
 	/* path belonged to the old configuration. */
 	log_info("%s: configuration reloaded", c->cfg.path);
@@ -320,7 +371,9 @@ state_acquire(struct snapshot *s)
 	s->m_ = cur_m;
 	cur_c->refs++;
 	cur_m->refs++;
+	s->conf_failed_ms = failed_ms;
 	pthread_mutex_unlock(&snap_mtx);
+	s->conf_loaded_ms = s->c_->loaded_ms;
 	s->cfg = &s->c_->cfg;
 	s->index = s->c_->index;
 	s->man = &s->m_->m;

@@ -8,8 +8,10 @@
  * generation is thus served from the first request after it is
  * published.  state_refresh_all() compares all three now (SIGHUP), or
  * has the next state_refresh() do so.  A config or template that fails
- * to load keeps the old one (the failure is logged once per version of
- * the file); so does an unreadable manifest.  Reloads run in one thread
+ * to load keeps the old one, ACL included: the failure is logged at
+ * error level once per version of the file and again every ten minutes
+ * (at a request), and snapshots carry since when it fails.  An
+ * unreadable manifest keeps the old one too.  Reloads run in one thread
  * at a time; other threads go on with the snapshot they have.
  *
  * state_acquire() hands out the current snapshot; it stays valid, however
@@ -30,6 +32,9 @@ struct snapshot {
 	const struct index_tmpl	 *index;
 	const struct lf_manifest *man;	/* empty if there is none */
 	int			  man_present;
+	long long		  conf_loaded_ms;	/* cfg, wall clock */
+	long long		  conf_failed_ms;	/* reloading fails
+							 * since; 0: not */
 	struct cfg_obj		 *c_;
 	struct man_obj		 *m_;
 };

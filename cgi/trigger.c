@@ -15,6 +15,8 @@
 #include "trigmsg.h"
 
 static atomic_int stopping;
+static atomic_uint waiting;
+static unsigned waiting_max;
 
 void
 trigger_stop(void)
@@ -96,4 +98,48 @@ trigger_wait(const char *run_path, long long t0_ms, int seconds,
 			return WAIT_TIMEOUT;
 		(void)nanosleep(&ts, NULL);
 	}
+}
+
+unsigned
+trigger_waiters_max(unsigned threads)
+{
+	if (threads < 2)
+		return 0;
+	return threads / 4 > 0 ? threads / 4 : 1;
+}
+
+void
+trigger_set_waiters(unsigned max)
+{
+	waiting_max = max;
+}
+
+int
+trigger_wait_enter(void)
+{
+	unsigned n = atomic_load(&waiting);
+
+	do {
+		if (n >= waiting_max)
+			return -1;
+	} while (!atomic_compare_exchange_weak(&waiting, &n, n + 1));
+	return 0;
+}
+
+void
+trigger_wait_leave(void)
+{
+	atomic_fetch_sub(&waiting, 1);
+}
+
+unsigned
+trigger_waiting(void)
+{
+	return atomic_load(&waiting);
+}
+
+unsigned
+trigger_waiting_max(void)
+{
+	return waiting_max;
 }

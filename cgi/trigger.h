@@ -7,6 +7,11 @@
  * Completion is read from FEED/run.json (lib/manifest.h): the run asked
  * for has started_ms >= the time noted before sending, and a non-zero
  * finished_ms.
+ *
+ * A wait holds a worker thread for up to TRIGGER_WAIT_MAX seconds, so
+ * only trigger_waiters_max(threads) waits run at once; past that a
+ * request is refused (429) before anything is sent, and the other
+ * threads stay free for list downloads.
  */
 #ifndef LF_TRIGGER_H
 #define LF_TRIGGER_H
@@ -15,6 +20,7 @@
 
 #define TRIGGER_WAIT_MAX	60	/* seconds */
 #define TRIGGER_POLL_MS		50
+#define TRIGGER_RETRY_AFTER	"5"	/* seconds, with a 429 */
 
 enum wait_result { WAIT_DONE = 0, WAIT_TIMEOUT, WAIT_STOPPED };
 
@@ -28,6 +34,20 @@ int	trigger_send(const char *socket_path, const char *list);
  */
 enum wait_result trigger_wait(const char *run_path, long long t0_ms,
 	    int seconds, struct lf_run *run);
+
+/*
+ * Waits that may run at once with this many worker threads: a quarter
+ * of them, at least one when there are two threads or more, none with
+ * one thread.  Set once, before the workers start.
+ */
+unsigned trigger_waiters_max(unsigned threads);
+void	trigger_set_waiters(unsigned max);
+/* Takes a waiter's place: 0, or -1 when the bound is reached. */
+int	trigger_wait_enter(void);
+void	trigger_wait_leave(void);
+/* Waits in progress now, and the bound. */
+unsigned trigger_waiting(void);
+unsigned trigger_waiting_max(void);
 
 /* From the signal thread: ends every wait in progress. */
 void	trigger_stop(void);

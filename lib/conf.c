@@ -18,12 +18,24 @@
 #endif
 #define INI_LINE_MAX		199	/* what Debian's libinih reads */
 
+/* A fingerprint or subject, and the client that has it. */
+struct claim {
+	char		*id;		/* "fingerprint HEX", "subject DN" */
+	char		*client;
+	unsigned long	 line;
+};
+
 struct parse {
 	struct lf_config	*c;
-	char			 why[256];	/* first error */
+	char			 why[1024];	/* first error */
 	struct strlist		 seen;		/* "section\nkey" of scalars */
 	struct strlist		 sections;	/* [list N], [client N] seen */
 	char			 last[256];	/* section of the last key */
+	FILE			*f;
+	unsigned long		 line;		/* the line being parsed */
+	unsigned long		 done;		/* lines read to their end */
+	struct claim		*claims;
+	size_t			 nclaims;
 };
 
 int
@@ -439,25 +451,91 @@ do_list(struct parse *p, const char *section, const char *name,
 	return fail(p, "unknown key \"%s\" in [%s]", k, section);
 }
 
+/*
+ * One certificate, one client: a fingerprint or a subject that another
+ * [client] section has already claimed is refused, naming both lines
+ * (otherwise the first section would silently win).
+ */
+static int
+claim(struct parse *p, const char *client, const char *kind, const char *id)
+{
+	struct claim	*c;
+	char		*s;
+	size_t		 i;
+
+	if (asprintf(&s, "%s %s", kind, id) == -1)
+		return fail(p, "%s: %s", kind, strerror(errno));
+	for (i = 0; i < p->nclaims; i++)
+		if (strcmp(p->claims[i].id, s) == 0) {
+			free(s);
+			return fail(p, "%s %s is already in [client %s] at "
+			    "%s:%lu: a certificate belongs to one client",
+			    kind, id, p->claims[i].client, p->c->path,
+			    p->claims[i].line);
+		}
+	if ((c = grow(p->claims, p->nclaims, sizeof(*c))) == NULL ||
+	    (c[p->nclaims].client = strdup(client)) == NULL) {
+		if (c != NULL)
+			p->claims = c;
+		free(s);
+		return fail(p, "%s: %s", kind, strerror(errno));
+	}
+	p->claims = c;
+	c[p->nclaims].id = s;
+	c[p->nclaims].line = p->line;
+	p->nclaims++;
+	return 1;
+}
+
+static void
+claims_free(struct parse *p)
+{
+	size_t	 i;
+
+	for (i = 0; i < p->nclaims; i++) {
+		free(p->claims[i].id);
+		free(p->claims[i].client);
+	}
+	free(p->claims);
+	p->claims = NULL;
+	p->nclaims = 0;
+}
+
+/* Fingerprints from the from'th on, just added to cl, claimed for it. */
+static int
+claim_fingerprints(struct parse *p, const struct lf_client *cl, size_t from)
+{
+	for (; from < cl->fingerprints.n; from++)
+		if (!claim(p, cl->name, "fingerprint",
+		    cl->fingerprints.v[from]))
+			return 0;
+	return 1;
+}
+
 static int
 do_client(struct parse *p, const char *section, const char *name,
     const char *k, const char *v)
 {
 	struct lf_client	*cl;
+	size_t			 n;
 
 	if (!valid_list_name(name))
 		return fail(p, "[%s]: \"%s\" is not a valid client name",
 		    section, name);
 	if ((cl = client_section(p, name)) == NULL)
 		return fail(p, "[%s]: %s", section, strerror(errno));
-	if (strcmp(k, "fingerprint") == 0)
-		return add_words(p, &cl->fingerprints, v, k, I_X509_FPR, NULL);
+	if (strcmp(k, "fingerprint") == 0) {
+		n = cl->fingerprints.n;
+		return add_words(p, &cl->fingerprints, v, k, I_X509_FPR,
+		    NULL) && claim_fingerprints(p, cl, n);
+	}
 	if (strcmp(k, "lists") == 0)
 		return add_words(p, &cl->lists, v, k, I_LIST, &cl->all_lists);
 	if (!once(p, section, k))
 		return 0;
 	if (strcmp(k, "subject") == 0)
-		return set_str(p, &cl->subject, v, k);
+		return set_str(p, &cl->subject, v, k) &&
+		    claim(p, cl->name, "subject", v);
 	if (strcmp(k, "plain") == 0)
 		return set_bool(p, &cl->plain, v, k);
 	if (strcmp(k, "trigger") == 0)
@@ -568,6 +646,36 @@ check_lines(const char *path)
 	return rc;
 }
 
+/* inih's reader: fgets(3) that counts lines, for claim(). */
+static char *
+read_line(char *str, int num, void *stream)
+{
+	struct parse	*p = stream;
+	size_t		 n;
+
+	if (fgets(str, num, p->f) == NULL)
+		return NULL;
+	p->line = p->done + 1;
+	n = strlen(str);
+	if (n > 0 && str[n - 1] == '\n')
+		p->done++;
+	return str;
+}
+
+/* ini_parse(3) with line numbers: the same results. */
+static int
+parse_file(const char *path, struct parse *p)
+{
+	int	 line;
+
+	if ((p->f = fopen(path, "re")) == NULL)
+		return -1;
+	line = ini_parse_stream(read_line, p, handler, p);
+	(void)fclose(p->f);
+	p->f = NULL;
+	return line;
+}
+
 int
 conf_load(const char *path, struct lf_config *c)
 {
@@ -587,9 +695,10 @@ conf_load(const char *path, struct lf_config *c)
 		log_warn("%s", path);
 		return -1;
 	}
-	line = ini_parse(path, handler, &p);
+	line = parse_file(path, &p);
 	strlist_free(&p.seen);
 	strlist_free(&p.sections);
+	claims_free(&p);
 	if (line == -1) {
 		log_warn("%s", path);
 		goto bad;

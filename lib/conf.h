@@ -3,9 +3,11 @@
  *
  * conf_load() parses the whole file with inih, checks every key against
  * the allow-list below and every value against its type, and fills a
- * struct lf_config.  Unknown sections or keys, bad values and duplicate
- * [list]/[client] names are errors, reported with file and line through
- * log_warnx(); conf_load() then returns -1 and the struct is freed.
+ * struct lf_config.  Unknown sections or keys, bad values, duplicate
+ * [list]/[client] names and a fingerprint or subject in two [client]
+ * sections (with both lines) are errors, reported with file and line
+ * through log_warnx(); conf_load() then returns -1 and the struct is
+ * freed.
  *
  *   [database] defaults_file, group, query, tls = required|disabled,
  *              connect_timeout, read_timeout

@@ -5,8 +5,8 @@
  * Each line is prefixed with the program name.  When stderr is the systemd
  * journal (JOURNAL_STREAM names it), each line starts with its syslog
  * priority as sd-daemon(3) reads it: "<3>" for warn and warnx, "<6>" for
- * info, "<7>" for debug, so that `journalctl -p err` shows the errors.  Nothing here exits: only
- * main() decides to stop.  All calls are safe from several threads (one
+ * info, "<7>" for debug, so that `journalctl -p err` shows the errors.
+ * Nothing here exits: only main() decides to stop.  All calls are safe from several threads (one
  * write(2) or syslog(3) per line).
  */
 #ifndef LF_LOG_H

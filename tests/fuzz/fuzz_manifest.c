@@ -35,9 +35,13 @@ static const char conf_text[] =
 	"trigger = yes\n"
 	"[client one]\n"
 	"fingerprint = 5d1c8a03e7449bf260ad3e71c908b52f94e61a7c\n"
-	"lists = deelnemers\n";
+	"lists = deelnemers\n"
+	"[client crm]\n"
+	"fingerprint = 0b7e2a4d96c15f38e07a1d2c4b69f80e3a5c7d12\n"
+	"trigger = yes\n";
 
 static struct lf_config		 cfg;
+static struct report_self	 self = { 1764000000000LL, 0, 1, 2 };
 static struct index_tmpl	*tmpl;
 static char			 tags[64][16];
 static size_t			 ntags;
@@ -146,13 +150,15 @@ check_json(const struct buf *b, const char *what)
 }
 
 static void
-check_lists_seen(json_t *o, const struct lf_client *c, const char *what)
+check_lists_seen(json_t *o, const struct lf_client *c, int every,
+    const char *what)
 {
 	const char	*k;
 	json_t		*v;
 
 	json_object_foreach(json_object_get(o, "lists"), k, v)
-		FUZZ_ASSERT(valid_list_name(k) && conf_client_sees(c, k),
+		FUZZ_ASSERT(valid_list_name(k) && (every ||
+		    conf_client_sees(c, k)),
 		    "%s: list \"%s\" not seen by %s", what, k, c->name);
 }
 
@@ -212,19 +218,20 @@ check_client(const struct lf_client *c, const struct lf_manifest *m,
 	FUZZ_ASSERT(index_render(&b, tmpl, &cfg, c, m, run) == 0, "index");
 	check_html(&b);
 	buf_reset(&b);
-	FUZZ_ASSERT(report_status(&b, c, m, run) == 0, "status");
+	FUZZ_ASSERT(report_status(&b, c, m, run, &self) == 0, "status");
 	o = check_json(&b, "status");
-	check_lists_seen(o, c, "status");
+	check_lists_seen(o, c, 0, "status");
 	json_decref(o);
 	buf_reset(&b);
-	FUZZ_ASSERT(report_metrics(&b, c, m, run) == 0, "metrics");
+	FUZZ_ASSERT(report_metrics(&b, c, m, run, &self) == 0, "metrics");
 	check_metrics(&b);
 	if (run != NULL) {
 		buf_reset(&b);
 		FUZZ_ASSERT(report_regenerate(&b, c, m, run, "", &failed) == 0,
 		    "regenerate");
 		o = check_json(&b, "regenerate");
-		check_lists_seen(o, c, "regenerate");
+		/* The change report: every list to the CRM. */
+		check_lists_seen(o, c, c->trigger, "regenerate");
 		json_decref(o);
 	}
 	buf_free(&b);
@@ -270,8 +277,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(d1);
 	}
 
-	check_client(&cfg.clients[0], &m, rp);
-	check_client(&cfg.clients[1], &m, rp);
+	/* Both sides of a failing configuration reload. */
+	self.conf_failed_ms = (size & 1) ? 1764000001000LL : 0;
+	for (i = 0; i < cfg.nclients; i++)
+		check_client(&cfg.clients[i], &m, rp);
 	manifest_free(&m);
 	return 0;
 }

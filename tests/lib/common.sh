@@ -44,6 +44,9 @@
 #   base_conf DB FEED [TRIGGER], client_conf NAME LISTS [plain] [trigger]
 #                                 listfeed.conf sections for this world
 #   fcgi_start CONF [SOCKET [NAME]], fcgi_stop [NAME]
+#   need_fcgi_nginx               skip unless listfeed.fcgi, nginx, python3
+#   site_start NAME CONF FEED, site_req CLIENT PATH [CURL-ARGS...]
+#                                 listfeed.fcgi behind nginx, and curl to it
 #   bg_start NAME CMD..., bg_stop NAME, bg_pid NAME, bg_alive NAME
 #   free_port, wait_until SECONDS CMD...
 #

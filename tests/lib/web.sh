@@ -134,6 +134,35 @@ fcgi_start() {
 	return 0
 }
 
+# site_start NAME CONF FEED: listfeed.fcgi with CONF (fcgi-NAME) behind the
+# shipped nginx site (nginx-NAME, limit_req included) on a free port;
+# sets URL. site_req CLIENT PATH [CURL-ARGS...]: prints the status of a
+# request to $URL$PATH; the body in $T/body, the headers in $T/hdr.
+site_start() {
+	local name=$1 sock=$W/fcgi-$1/sock port
+	fcgi_start "$2" "$sock" "$name" || return 1
+	port=$(free_port) || return 1
+	site_conf "$port" "$sock" "$3" >"$T/site-$name.conf"
+	nginx_start "$T/site-$name.conf" "$name" || return 1
+	URL=https://localhost:$port
+}
+
+site_req() {
+	local c=$1 p=$2
+	shift 2
+	pki_curl "$c" -o "$T/body" -D "$T/hdr" -w '%{http_code}' "$@" "$URL$p" \
+		2>"$T/curl.err" || true
+}
+
+# need_fcgi_nginx: the script is skipped unless listfeed.fcgi is built
+# and nginx and python3 are installed; then pki_setup (or bail out).
+need_fcgi_nginx() {
+	require_exec "$FCGI"
+	command -v nginx >/dev/null || skip_all "nginx not installed"
+	command -v python3 >/dev/null || skip_all "python3 not installed"
+	pki_setup || bail_out "pki_setup"
+}
+
 _lf_fcgi_ready() {
 	bg_alive "fcgi-$1" && [ -S "$2" ]
 }
