@@ -202,6 +202,7 @@ FUZZ_PKGS_fuzz_params	= $(CGI_PKGS)
 FUZZ_SRCS_fuzz_trigger	= $(filter-out gen/main.c,$(GEN_SRCS))
 FUZZ_PKGS_fuzz_trigger	= $(GEN_PKGS)
 FUZZ_SRCS_fuzz_manifest	= cgi/index.c cgi/report.c
+FUZZ_PKGS_fuzz_optfile	= libmariadb
 
 # Only asked when a goal needs it: can clang link a fuzzer here?
 FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \

@@ -169,7 +169,7 @@ dump "!include in the option file refused" 2 include \
 mkopt utf8 "default-character-set = utf8"
 mkconf utf8 "$T/utf8.cnf"
 dump "utf8 (utf8mb3) connection refused" 2 utf8 "$T/utf8.conf"
-check_grep "character set named" "utf8mb3, not utf8mb4" "$T/utf8.err"
+check_grep "character set named" "utf8 is utf8mb3" "$T/utf8.err"
 
 # TLS over the Unix socket: certificate checked against localhost.
 mkopt sock "socket = $W/db-gendb/sock"
