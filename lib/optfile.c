@@ -221,7 +221,8 @@ value_check(struct parse *p, enum optfile_key key, const char *v)
 	switch (keys[key].type) {
 	case V_HOST:
 		for (i = 0; i < len; i++)
-			if (!is_alnum(v[i]) && strchr(".-_:", v[i]) == NULL)
+			if (!is_alnum(v[i]) && v[i] != '.' && v[i] != '-' &&
+			    v[i] != '_' && v[i] != ':')
 				break;
 		if (i == len && len <= HOST_MAX)
 			return 0;
