@@ -370,6 +370,7 @@ optfile_load(const char *path, const char *group, int flags,
 		return -1;
 	}
 	rc = optfile_parse(path, data, len, group, flags, of);
+	explicit_bzero(data, len);
 	free(data);
 	return rc;
 }

@@ -78,6 +78,7 @@ int	optfile_parse(const char *name, const char *text, size_t len,
 int	optfile_load(const char *path, const char *group, int flags,
 	    struct optfile *of);
 
+/* Zeroes every value (the password among them), then frees it. */
 void	optfile_free(struct optfile *);
 
 /* The key's name as this file spells it ("ssl-ca"). */

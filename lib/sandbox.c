@@ -663,6 +663,7 @@ optfile_paths(struct plist *pl, const struct lf_config *cfg)
 		if (optfile_parse(cfg->defaults_file, data, len, cfg->group,
 		    OPTFILE_QUIET, &of) == -1)
 			optfile_free(&of);
+		explicit_bzero(data, len);
 		free(data);
 	}
 	pl_add_port(pl, optfile_port(&of));
