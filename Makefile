@@ -238,6 +238,7 @@ FUZZ_SRCS_fuzz_params	= cgi/route.c cgi/authz.c
 FUZZ_PKGS_fuzz_params	= $(CGI_PKGS)
 FUZZ_SRCS_fuzz_cryptmsg	= gen/cryptmsg.c
 FUZZ_SRCS_fuzz_manifest	= cgi/index.c cgi/report.c
+FUZZ_PKGS_fuzz_optfile	= libmariadb
 
 # Only asked when a goal needs it: can clang link a fuzzer here?
 FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \

@@ -2,22 +2,29 @@
  * db: the MariaDB side of listfeed-gen (db.h).
  *
  * What Connector/C 3.3 does, and what this file does about it:
- *  - The option file is read inside mysql_real_connect(), after every
- *    mysql_optionsv() call here, so it overrides them.  A line
- *    "ssl-verify-server-cert = 0" (or "= yes", "= on": the value is read
- *    with atoi) turns verification off, and an "!include" can pull in
- *    such a line from a file nobody checked.  By the time the connection
- *    is up, the password has gone to whoever answered.  So the file is
- *    scanned before connecting (opt_file_check), and the session is
- *    checked after connecting (session_check) against what the library
- *    reports it actually used.
+ *  - Given an option file (MYSQL_READ_DEFAULT_FILE), the library reads it
+ *    inside mysql_real_connect(), after every mysql_optionsv() call here,
+ *    so the file overrides them; and it reads more than it shows: a line
+ *    "connection = ssl-verify-server-cert=0" holds further settings,
+ *    "restricted-auth" and "default-auth" choose how the password is
+ *    sent, "!include" pulls in files nobody checked.  So the library is
+ *    never given the file: lib/optfile.c reads it through an allow-list
+ *    and each allowed setting is passed here with mysql_optionsv().
+ *  - A server picks the authentication plugin, and mysql_clear_password
+ *    sends the password as it is, even in the first packet when the
+ *    server's greeting names that plugin.  MARIADB_OPT_RESTRICTED_AUTH
+ *    (a comma-separated list, which Connector/C 3.3 matches as a
+ *    substring: no name listed may contain a clear-text plugin's name)
+ *    allows only AUTH_PLUGINS; a server asking for another plugin gets
+ *    nothing.
+ *  - The session is checked after connecting (session_check) against
+ *    what the library reports it actually used.
  *  - MYSQL_OPT_SSL_ENFORCE alone falls back to clear text when the server
  *    has no TLS; with MYSQL_OPT_SSL_VERIFY_SERVER_CERT it refuses.
  *  - With a LOCAL INFILE request, a server could read any file this
  *    process can (the signing key): the handlers below refuse them all.
  */
 #include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -30,11 +37,13 @@
 #include "db.h"
 #include "fsutil.h"
 #include "log.h"
+#include "optfile.h"
 #include "valid.h"
 
-#define OPT_FILE_MAX	(64 * 1024)
 #define TLS_VERSIONS	"TLSv1.2,TLSv1.3"
 #define CHARSET		"utf8mb4"
+/* Neither sends the password: a challenge's answer, an ed25519 signature. */
+#define AUTH_PLUGINS	"mysql_native_password,client_ed25519"
 
 enum col { C_LIST, C_EMAIL, C_NAME, C_FIRST, C_RECEPTION, C_OWNER,
 	C_MODERATOR, C_N };
@@ -83,100 +92,40 @@ no_infile_error(void *ptr, char *msg, unsigned int len)
 	return CR_UNKNOWN_ERROR;
 }
 
-/* "ssl-verify-server-cert" and "ssl_verify_server_cert" alike. */
+/* Option-file keys and the library options they set. */
+static const struct {
+	enum optfile_key	 key;
+	enum mysql_option	 opt;
+} str_opts[] = {
+	{ OPTFILE_HOST,		MARIADB_OPT_HOST },
+	{ OPTFILE_SOCKET,	MARIADB_OPT_UNIXSOCKET },
+	{ OPTFILE_USER,		MARIADB_OPT_USER },
+	{ OPTFILE_PASSWORD,	MARIADB_OPT_PASSWORD },
+	{ OPTFILE_DATABASE,	MARIADB_OPT_SCHEMA },
+	{ OPTFILE_SSL_CA,	MYSQL_OPT_SSL_CA },
+	{ OPTFILE_SSL_CERT,	MYSQL_OPT_SSL_CERT },
+	{ OPTFILE_SSL_KEY,	MYSQL_OPT_SSL_KEY },
+	{ OPTFILE_SSL_CRL,	MYSQL_OPT_SSL_CRL },
+	{ OPTFILE_SSL_CAPATH,	MYSQL_OPT_SSL_CAPATH },
+	{ OPTFILE_SSL_CRLPATH,	MYSQL_OPT_SSL_CRLPATH },
+};
+
+/* Every setting from the option file, then what listfeed insists on. */
 static int
-opt_key_is(const char *key, size_t len, const char *want)
-{
-	size_t	 i;
-
-	if (strlen(want) != len)
-		return 0;
-	for (i = 0; i < len; i++) {
-		char c = key[i] == '_' ? '-' : (char)tolower((unsigned char)key[i]);
-		if (c != want[i])
-			return 0;
-	}
-	return 1;
-}
-
-/* A value Connector/C reads as true: a non-zero integer. */
-static int
-opt_true(const char *v)
-{
-	char	*end;
-	long	 n;
-
-	errno = 0;
-	n = strtol(v, &end, 10);
-	while (*end == ' ' || *end == '\t')
-		end++;
-	return end != v && *end == '\0' && errno == 0 && n != 0;
-}
-
-/*
- * Refuses what would weaken tls = required before the password leaves:
- * includes (their targets escape secret_file_ok()) and a
- * ssl-verify-server-cert line that reads as false.  All groups are
- * scanned, not only those the library reads: stricter and simpler.
- */
-static int
-opt_file_check(const char *path, int tls_required)
-{
-	char	*data, *line, *next, *eq, *key, *val, *end;
-	size_t	 len, lineno = 0;
-	int	 rc = 0;
-
-	if (read_file(path, OPT_FILE_MAX, &data, &len) == -1) {
-		log_warn("%s", path);
-		return -1;
-	}
-	if (memchr(data, '\0', len) != NULL) {
-		log_warnx("%s: contains a NUL byte", path);
-		free(data);
-		return -1;
-	}
-	for (line = data; line != NULL && rc == 0; line = next) {
-		lineno++;
-		if ((next = strchr(line, '\n')) != NULL)
-			*next++ = '\0';
-		key = line + strspn(line, " \t");
-		if (*key == '!') {
-			log_warnx("%s:%zu: includes are not allowed in the "
-			    "option file", path, lineno);
-			rc = -1;
-			continue;
-		}
-		if (!tls_required || *key == '#' || *key == ';' || *key == '[')
-			continue;
-		if ((eq = strchr(key, '=')) == NULL)
-			continue;
-		for (end = eq; end > key && (end[-1] == ' ' || end[-1] == '\t');)
-			end--;
-		if (!opt_key_is(key, (size_t)(end - key),
-		    "ssl-verify-server-cert"))
-			continue;
-		val = eq + 1 + strspn(eq + 1, " \t");
-		val[strcspn(val, "\r")] = '\0';
-		if (!opt_true(val)) {
-			log_warnx("%s:%zu: ssl-verify-server-cert = %s turns "
-			    "certificate verification off (tls = required); "
-			    "remove the line", path, lineno, val);
-			rc = -1;
-		}
-	}
-	free(data);
-	return rc;
-}
-
-static int
-set_options(MYSQL *my, const struct lf_config *cfg)
+set_options(MYSQL *my, const struct lf_config *cfg, const struct optfile *of)
 {
 	unsigned int	 ct = cfg->connect_timeout, rt = cfg->read_timeout;
+	unsigned int	 port = optfile_port(of), no = 0;
 	my_bool		 yes = 1;
-	unsigned int	 no = 0;
+	size_t		 i;
 
-	if (mysql_optionsv(my, MYSQL_READ_DEFAULT_FILE, cfg->defaults_file) ||
-	    mysql_optionsv(my, MYSQL_READ_DEFAULT_GROUP, cfg->group) ||
+	for (i = 0; i < sizeof(str_opts) / sizeof(str_opts[0]); i++)
+		if (of->val[str_opts[i].key] != NULL &&
+		    mysql_optionsv(my, str_opts[i].opt,
+		    of->val[str_opts[i].key]))
+			return -1;
+	if (mysql_optionsv(my, MARIADB_OPT_PORT, &port) ||
+	    mysql_optionsv(my, MARIADB_OPT_RESTRICTED_AUTH, AUTH_PLUGINS) ||
 	    mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, CHARSET) ||
 	    mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &ct) ||
 	    mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &rt) ||
@@ -202,8 +151,7 @@ session_check(MYSQL *my, const struct lf_config *cfg)
 	cs = mysql_character_set_name(my);
 	if (cs == NULL || strcmp(cs, CHARSET) != 0) {
 		log_warnx("database: connection character set is %s, not "
-		    CHARSET " (default-character-set in %s?)",
-		    cs != NULL ? cs : "unknown", cfg->defaults_file);
+		    CHARSET, cs != NULL ? cs : "unknown");
 		return DB_ERR_CONFIG;
 	}
 	if (cfg->tls != TLS_REQUIRED)
@@ -216,15 +164,14 @@ session_check(MYSQL *my, const struct lf_config *cfg)
 	if (mysql_get_optionv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT,
 	    &verify) != 0 || !verify) {
 		log_warnx("database: server certificate not verified "
-		    "(ssl-verify-server-cert in %s?); tls = required",
-		    cfg->defaults_file);
+		    "(tls = required)");
 		return DB_ERR_TLS;
 	}
 	if (mariadb_get_infov(my, MARIADB_CONNECTION_TLS_VERSION, &tv) != 0 ||
 	    tv == NULL ||
 	    (strcmp(tv, "TLSv1.2") != 0 && strcmp(tv, "TLSv1.3") != 0)) {
-		log_warnx("database: TLS version %s refused (tls_version in "
-		    "%s?)", tv != NULL ? tv : "unknown", cfg->defaults_file);
+		log_warnx("database: TLS version %s refused",
+		    tv != NULL ? tv : "unknown");
 		return DB_ERR_TLS;
 	}
 	return DB_OK;
@@ -234,23 +181,29 @@ static enum db_status
 db_connect(MYSQL *my, const struct lf_config *cfg)
 {
 	static int	 warned;
+	struct optfile	 of;
 	unsigned int	 err;
 	long long	 t;
 	enum db_status	 st;
+	int		 rc;
 
 	if (cfg->defaults_file == NULL || cfg->group == NULL) {
 		log_warnx("database: defaults_file is not set");
 		return DB_ERR_CONFIG;
 	}
-	if (secret_file_ok(cfg->defaults_file) == -1 ||
-	    opt_file_check(cfg->defaults_file, cfg->tls == TLS_REQUIRED) == -1)
+	if (optfile_load(cfg->defaults_file, cfg->group, 0, &of) == -1) {
+		optfile_free(&of);
 		return DB_ERR_CONFIG;
+	}
 	if (cfg->tls == TLS_DISABLED &&
 	    !__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
-		log_warnx("database: tls = disabled: the password and the "
-		    "subscribers cross the network in clear text");
+		log_warnx("database: tls = disabled: the log-in and the "
+		    "subscribers cross the network unencrypted, to a server "
+		    "nobody verified");
 	}
-	if (set_options(my, cfg) == -1) {
+	rc = set_options(my, cfg, &of);
+	optfile_free(&of);
+	if (rc == -1) {
 		log_warnx("database: options: %s", mysql_error(my));
 		return DB_ERR_CONFIG;
 	}

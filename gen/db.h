@@ -4,21 +4,25 @@
  * One connection per call, configured by the [database] section and the
  * MariaDB option file it names (defaults_file, group).  The option file
  * holds the secrets, so it must be a regular file that neither group nor
- * others can read or write (secret_file_ok()), and it may not !include
- * other files.
+ * others can read or write (secret_file_ok()).  It is read by
+ * lib/optfile (optfile.h: an allow-list of keys, no includes) on every
+ * call, and only the settings read there reach the library: Connector/C
+ * itself never reads an option file here.
  *
  * tls = required means: TLS 1.2 or 1.3 is in use and the server's
  * certificate was verified (chain and host name; ssl-ca in the option
- * file, else the system store).  This holds for TCP and for the Unix
- * socket alike (MariaDB speaks TLS on both; over the socket the
- * certificate must name localhost).  An option file that turns
- * verification off (ssl-verify-server-cert = 0) is refused before
- * connecting; whatever the file says, the session is checked again after
- * connecting and closed unless TLS is in use and verified.
+ * file, else the system store), before the server learns anything.  This
+ * holds for TCP and for the Unix socket alike (MariaDB speaks TLS on
+ * both; over the socket the certificate must name localhost).  The
+ * session is checked again after connecting and closed unless TLS is in
+ * use and verified.
  * tls = disabled connects without TLS and warns once per process.
- * The connection character set must be utf8mb4 (an option file that sets
- * default-character-set = utf8 is refused: utf8 is utf8mb3, which turns
- * 4-byte characters into '?').
+ * In both modes the password is only ever used by mysql_native_password
+ * or client_ed25519 (MARIADB_OPT_RESTRICTED_AUTH): a server that asks for
+ * a plugin that sends the password itself (mysql_clear_password, dialog,
+ * sha256_password, caching_sha2_password) is refused: the password never
+ * leaves as it is.
+ * The connection character set is utf8mb4.
  *
  * Columns are found by name, case-insensitively, whatever their order:
  *   list                              required

@@ -32,14 +32,15 @@
 CREATE USER IF NOT EXISTS 'listfeed'@'localhost'
   IDENTIFIED BY 'CHANGE-ME' REQUIRE SSL;
 
--- SELECT on the views and nothing else: no SHOW VIEW (the definition would
--- reveal the schema), no access to any base table.  The views run with
--- their definer's rights (SQL SECURITY DEFINER), which need SELECT on
+-- SELECT on the view and nothing else: no SHOW VIEW (the definition would
+-- reveal the schema), no access to any base table.  The view runs with
+-- its definer's rights (SQL SECURITY DEFINER), which need SELECT on
 -- members_user, mailinglists_subscription and mailinglists_mailinglist.
 GRANT SELECT ON `mslcrm`.`listfeed_subscribers` TO 'listfeed'@'localhost';
--- Only for installations that keep the default query on the CRM's old
--- view; drop it once listfeed.conf reads listfeed_subscribers.
-GRANT SELECT ON `mslcrm`.`mailinglists_api` TO 'listfeed'@'localhost';
+-- An installation whose query still reads the CRM's old view (which keeps
+-- deactivated accounts; listfeed-gen --check-config warns) needs, until
+-- it moves to listfeed_subscribers:
+--   GRANT SELECT ON `mslcrm`.`mailinglists_api` TO 'listfeed'@'localhost';
 
 -- Once Sympa reads listfeed instead of the database, retire the old
 -- account it used (its password sits in clear text at the provider).

@@ -133,6 +133,7 @@ check_config(const struct lf_config *cfg, struct crypt *crypt)
 		formats_free(&f);
 	if (check_keys(cfg, crypt) == -1)
 		rc = rc ? rc : EXIT_CRYPTO;
+	(void)conf_query_warn(cfg);
 	if ((ds = db_read(cfg, probe, 1, no_rows, NULL)) != DB_OK) {
 		log_warnx("database: %s", db_strerror(ds));
 		rc = rc ? rc : EXIT_DATABASE;

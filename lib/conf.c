@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <ini.h>
 
@@ -778,6 +779,34 @@ conf_list_recipients(const struct lf_config *c, const char *name)
 
 	return (l != NULL && l->recipients.n > 0) ? &l->recipients :
 	    &c->recipients;
+}
+
+/* An identifier character of MariaDB (unquoted). */
+static int
+ident_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '_' || ch == '$' ||
+	    (unsigned char)ch >= 0x80;
+}
+
+int
+conf_query_warn(const struct lf_config *c)
+{
+	const size_t	 n = strlen(CONF_SEED_VIEW);
+	const char	*q;
+
+	for (q = c->query; q != NULL && *q != '\0'; q++)
+		if (strncasecmp(q, CONF_SEED_VIEW, n) == 0 &&
+		    (q == c->query || !ident_char(q[-1])) &&
+		    !ident_char(q[n])) {
+			log_warnx("%s: [database] query reads " CONF_SEED_VIEW
+			    ", which exports deactivated accounts too: read "
+			    "listfeed_subscribers (recommended-view.sql) "
+			    "instead", c->path);
+			return 1;
+		}
+	return 0;
 }
 
 const struct strlist *

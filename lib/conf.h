@@ -27,9 +27,13 @@
 #include <stddef.h>
 
 #define CONF_DEFAULT_PATH	"/etc/listfeed/listfeed.conf"
+/* The recommended view, gen/recommended-view.sql. */
 #define CONF_DEFAULT_QUERY	\
-	"SELECT `list`, `user_subscriber`, `comment_subscriber`, `digest`, " \
-	"`owner`, `moderator` FROM `mailinglists_api`"
+	"SELECT `list`, `user_subscriber`, `comment_subscriber`, " \
+	"`first_name`, `digest`, `owner`, `moderator` " \
+	"FROM `listfeed_subscribers`"
+/* The CRM's own view: it keeps deactivated accounts. */
+#define CONF_SEED_VIEW		"mailinglists_api"
 #define CONF_DEFAULT_SHRINK	20	/* percent */
 
 struct strlist {
@@ -95,6 +99,12 @@ struct lf_config {
 /* 0 on success, -1 with the reasons logged. */
 int	conf_load(const char *path, struct lf_config *);
 void	conf_free(struct lf_config *);
+
+/*
+ * 1 (and a warning logged) when the query names CONF_SEED_VIEW, which
+ * exports the members of deactivated accounts; else 0.
+ */
+int	conf_query_warn(const struct lf_config *);
 
 /* The [list NAME] section, or NULL (then defaults apply). */
 const struct lf_list_conf *conf_list(const struct lf_config *, const char *);

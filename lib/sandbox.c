@@ -27,6 +27,7 @@
 #include "conf.h"
 #include "fsutil.h"
 #include "log.h"
+#include "optfile.h"
 #include "sandbox.h"
 
 #ifndef LF_TEMPLATES_DIR
@@ -642,65 +643,35 @@ sandbox_fcgi_apply(const struct lf_config *cfg, const char *conffile,
 }
 
 /*
- * The MariaDB option file: the directories of the files it names, and
- * its ports.  Every group counts (more is allowed, never less); the
- * values are not checked here (gen/db.c does that).
+ * The MariaDB option file (optfile.h): the directories of the files it
+ * names, and its port.  A file optfile refuses adds only the default
+ * port: gen/db.c refuses it again, and says why, before connecting.
  */
 static void
-optfile_scan(struct plist *pl, const char *path)
+optfile_paths(struct plist *pl, const struct lf_config *cfg)
 {
-	static const char *const fkeys[] = { "ssl-ca", "ssl-cert", "ssl-key",
-	    "ssl-crl" };
-	static const char *const dkeys[] = { "ssl-capath", "ssl-crlpath",
-	    "plugin-dir" };
-	char		 line[1024], key[64], *v, *e;
-	size_t		 i, k;
-	FILE		*f;
-	unsigned long	 port;
-	int		 ports = 0;
+	static const enum optfile_key files[] = { OPTFILE_SSL_CA,
+	    OPTFILE_SSL_CERT, OPTFILE_SSL_KEY, OPTFILE_SSL_CRL };
+	static const enum optfile_key dirs[] = { OPTFILE_SSL_CAPATH,
+	    OPTFILE_SSL_CRLPATH };
+	struct optfile	 of;
+	char		*data;
+	size_t		 len, i;
 
-	if ((f = fopen(path, "re")) == NULL) {
-		pl_add_port(pl, 3306);
-		return;
+	memset(&of, 0, sizeof(of));
+	if (read_file(cfg->defaults_file, OPTFILE_MAX, &data, &len) == 0) {
+		if (optfile_parse(cfg->defaults_file, data, len, cfg->group,
+		    OPTFILE_QUIET, &of) == -1)
+			optfile_free(&of);
+		explicit_bzero(data, len);
+		free(data);
 	}
-	while (fgets(line, sizeof(line), f) != NULL) {
-		for (v = line; *v == ' ' || *v == '\t'; v++)
-			;
-		for (k = 0; k + 1 < sizeof(key) && v[k] != '\0' &&
-		    v[k] != '=' && v[k] != ' ' && v[k] != '\t' &&
-		    v[k] != '\n'; k++)
-			key[k] = v[k] == '_' ? '-' : v[k];
-		key[k] = '\0';
-		if ((v = strchr(v, '=')) == NULL)
-			continue;
-		for (v++; *v == ' ' || *v == '\t' || *v == '"' || *v == '\'';
-		    v++)
-			;
-		for (e = v + strlen(v); e > v && (e[-1] == '\n' ||
-		    e[-1] == '\r' || e[-1] == ' ' || e[-1] == '\t' ||
-		    e[-1] == '"' || e[-1] == '\''); e--)
-			;
-		*e = '\0';
-		if (strcmp(key, "port") == 0) {
-			port = strtoul(v, &e, 10);
-			if (*e == '\0') {
-				pl_add_port(pl, port);
-				ports = 1;
-			}
-			continue;
-		}
-		if (v[0] != '/')
-			continue;
-		for (i = 0; i < NELEM(fkeys); i++)
-			if (strcmp(key, fkeys[i]) == 0)
-				pl_add_dir(pl, pl->ro, &pl->nro, v);
-		for (i = 0; i < NELEM(dkeys); i++)
-			if (strcmp(key, dkeys[i]) == 0)
-				pl_add(pl, pl->ro, &pl->nro, v);
-	}
-	(void)fclose(f);
-	if (!ports)
-		pl_add_port(pl, 3306);
+	pl_add_port(pl, optfile_port(&of));
+	for (i = 0; i < NELEM(files); i++)
+		pl_add_dir(pl, pl->ro, &pl->nro, of.val[files[i]]);
+	for (i = 0; i < NELEM(dirs); i++)
+		pl_add(pl, pl->ro, &pl->nro, of.val[dirs[i]]);
+	optfile_free(&of);
 }
 
 int
@@ -722,7 +693,7 @@ sandbox_gen_apply(const struct lf_config *cfg, const char *conffile)
 	    cfg->templates : LF_TEMPLATES_DIR);
 	if (cfg->defaults_file != NULL) {
 		pl_add_dir(&pl, pl.ro, &pl.nro, cfg->defaults_file);
-		optfile_scan(&pl, cfg->defaults_file);
+		optfile_paths(&pl, cfg);
 	}
 	pl_add(&pl, pl.ro, &pl.nro, "/run/systemd/resolve");
 	pl_add(&pl, pl.ro, &pl.nro, "/proc");

@@ -110,13 +110,14 @@ int	sandbox_fcgi_apply(const struct lf_config *, const char *conffile,
  *   exec /usr (libraries, gpg, gpg-agent, gpgconf, /usr/lib/gnupg)
  *   ro   /etc (TLS trust store, hosts, nsswitch, gnupg), the config file,
  *        the templates directory, the directory of the option file and
- *        of every ssl-ca, ssl-capath, ssl-cert, ssl-key, ssl-crl,
- *        ssl-crlpath, plugin-dir it names, /run/systemd/resolve, /proc,
+ *        of every ssl-ca, ssl-cert, ssl-key, ssl-crl it names, its
+ *        ssl-capath and ssl-crlpath (optfile.h), /run/systemd/resolve, /proc,
  *        /sys/devices/system/cpu, /dev/urandom, /dev/random
  *   rw   [feed] dir (created first if missing), GNUPGHOME, the agent's
  *        socket directory /run/user/UID when it exists, the directory of
  *        [feed] trigger_socket, /dev/null
- *   tcp  every port the option file names (3306 if none), and 53
+ *   tcp  the option file's port (3306 if none or if optfile refuses the
+ *        file), and 53
  * then seccomp SANDBOX_GEN.  0, or -1: the caller stops.
  */
 int	sandbox_gen_apply(const struct lf_config *, const char *conffile);

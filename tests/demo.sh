@@ -48,7 +48,6 @@ cat >"$CONF" <<EOC
 # listfeed.conf of the demo
 [database]
 defaults_file = $W/db-demo/my.cnf
-query = SELECT * FROM listfeed_subscribers
 [feed]
 dir = $FEED
 templates = $TOP/templates

@@ -105,8 +105,9 @@ check_grep "option file port" "^port=$(db_port tls)\$" "$W/db-tls/my.cnf"
 CNF=$(db_client_cnf tls)
 check "listfeed reads the view over verified TLS" \
 	mariadb --defaults-file="$CNF" --ssl-verify-server-cert -N -B \
-	-e 'SELECT COUNT(*) FROM mailinglists_api'
-check_eq "fixture view rows" 38 "$(cat "$LAST_OUT")"
+	-e 'SELECT COUNT(*) FROM listfeed_subscribers'
+check_eq "... all its rows" "$(db_sql tls 'SELECT COUNT(*) FROM listfeed_subscribers')" \
+	"$(cat "$LAST_OUT")"
 mariadb --defaults-file="$CNF" --ssl-verify-server-cert -N -B \
 	-e "SHOW STATUS LIKE 'Ssl_cipher'; SELECT CURRENT_USER()" >"$T/tls.out" 2>&1
 check_grep "the connection is encrypted" '^Ssl_cipher	TLS' "$T/tls.out"
@@ -123,7 +124,7 @@ db_sql tls "SELECT * FROM mailinglists_api ORDER BY list, user_subscriber, diges
 check_file_eq "view rows equal tests/fixture/expected_view.tsv" \
 	"$TOP/tests/fixture/expected_view.tsv" "$T/view.tsv"
 mariadb --defaults-file="$CNF" --ssl-verify-server-cert -N -B --default-character-set=utf8mb4 \
-	-e "SELECT HEX(comment_subscriber) FROM mailinglists_api WHERE user_subscriber = 'kees@example.nl' LIMIT 1" \
+	-e "SELECT HEX(comment_subscriber) FROM listfeed_subscribers WHERE user_subscriber = 'kees@example.nl' LIMIT 1" \
 	>"$T/emoji.out" 2>&1
 check_eq "4-byte UTF-8 arrives intact" "$(printf 'Kees 🚀 de Wit' | od -An -tx1 | tr -d ' \n' | tr a-f A-F)" \
 	"$(cat "$T/emoji.out")"
@@ -147,7 +148,7 @@ check_fail "foreign server fails verification against ca.pem" \
 	mariadb --defaults-file="$CNFF" --ssl-verify-server-cert -N -B -e 'SELECT 1'
 check "foreign server verifies against its own CA" \
 	mariadb --defaults-file="$CNFF" --ssl-ca="$W/pki/foreign-ca.pem" --ssl-verify-server-cert \
-	-N -B -e 'SELECT COUNT(*) FROM mailinglists_api'
+	-N -B -e 'SELECT COUNT(*) FROM listfeed_subscribers'
 
 # --- stop, restart ---------------------------------------------------------
 pid=$(bg_pid db-notls)

@@ -40,7 +40,8 @@ snapshot() {	# every published file with its mtime and size
 
 CONF=$T/listfeed.conf
 FEED=$T/feed
-gen_conf "$CONF" "$FEED" 'SELECT * FROM listfeed_subscribers'
+# No query: the default reads the recommended view (listfeed_subscribers).
+gen_conf "$CONF" "$FEED"
 
 # 1. First generation: files for every list, decryptable by both keys.
 check_exit "first generation exits 0" 0 "$GEN" -c "$CONF"
@@ -151,9 +152,17 @@ sed "s#^defaults_file = .*#defaults_file = $T/open.cnf#" "$CONF" >"$T/open.conf"
 check_exit "world-readable option file refused (exit 1)" 1 "$GEN" -c "$T/open.conf"
 check_grep "says why" 'group or others' "$LAST_ERR"
 check_eq "refused option file: nothing touched" "$(cat "$T/snap5")" "$(snapshot "$FEED")"
-sed "s#SELECT \* FROM listfeed_subscribers#SELECT \`list\`, \`comment_subscriber\` FROM listfeed_subscribers#" "$CONF" >"$T/cols.conf"
+sed "/^defaults_file = /a query = SELECT \`list\`, \`comment_subscriber\` FROM listfeed_subscribers" "$CONF" >"$T/cols.conf"
 check_exit "query without an email column: exit 2" 2 "$GEN" -c "$T/cols.conf"
 check_grep "names the missing column" 'user_subscriber|email' "$LAST_ERR"
+check_exit "--check-config on the default query" 0 "$GEN" -c "$CONF" --check-config
+check_fail "... no warning about deactivated accounts" grep -q deactivated "$LAST_ERR"
+sed "/^defaults_file = /a query = SELECT * FROM \`mailinglists_api\`" "$CONF" >"$T/seed.conf"
+db_sql gen "GRANT SELECT ON mslcrm.mailinglists_api TO 'listfeed'@'127.0.0.1'"
+check_exit "--check-config with a query on the CRM's old view passes" 0 \
+    "$GEN" -c "$T/seed.conf" --check-config
+check_grep "... and warns that it exports deactivated accounts" \
+    'query reads mailinglists_api, which exports deactivated accounts' "$LAST_ERR"
 printf '[feed]\nbogus = 1\n' >"$T/bad.conf"
 check_exit "unknown config key: exit 1" 1 "$GEN" -c "$T/bad.conf"
 check_grep "config error names file and line" 'bad.conf:2: unknown key' "$LAST_ERR"

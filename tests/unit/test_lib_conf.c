@@ -67,6 +67,9 @@ test_empty_file_gives_defaults(void **state)
 	assert_string_equal(c.defaults_file, "/etc/listfeed/my.cnf");
 	assert_string_equal(c.group, "listfeed");
 	assert_string_equal(c.query, CONF_DEFAULT_QUERY);
+	/* The recommended view, not the CRM's own (deactivated accounts). */
+	assert_non_null(strstr(c.query, "FROM `listfeed_subscribers`"));
+	assert_int_equal(conf_query_warn(&c), 0);
 	assert_int_equal(c.tls, TLS_REQUIRED);
 	assert_int_equal(c.connect_timeout, 10);
 	assert_int_equal(c.read_timeout, 60);
@@ -393,6 +396,36 @@ test_bools(void **state)
 }
 
 static void
+test_query_warns_on_seed_view(void **state)
+{
+	static const struct {
+		const char	*query;
+		int		 warns;
+	} q[] = {
+		{ "SELECT * FROM mailinglists_api", 1 },
+		{ "SELECT * FROM `mslcrm`.`MailingLists_API`;", 1 },
+		{ "SELECT * FROM mailinglists_api\n  WHERE 1", 1 },
+		{ "SELECT * FROM listfeed_subscribers", 0 },
+		{ "SELECT * FROM mailinglists_api_v2", 0 },
+		{ "SELECT * FROM old_mailinglists_api", 0 },
+	};
+	struct lf_config	 c;
+	char			 text[200];
+	size_t			 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(q) / sizeof(q[0]); i++) {
+		(void)snprintf(text, sizeof(text), "[database]\nquery = %s\n",
+		    q[i].query);
+		assert_int_equal(load(text, &c), 0);
+		if (conf_query_warn(&c) != q[i].warns)
+			fail_msg("query \"%s\": expected %d", q[i].query,
+			    q[i].warns);
+		conf_free(&c);
+	}
+}
+
+static void
 test_strlist(void **state)
 {
 	struct strlist	 l = { NULL, 0 };
@@ -422,6 +455,7 @@ main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_words_deduplicated),
 		cmocka_unit_test(test_bools),
+		cmocka_unit_test(test_query_warns_on_seed_view),
 		cmocka_unit_test(test_strlist),
 	};
 
