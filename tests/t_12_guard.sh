@@ -1,0 +1,141 @@
+#!/usr/bin/env bash
+# The shrink guard against a real MariaDB: each file a client fetches is
+# guarded by its own count (the mail and digest sources of Sympa), small
+# lists change freely (min_shrink), a lost manifest still guards (what
+# .state remembers), and held lists show in the report and the log.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+require_exec "$GEN" "$FCGI"
+
+pki_setup || bail_out "pki_setup"
+gpg_setup || bail_out "gpg_setup"
+db_start guard tls || bail_out "db_start"
+db_fixture guard || bail_out "db_fixture"
+
+FEED=$T/feed
+CONF=$T/listfeed.conf
+TRIG=$T/trigger.sock
+conf() {	# conf [EXTRA-LINES]: the configuration of this script
+	base_conf guard "$FEED" "$TRIG"
+	client_conf sympa "deelnemers spacelog" plain
+	client_conf crm '*' trigger
+	client_conf admin '*'
+	[ -n "${1:-}" ] && printf '%s\n' "$1"
+	return 0
+}
+conf >"$CONF"
+
+# jq-like: mf EXPR prints a Python expression over the manifest m.
+mf() {
+	python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
+		"$FEED/manifest.json" "$1"
+}
+sub() {	# sub LIST SET WHERE: update that list's subscriptions
+	db_sql guard "UPDATE mailinglists_subscription SET $2 WHERE mailinglist_id =
+		(SELECT id FROM mailinglists_mailinglist WHERE name = '$1') ${3:+AND $3}"
+}
+snapshot() { db_sql guard "DROP TABLE IF EXISTS keep; CREATE TABLE keep AS SELECT * FROM mailinglists_subscription"; }
+restore() {
+	db_sql guard "UPDATE mailinglists_subscription s JOIN keep k ON k.id = s.id
+		SET s.active = k.active, s.digest = k.digest"
+}
+
+# Ten digest members on deelnemers: two Sympa sources worth guarding.
+sub deelnemers 'digest = 1' 'member_id <= 10'
+check_exit "first generation" 0 "$GEN" -c "$CONF"
+DIGEST=$(mf 'm["lists"]["deelnemers"]["reception"]["digest"]')
+check "deelnemers has at least 8 digest members" test "$DIGEST" -ge 8
+cp "$FEED/plain/digest/deelnemers.sympa" "$T/digest.before"
+cp "$FEED/plain/mail/deelnemers.sympa" "$T/mail.before"
+cp "$FEED/plain/deelnemers.sympa" "$T/all.before"
+snapshot
+
+# ---------------------------------------------------------------- item 2
+# Every digest member becomes a mail member: the total is unchanged, but
+# Sympa's digest source would answer 200 with no one.
+sub deelnemers 'digest = 0'
+check_exit "digest members all turned mail: held (exit 3)" 3 "$GEN" -c "$CONF"
+check_grep "report: the digest source would be emptied" \
+	"^deelnemers 20 \\+0 -0 HELD: its digest members would be emptied \\(was $DIGEST\\); listfeed-gen --force deelnemers publishes it\$" "$LAST_OUT"
+check_file_eq "digest file still has every digest member" "$T/digest.before" "$FEED/plain/digest/deelnemers.sympa"
+check_file_eq "mail file unchanged" "$T/mail.before" "$FEED/plain/mail/deelnemers.sympa"
+restore
+# The view starts returning NULL for the reception mode (NULL means mail).
+conf >"$T/null.conf"
+sed -i 's/^query = .*/query = SELECT `list`, `user_subscriber`, `comment_subscriber`, `first_name`, NULL AS `digest`, `owner`, `moderator` FROM `listfeed_subscribers`/' "$T/null.conf"
+check_exit "reception NULL for everyone: held" 3 "$GEN" -c "$T/null.conf"
+check_grep "report names the digest source" '^deelnemers 20 .*HELD: its digest members would be emptied' "$LAST_OUT"
+check_file_eq "NULL reception: digest file intact" "$T/digest.before" "$FEED/plain/digest/deelnemers.sympa"
+# Not emptied, but shrunk past both limits.
+sub deelnemers 'digest = 0' 'member_id <= 8'
+check_exit "digest source shrinks by most of its members: held" 3 "$GEN" -c "$CONF"
+check_grep "report: the digest source would shrink" \
+	"^deelnemers 20 .*HELD: its digest members would shrink from $DIGEST to [0-9]+ \\(more than max_shrink 20% and min_shrink 5\\)" "$LAST_OUT"
+check_file_eq "shrunk digest source: file intact" "$T/digest.before" "$FEED/plain/digest/deelnemers.sympa"
+restore
+check_exit "restored: publishes (nothing to hold)" 0 "$GEN" -c "$CONF"
+check_eq "manifest: deelnemers no longer held" "None" "$(mf 'm["lists"]["deelnemers"].get("held")')"
+
+# ---------------------------------------------------------------- item 3
+# A two-member list losing one (50 %) is not held: at most min_shrink.
+sub hetbestuur 'active = 0' 'member_id = 2'
+check_exit "hetbestuur 2 -> 1: published (exit 0)" 0 "$GEN" -c "$CONF"
+check_grep "report: hetbestuur changed" '^hetbestuur 1 \+0 -1 changed$' "$LAST_OUT"
+# spacelog 7 -> 5 passes by default, is held with [list] min_shrink = 0.
+sub spacelog 'active = 0' 'member_id IN (1, 2)'
+conf "$(printf '[list spacelog]\nmin_shrink = 0')" >"$T/min0.conf"
+check_exit "spacelog 7 -> 5 with min_shrink = 0: held" 3 "$GEN" -c "$T/min0.conf"
+check_grep "report: both limits named" \
+	'^spacelog 5 .*HELD: would shrink from 7 to 5 \(more than max_shrink 20% and min_shrink 0\)' "$LAST_OUT"
+check_exit "spacelog 7 -> 5 with the default min_shrink: published" 0 "$GEN" -c "$CONF"
+check_grep "report: spacelog changed" '^spacelog 5 \+0 -2 changed$' "$LAST_OUT"
+# Emptied is always held, however small the list.
+sub hetbestuur 'active = 0'
+check_exit "hetbestuur 1 -> 0: held" 3 "$GEN" -c "$CONF"
+check_grep "report: would be emptied" '^hetbestuur 0 .*HELD: would be emptied \(was 1\)' "$LAST_OUT"
+check_grep "log: the held list and the command that releases it" \
+	'list hetbestuur: held: would be emptied \(was 1\); listfeed-gen --force hetbestuur publishes it' "$LAST_ERR"
+restore
+check_exit "all restored" 0 "$GEN" -c "$CONF"
+
+# ---------------------------------------------------------------- item 8
+# The manifest is lost between two runs: .state still guards.
+check "state remembers counts, never an address" test -s "$FEED/.state/deelnemers.counts"
+check_eq "state counts: whole, mail, digest" \
+	"$(mf '"%d %d %d" % (m["lists"]["deelnemers"]["count"], m["lists"]["deelnemers"]["reception"]["mail"], m["lists"]["deelnemers"]["reception"]["digest"])')" \
+	"$(cat "$FEED/.state/deelnemers.counts")"
+check_no_grep "no address in .state" '@' "$FEED/.state/deelnemers.counts"
+GEN_BEFORE=$(mf 'm["generation"]')
+rm "$FEED/current/manifest.json"
+sub deelnemers 'active = 0' 'member_id <= 6'
+check_exit "manifest deleted, list shrunk 20 -> 14: held" 3 "$GEN" -c "$CONF"
+check_grep "report: held by what .state remembers" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
+check "new generation numbered past the live one" test "$(mf 'm["generation"]')" -gt "$GEN_BEFORE"
+check_eq "held entry keeps the remembered count" 20 "$(mf 'm["lists"]["deelnemers"]["count"]')"
+check_eq "held entry names no file (none is known good)" 0 "$(mf 'len(m["lists"]["deelnemers"]["files"])')"
+check "no Sympa file for deelnemers: a 404, never a short 200" test ! -e "$FEED/plain/deelnemers.sympa"
+check_exit "the next run still holds it" 3 "$GEN" -c "$CONF"
+# current points at nothing (its generation lost): still guarded.
+restore
+check_exit "restored and republished" 0 "$GEN" -c "$CONF"
+check_file_eq "republished: every member" "$T/all.before" "$FEED/plain/deelnemers.sympa"
+rm -rf "$FEED/g/$(basename "$(readlink "$FEED/current")")"
+sub deelnemers 'active = 0' 'member_id <= 6'
+check_exit "current dangling, list shrunk: held" 3 "$GEN" -c "$CONF"
+check_grep "report: dangling current, still held" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
+# A state from before the counts file: the members file still counts.
+rm "$FEED/current/manifest.json" "$FEED/.state/deelnemers.counts"
+check_exit "only the members file left: held" 3 "$GEN" -c "$CONF"
+check_grep "report: held by the members file's count" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
+# Damaged state with no manifest: held, never published blind.
+rm "$FEED/current/manifest.json"
+printf '20 x 3\n' >"$FEED/.state/deelnemers.counts"
+check_exit "damaged counts, no manifest: held" 3 "$GEN" -c "$CONF"
+check_grep "report: says the state is unreadable" '^deelnemers 14 .*HELD: what it last published is unreadable' "$LAST_OUT"
+check_grep "log: names the damaged file" 'deelnemers.counts: damaged' "$LAST_ERR"
+check_exit "--force publishes it and rewrites the state" 0 "$GEN" -c "$CONF" --force deelnemers
+check_eq "state rewritten" 14 "$(cut -d' ' -f1 "$FEED/.state/deelnemers.counts")"
+restore
+check_exit "restored" 0 "$GEN" -c "$CONF"
+
+done_testing
