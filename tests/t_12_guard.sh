@@ -2,7 +2,8 @@
 # The shrink guard against a real MariaDB: each file a client fetches is
 # guarded by its own count (the mail and digest sources of Sympa), small
 # lists change freely (min_shrink), a lost manifest still guards (what
-# .state remembers), and held lists show in the report and the log.
+# .state remembers), the publish sequence syncs every directory it
+# changes, and held lists show in the report and the log.
 set -u
 . "$(dirname "$0")/lib/common.sh"
 require_exec "$GEN" "$FCGI"
@@ -137,5 +138,57 @@ check_exit "--force publishes it and rewrites the state" 0 "$GEN" -c "$CONF" --f
 check_eq "state rewritten" 14 "$(cut -d' ' -f1 "$FEED/.state/deelnemers.counts")"
 restore
 check_exit "restored" 0 "$GEN" -c "$CONF"
+
+# Durability: every directory entry the publish makes (a generation's
+# directory, its files, the fixed links, the state) is followed by an fsync
+# of its directory, before current is switched to it.
+if command -v strace >/dev/null; then
+	sub spacelog 'active = 0' 'member_id = 19'
+	strace -f -qq -y -o "$T/strace" -e trace=mkdir,mkdirat,symlink,symlinkat,link,linkat,rename,renameat,renameat2,fsync \
+		"$GEN" -c "$CONF" >/dev/null 2>&1
+	check "strace: a new generation was published" grep -q '"'"$FEED"'/g/[0-9]*"' "$T/strace"
+	check "every new entry's directory is synced before the switch" python3 - "$T/strace" "$FEED" <<-'PY'
+	import os, re, sys
+	trace, feed = sys.argv[1], sys.argv[2]
+	made = []        # (index, path) of each new directory entry
+	synced = []      # (index, dir) of each fsync
+	switch = None
+	for i, line in enumerate(open(trace)):
+	    m = re.search(r'\b(mkdir|mkdirat|symlink|symlinkat|link|linkat|rename|renameat|renameat2|fsync)\((.*)\) += (-?\d+)', line)
+	    if not m or m.group(3).startswith('-'):
+	        continue
+	    call, args = m.group(1), m.group(2)
+	    strs = re.findall(r'"((?:[^"\\]|\\.)*)"', args)
+	    if call == 'fsync':
+	        d = re.match(r'\d+<(.*)>', args)
+	        if d:
+	            synced.append((i, d.group(1)))
+	        continue
+	    target = strs[-1] if strs else None
+	    if target is None or not target.startswith(feed + '/'):
+	        continue
+	    if call.startswith('rename'):    # the old name is gone
+	        made = [(k, p) for k, p in made if p != strs[0]]
+	    made.append((i, target))
+	    if call.startswith('rename') and target == feed + '/current':
+	        switch = i
+	if switch is None:
+	    sys.exit('no switch of current')
+	bad = []
+	for i, p in made:
+	    parent = os.path.dirname(p)
+	    limit = switch if i < switch else 10**9
+	    if p == feed + '/current':
+	        limit = 10**9
+	    if not any(i < j < limit and d == parent for j, d in synced):
+	        bad.append(p)
+	if bad:
+	    sys.exit('not synced: ' + ', '.join(bad))
+	PY
+	[ -s "$LAST_OUT" ] && diag "$(cat "$LAST_OUT")"
+	sub spacelog 'active = 1' 'member_id = 19'
+else
+	skip "durability: strace not installed"
+fi
 
 done_testing
