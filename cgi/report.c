@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "fsutil.h"
+#include "guard.h"
 #include "manifest.h"
 #include "report.h"
 #include "valid.h"
@@ -77,6 +78,37 @@ run_json(const struct lf_run *run)
 	    "generation", (json_int_t)run->generation);
 }
 
+/*
+ * The lists the client sees that the guard held in the manifest's run
+ * (only list, if not NULL or ""): { NAME: { "reason": "...",
+ * "release": "listfeed-gen --force NAME" } }.
+ */
+static json_t *
+held_json(const struct lf_client *c, const struct lf_manifest *m,
+    const char *list)
+{
+	json_t	*o, *h;
+	char	 release[sizeof(GUARD_RELEASE) + VALID_LIST_MAX + 2];
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	for (size_t i = 0; i < m->nlists; i++) {
+		const struct lf_mlist *ml = &m->lists[i];
+
+		if (ml->held == NULL || !visible(c, ml) || (list != NULL &&
+		    list[0] != '\0' && strcmp(list, ml->name) != 0))
+			continue;
+		if (xsnprintf(release, sizeof(release), GUARD_RELEASE " %s",
+		    ml->name) == -1 || (h = json_pack("{s:s, s:s}", "reason",
+		    ml->held, "release", release)) == NULL ||
+		    json_object_set_new(o, ml->name, h) == -1) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 int
 report_status(struct buf *b, const struct lf_client *c,
     const struct lf_manifest *m, const struct lf_run *run)
@@ -101,12 +133,13 @@ report_status(struct buf *b, const struct lf_client *c,
 			return -1;
 		}
 	}
-	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o}",
+	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o, s:o}",
 	    "client", c->name,
 	    "generation", (json_int_t)m->generation,
 	    "generated_ms", (json_int_t)m->generated_ms,
 	    "result", m->result,
 	    "run", run_json(run),
+	    "held", held_json(c, m, NULL),
 	    "lists", lists);
 	if (o != NULL && m->generated_ms > 0) {
 		char	 at[40];
@@ -116,6 +149,20 @@ report_status(struct buf *b, const struct lf_client *c,
 			    json_string(at));
 	}
 	return dump(b, o);
+}
+
+/* 1 for each list the guard holds, 0 for the others. */
+static void
+metrics_held(struct buf *b, const struct lf_client *c,
+    const struct lf_manifest *m)
+{
+	buf_puts(b, "# HELP listfeed_list_held 1 while the shrink guard "
+	    "holds the list at its last good files (" GUARD_RELEASE
+	    " LIST publishes it).\n# TYPE listfeed_list_held gauge\n");
+	for (size_t i = 0; i < m->nlists; i++)
+		if (visible(c, &m->lists[i]))
+			buf_printf(b, "listfeed_list_held{list=\"%s\"} %d\n",
+			    m->lists[i].name, m->lists[i].held != NULL);
 }
 
 int
@@ -142,6 +189,7 @@ report_metrics(struct buf *b, const struct lf_client *c,
 			buf_printf(b, "listfeed_list_subscribers{list=\"%s\"} "
 			    "%lu\n", ml->name, ml->count);
 	}
+	metrics_held(b, c, m);
 	buf_puts(b, "# HELP listfeed_requests_total Requests answered by "
 	    "this process, by status.\n"
 	    "# TYPE listfeed_requests_total counter\n");
@@ -195,11 +243,13 @@ report_regenerate(struct buf *b, const struct lf_client *c,
 			return -1;
 		}
 	}
-	o = json_pack("{s:I, s:s, s:i, s:I, s:o}",
+	o = json_pack("{s:I, s:s, s:i, s:I, s:o, s:o}",
 	    "generation", (json_int_t)gen,
 	    "result", run->result,
 	    "exit", run->exit,
 	    "updates", (json_int_t)updates,
-	    "lists", lists);
+	    "lists", lists,
+	    "held", ok && gen == m->generation ? held_json(c, m, list) :
+	    json_object());
 	return dump(b, o);
 }

@@ -7,6 +7,10 @@
  *
  * Only the lists the client sees appear, and never a subscriber.
  * The request counters (per HTTP status) live here too.
+ *
+ * The lists the shrink guard held are in the status and in the change
+ * report as "held": { NAME: { "reason": "...", "release": "listfeed-gen
+ * --force NAME" } }, and in the metrics as listfeed_list_held{list} 1.
  */
 #ifndef LF_REPORT_H
 #define LF_REPORT_H

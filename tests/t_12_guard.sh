@@ -3,7 +3,8 @@
 # guarded by its own count (the mail and digest sources of Sympa), small
 # lists change freely (min_shrink), a lost manifest still guards (what
 # .state remembers), the publish sequence syncs every directory it
-# changes, and held lists show in the report and the log.
+# changes, and held lists show where operators look (report, log,
+# /-/status, /-/metrics, the index page, the trigger's wait report).
 set -u
 . "$(dirname "$0")/lib/common.sh"
 require_exec "$GEN" "$FCGI"
@@ -190,5 +191,60 @@ if command -v strace >/dev/null; then
 else
 	skip "durability: strace not installed"
 fi
+
+# ---------------------------------------------------------------- where operators look
+sub deelnemers 'active = 0' 'member_id <= 6'
+sub hetbestuur 'active = 0'
+check_exit "two lists held" 3 "$GEN" -c "$CONF"
+fcgi_start "$CONF" "$T/fcgi.sock" t12 || bail_out "listfeed.fcgi"
+PORT=$(free_port)
+site_conf "$PORT" "$T/fcgi.sock" "$FEED" >"$T/site.conf"
+nginx_start "$T/site.conf" t12 || bail_out "nginx"
+URL=https://localhost:$PORT
+get() {	# get CLIENT PATH [CURL-ARGS...]: the body in $T/body
+	local c=$1 p=$2
+	shift 2
+	pki_curl "$c" -fsS "$@" "$URL$p" >"$T/body" 2>"$T/curl.err"
+}
+
+check "admin: /-/status" get admin /-/status
+check "status: held lists with reason and release" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+h = d["held"]
+assert set(h) == {"deelnemers", "hetbestuur"}, h
+assert h["deelnemers"]["reason"] == "would shrink from 20 to 14 (more than max_shrink 20% and min_shrink 5)", h
+assert h["deelnemers"]["release"] == "listfeed-gen --force deelnemers", h
+assert h["hetbestuur"]["reason"] == "would be emptied (was 2)", h' "$T/body"
+check "sympa: /-/status" get sympa /-/status
+check_eq "status (sympa): only the held lists it sees" '["deelnemers"]' \
+	"$(python3 -c 'import json,sys; print(json.dumps(sorted(json.load(open(sys.argv[1]))["held"])))' "$T/body")"
+check "admin: /-/metrics" get admin /-/metrics
+check_grep "metrics: deelnemers held" '^listfeed_list_held\{list="deelnemers"\} 1$' "$T/body"
+check_grep "metrics: spacelog not held" '^listfeed_list_held\{list="spacelog"\} 0$' "$T/body"
+check_grep "metrics: HELP names the release command" '^# HELP listfeed_list_held .*listfeed-gen --force LIST' "$T/body"
+check "admin: index" get admin /
+check_grep "index: deelnemers held, why" 'Held: <code>deelnemers</code> would shrink from 20 to 14' "$T/body"
+check_grep "index: the release command" '<code>listfeed-gen --force deelnemers</code>' "$T/body"
+check "sympa: index" get sympa /
+check_no_grep "index (sympa): no hidden held list" 'hetbestuur' "$T/body"
+check "sympa still gets the last good deelnemers" get sympa /lists/deelnemers
+check_file_eq "  every member" "$T/all.before" "$T/body"
+
+bg_start t12-gen "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen --watch"
+wait_until 20 test -S "$TRIG" || not_ok "trigger socket"
+check "crm: regenerate?wait=30" get crm '/-/regenerate?wait=30' -X POST
+check "wait report: held lists with reason and release" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["exit"] == 3 and d["result"] == "held", d
+assert d["held"]["deelnemers"]["release"] == "listfeed-gen --force deelnemers", d
+assert d["held"]["hetbestuur"]["reason"] == "would be emptied (was 2)", d' "$T/body"
+check "crm: regenerate?list=hetbestuur&wait=30" get crm '/-/regenerate?list=hetbestuur&wait=30' -X POST
+check_eq "wait report for one list: only that list's hold" '["hetbestuur"]' \
+	"$(python3 -c 'import json,sys; print(json.dumps(sorted(json.load(open(sys.argv[1]))["held"])))' "$T/body")"
+bg_stop t12-gen
+nginx_stop t12
+fcgi_stop t12
 
 done_testing
