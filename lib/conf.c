@@ -125,20 +125,16 @@ set_uint(struct parse *p, unsigned *dst, const char *v, const char *key,
 static int
 set_percent(struct parse *p, unsigned *dst, const char *v, const char *key)
 {
-	char		*end;
-	unsigned long	 n;
+	char	 n[16];
+	size_t	 len = strlen(v);
 
-	errno = 0;
-	if (!isdigit((unsigned char)v[0]))
+	if (len > 0 && v[len - 1] == '%')
+		len--;
+	if (len >= sizeof(n))
 		return fail(p, "%s: \"%s\" is not a percentage", key, v);
-	n = strtoul(v, &end, 10);
-	if (*end == '%')
-		end++;
-	if (errno != 0 || *end != '\0' || n > 100)
-		return fail(p, "%s: \"%s\" is not a percentage from 0 to 100",
-		    key, v);
-	*dst = (unsigned)n;
-	return 1;
+	memcpy(n, v, len);
+	n[len] = '\0';
+	return set_uint(p, dst, n, key, 100);
 }
 
 /* The shrink guard's keys, in [feed] and [list N]; -1: not one. */
