@@ -245,6 +245,7 @@ struct rctx {
 	const struct lf_manifest *man;
 	const struct lf_mlist	*list;
 	size_t		 nvisible;
+	char		 release[sizeof(GUARD_RELEASE) + VALID_LIST_MAX + 2];
 };
 
 static void
@@ -315,19 +316,18 @@ static int
 render_held(struct buf *out, const struct node *n, struct rctx *c)
 {
 	const struct lf_mlist *l;
-	char	 release[sizeof(GUARD_RELEASE) + VALID_LIST_MAX + 2];
 	size_t	 mark;
 
 	for (size_t i = 0; i < c->man->nlists; i++) {
 		l = &c->man->lists[i];
 		if (l->held == NULL || !valid_list_name(l->name) ||
 		    !conf_client_sees(c->client, l->name) ||
-		    xsnprintf(release, sizeof(release), GUARD_RELEASE " %s",
-		    l->name) == -1)
+		    xsnprintf(c->release, sizeof(c->release), GUARD_RELEASE
+		    " %s", l->name) == -1)
 			continue;
 		mark = c->n;
 		push(c, "reason", l->held);
-		push(c, "release", release);
+		push(c, "release", c->release);
 		if (render_list(out, n, c, l) == -1)
 			return -1;
 		c->n = mark;
