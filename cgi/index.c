@@ -6,6 +6,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "fsutil.h"
+#include "guard.h"
 #include "index.h"
 #include "log.h"
 #include "manifest.h"
@@ -20,15 +21,16 @@
 
 enum sec {
 	SEC_ROOT = 0, SEC_LISTS, SEC_EMPTY, SEC_PLAIN, SEC_PLAIN_MAIL,
-	SEC_PLAIN_DIGEST, SEC_ASC, SEC_N
+	SEC_PLAIN_DIGEST, SEC_ASC, SEC_HELD, SEC_N
 };
 
 static const char *const sec_name[SEC_N] = {
-	"", "lists", "empty", "plain", "plain_mail", "plain_digest", "asc"
+	"", "lists", "empty", "plain", "plain_mail", "plain_digest", "asc",
+	"held"
 };
 static const enum sec sec_parent[SEC_N] = {
 	SEC_ROOT, SEC_ROOT, SEC_ROOT, SEC_LISTS, SEC_LISTS, SEC_LISTS,
-	SEC_LISTS
+	SEC_LISTS, SEC_ROOT
 };
 
 #define ROOT_KEYS	"client", "generation", "generated_at", "result", \
@@ -40,6 +42,8 @@ static const char *const keys_root[] = { ROOT_KEYS, NULL };
 static const char *const keys_list[] = { ROOT_KEYS, LIST_KEYS, NULL };
 static const char *const keys_asc[] = { ROOT_KEYS, LIST_KEYS, "format",
 	NULL };
+static const char *const keys_held[] = { ROOT_KEYS, LIST_KEYS, "reason",
+	"release", NULL };
 
 struct node;
 
@@ -103,6 +107,8 @@ sec_keys(enum sec s)
 		return keys_root;
 	case SEC_ASC:
 		return keys_asc;
+	case SEC_HELD:
+		return keys_held;
 	default:
 		return keys_list;
 	}
@@ -239,6 +245,7 @@ struct rctx {
 	const struct lf_manifest *man;
 	const struct lf_mlist	*list;
 	size_t		 nvisible;
+	char		 release[sizeof(GUARD_RELEASE) + VALID_LIST_MAX + 2];
 };
 
 static void
@@ -303,6 +310,31 @@ render_list(struct buf *out, const struct node *n, struct rctx *c,
 	return rc;	/* NOLINT(clang-analyzer-core.StackAddressEscape) */
 }
 
+/* The held section: once per list the client sees that the guard holds,
+ * with why and the command that publishes it anyway. */
+static int
+render_held(struct buf *out, const struct node *n, struct rctx *c)
+{
+	const struct lf_mlist *l;
+	size_t	 mark;
+
+	for (size_t i = 0; i < c->man->nlists; i++) {
+		l = &c->man->lists[i];
+		if (l->held == NULL || !valid_list_name(l->name) ||
+		    !conf_client_sees(c->client, l->name) ||
+		    xsnprintf(c->release, sizeof(c->release), GUARD_RELEASE
+		    " %s", l->name) == -1)
+			continue;
+		mark = c->n;
+		push(c, "reason", l->held);
+		push(c, "release", c->release);
+		if (render_list(out, n, c, l) == -1)
+			return -1;
+		c->n = mark;
+	}
+	return 0;
+}
+
 static int
 render_section(struct buf *out, const struct node *n, struct rctx *c)
 {
@@ -310,6 +342,8 @@ render_section(struct buf *out, const struct node *n, struct rctx *c)
 	const char *kind = NULL;
 	size_t	 i, mark;
 
+	if (n->sec == SEC_HELD)
+		return render_held(out, n, c);
 	/* The per-list sections stand inside lists (checked at load). */
 	if (n->sec != SEC_LISTS && n->sec != SEC_EMPTY && c->list == NULL)
 		return 0;

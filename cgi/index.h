@@ -10,12 +10,15 @@
  *     <!-- BEGIN plain_digest -->  ... the digest-reception file
  *     <!-- BEGIN asc -->           once per encrypted format
  *   <!-- BEGIN empty -->  once if the client sees no list
+ *   <!-- BEGIN held -->   once per list the client sees that the shrink
+ *                         guard holds
  * each closed by <!-- END name -->, nested as shown.
  *
  * Keys everywhere: client, generation, generated_at, result, run_result,
  * run_exit, run_finished, run_message, nlists, plain, trigger.
- * In lists (and its sections): list, count, mail, digest, added, removed,
- * changed, changed_at.  In asc: format.
+ * In lists (and its sections) and held: list, count, mail, digest, added,
+ * removed, changed, changed_at.  In asc: format.  In held: reason (why it
+ * is held), release (the command that publishes it anyway).
  *
  * index_load() checks the whole template (structure and keys) so a bad
  * template is refused at start-up or reload, never at request time.

@@ -9,6 +9,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "fsutil.h"
+#include "guard.h"
 #include "manifest.h"
 #include "report.h"
 #include "valid.h"
@@ -120,6 +121,39 @@ config_json(const struct report_self *self)
 	return o;
 }
 
+/*
+ * The lists that the guard held in the manifest's run and that seen()
+ * lets the client know of (only list, if not NULL or ""):
+ * { NAME: { "reason": "...",
+ * "release": "listfeed-gen --force NAME" } }.
+ */
+static json_t *
+held_json(const struct lf_client *c, const struct lf_manifest *m,
+    const char *list,
+    int (*seen)(const struct lf_client *, const struct lf_mlist *))
+{
+	json_t	*o, *h;
+	char	 release[sizeof(GUARD_RELEASE) + VALID_LIST_MAX + 2];
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	for (size_t i = 0; i < m->nlists; i++) {
+		const struct lf_mlist *ml = &m->lists[i];
+
+		if (ml->held == NULL || !seen(c, ml) || (list != NULL &&
+		    list[0] != '\0' && strcmp(list, ml->name) != 0))
+			continue;
+		if (xsnprintf(release, sizeof(release), GUARD_RELEASE " %s",
+		    ml->name) == -1 || (h = json_pack("{s:s, s:s}", "reason",
+		    ml->held, "release", release)) == NULL ||
+		    json_object_set_new(o, ml->name, h) == -1) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
 int
 report_status(struct buf *b, const struct lf_client *c,
     const struct lf_manifest *m, const struct lf_run *run,
@@ -152,6 +186,7 @@ report_status(struct buf *b, const struct lf_client *c,
 	    "result", m->result,
 	    "run", run_json(run),
 	    "config", config_json(self),
+	    "held", held_json(c, m, NULL, visible),
 	    "lists", lists);
 	if (o != NULL && m->generated_ms > 0) {
 		char	 at[40];
@@ -199,6 +234,20 @@ metrics_self(struct buf *b, const struct report_self *self)
 	    "wait at once (past that: 429).", self->waiting_max);
 }
 
+/* 1 for each list the guard holds, 0 for the others. */
+static void
+metrics_held(struct buf *b, const struct lf_client *c,
+    const struct lf_manifest *m)
+{
+	buf_puts(b, "# HELP listfeed_list_held 1 while the shrink guard "
+	    "holds the list at its last good files (" GUARD_RELEASE
+	    " LIST publishes it).\n# TYPE listfeed_list_held gauge\n");
+	for (size_t i = 0; i < m->nlists; i++)
+		if (visible(c, &m->lists[i]))
+			buf_printf(b, "listfeed_list_held{list=\"%s\"} %d\n",
+			    m->lists[i].name, m->lists[i].held != NULL);
+}
+
 int
 report_metrics(struct buf *b, const struct lf_client *c,
     const struct lf_manifest *m, const struct lf_run *run,
@@ -218,6 +267,7 @@ report_metrics(struct buf *b, const struct lf_client *c,
 			buf_printf(b, "listfeed_list_subscribers{list=\"%s\"} "
 			    "%lu\n", ml->name, ml->count);
 	}
+	metrics_held(b, c, m);
 	buf_puts(b, "# HELP listfeed_requests_total Requests answered by "
 	    "this process, by status.\n"
 	    "# TYPE listfeed_requests_total counter\n");
@@ -272,11 +322,13 @@ report_regenerate(struct buf *b, const struct lf_client *c,
 			return -1;
 		}
 	}
-	o = json_pack("{s:I, s:s, s:i, s:I, s:o}",
+	o = json_pack("{s:I, s:s, s:i, s:I, s:o, s:o}",
 	    "generation", (json_int_t)gen,
 	    "result", run->result,
 	    "exit", run->exit,
 	    "updates", (json_int_t)updates,
-	    "lists", lists);
+	    "lists", lists,
+	    "held", ok && gen == m->generation ? held_json(c, m, list, change_visible) :
+	    json_object());
 	return dump(b, o);
 }

@@ -9,6 +9,10 @@
  * list to a client with trigger = yes: the CRM is where the data comes
  * from), with names and counts, never a subscriber.  The request
  * counters (per HTTP status) live here too.
+ *
+ * The lists the shrink guard held are in the status and in the change
+ * report as "held": { NAME: { "reason": "...", "release": "listfeed-gen
+ * --force NAME" } }, and in the metrics as listfeed_list_held{list} 1.
  */
 #ifndef LF_REPORT_H
 #define LF_REPORT_H

@@ -164,11 +164,89 @@ delta_diff(const struct delta *d, const struct mlist *l,
 }
 
 int
-delta_save(const struct delta *d, const char *list, const struct buf *next)
+delta_save(const struct delta *d, const struct mlist *l,
+    const struct buf *next)
 {
-	char	 name[NAME_MAX + 1];
+	char	 name[NAME_MAX + 1], counts[80];
+	int	 n;
 
-	if (xsnprintf(name, sizeof(name), "%s.members", list) == -1)
+	n = snprintf(counts, sizeof(counts), "%zu %lu %lu\n", l->n, l->mail,
+	    l->digest);
+	if (n < 0 || (size_t)n >= sizeof(counts) ||
+	    xsnprintf(name, sizeof(name), "%s.members", l->name) == -1 ||
+	    atomic_write(d->dir, name, buf_str(next), next->len, 0600) == -1 ||
+	    xsnprintf(name, sizeof(name), "%s.counts", l->name) == -1)
 		return -1;
-	return atomic_write(d->dir, name, buf_str(next), next->len, 0600);
+	return atomic_write(d->dir, name, counts, (size_t)n, 0600);
+}
+
+/* One decimal number of at most 19 digits ending at sep; NULL if not. */
+static const char *
+get_count(const char *s, char sep, unsigned long *v)
+{
+	size_t	 i;
+
+	*v = 0;
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 19; i++)
+		*v = *v * 10 + (unsigned long)(s[i] - '0');
+	if (i == 0 || s[i] != sep || (i > 1 && s[0] == '0'))
+		return NULL;
+	return s + i + 1;
+}
+
+static int
+parse_counts(const char *s, size_t len, struct delta_counts *c)
+{
+	const char	*p;
+
+	memset(c, 0, sizeof(*c));
+	if (strlen(s) != len || (p = get_count(s, ' ', &c->count)) == NULL ||
+	    (p = get_count(p, ' ', &c->mail)) == NULL ||
+	    (p = get_count(p, '\n', &c->digest)) == NULL || *p != '\0' ||
+	    c->mail > c->count || c->digest != c->count - c->mail)
+		return -1;
+	c->reception = 1;
+	return 0;
+}
+
+/* NAME.FILE into *data; 1 read, 0 absent, -1 error (logged). */
+static int
+read_state(const struct delta *d, const char *list, const char *file,
+    char **data, size_t *len)
+{
+	char	 path[PATH_MAX];
+
+	if (xsnprintf(path, sizeof(path), "%s/%s.%s", d->dir, list, file)
+	    == -1)
+		return -1;
+	if (read_file(path, STATE_MAX, data, len) == 0)
+		return 1;
+	if (errno == ENOENT)
+		return 0;
+	log_warn("%s", path);
+	return -1;
+}
+
+int
+delta_last(const struct delta *d, const char *list, struct delta_counts *c)
+{
+	char	*data = NULL;
+	size_t	 len;
+	int	 rc;
+
+	memset(c, 0, sizeof(*c));
+	if ((rc = read_state(d, list, "counts", &data, &len)) == 1) {
+		rc = parse_counts(data, len, c) == 0 ? 1 : -1;
+		if (rc == -1)
+			log_warnx("%s/%s.counts: damaged", d->dir, list);
+	} else if (rc == 0 &&
+	    (rc = read_state(d, list, "members", &data, &len)) == 1) {
+		c->count = len / LINE;
+		if (len % LINE != 0) {
+			log_warnx("%s/%s.members: damaged", d->dir, list);
+			rc = -1;
+		}
+	}
+	free(data);
+	return rc;
 }

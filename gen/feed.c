@@ -116,7 +116,7 @@ ensure_link(const char *dir, const char *name, const char *target)
 		log_warn("symlink %s", path);
 		return -1;
 	}
-	return 0;
+	return fsync_dir(dir);
 }
 
 int
@@ -182,9 +182,11 @@ feed_begin(struct feed *f, long long generation)
 		return -1;
 	}
 	remove_gen(f->dir, name);	/* a crash's left-over */
+	/* Synced into FEED/g at once: current never points at nothing. */
 	if (xsnprintf(f->next, sizeof(f->next), "%s/g/%s", f->dir, name)
-	    == -1 || mkdir(f->next, 0755) == -1) {
-		log_warn("mkdir %s", f->next);
+	    == -1 || mkdir_sync(f->next, 0755) == -1) {
+		log_warnx("cannot make %s", f->next);
+		(void)rmdir(f->next);
 		f->next[0] = '\0';
 		return -1;
 	}

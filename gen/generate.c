@@ -12,6 +12,7 @@
 #include "feed.h"
 #include "fsutil.h"
 #include "generate.h"
+#include "guard.h"
 #include "log.h"
 #include "manifest.h"
 #include "publish.h"
@@ -147,16 +148,20 @@ publish_all(const struct pub_ctx *p, const struct gen_opts *o,
 		    strlist_has(&o->force, names.v[i]), &res);
 		*written += res.written;
 		if (res.status != PUB_ABSENT)
-			fprintf(rep, "%s %lu +%lu -%lu %s%s%s\n", names.v[i],
-			    l != NULL ? (unsigned long)l->n : 0UL,
+			fprintf(rep, "%s %lu +%lu -%lu %s%s%s%s%s%s\n",
+			    names.v[i], l != NULL ? (unsigned long)l->n : 0UL,
 			    res.status == PUB_CHANGED ? res.entry.added : 0UL,
 			    res.status == PUB_CHANGED ? res.entry.removed : 0UL,
 			    status_word[res.status], res.why[0] ? ": " : "",
-			    res.why);
+			    res.why, res.status == PUB_HELD ?
+			    "; " GUARD_RELEASE " " : "", res.status ==
+			    PUB_HELD ? names.v[i] : "", res.status == PUB_HELD ?
+			    " publishes it" : "");
 		switch (res.status) {
 		case PUB_HELD:
 			(*held)++;
-			log_warnx("list %s: held: %s", names.v[i], res.why);
+			log_warnx("list %s: held: %s; " GUARD_RELEASE " %s "
+			    "publishes it", names.v[i], res.why, names.v[i]);
 			if (strlist_add(&now->held, names.v[i]) == -1)
 				log_warnx("list %s: cannot note it as held",
 				    names.v[i]);
@@ -324,6 +329,10 @@ generate(const struct lf_config *cfg, struct crypt **crypt,
 
 	log_debug("sorted %zu lists in %lld ms", c.nlists, now_ms() - t);
 	now.generation = old.generation + 1;
+	/* A lost manifest must not reuse a generation's number. */
+	if (feed.live_name[0] != '\0' &&
+	    strtoll(feed.live_name, NULL, 10) >= now.generation)
+		now.generation = strtoll(feed.live_name, NULL, 10) + 1;
 	now.started_ms = run.started_ms;
 	if (rfc3339(run.started_ms, ts, sizeof(ts)) == -1)
 		ts[0] = '\0';

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "guard.h"
 #include "hash.h"
 #include "keysid.h"
 #include "log.h"
@@ -194,27 +195,105 @@ mark_kept(const struct pub_ctx *p, const struct lf_mlist *old,
 	return old != NULL && kept == nk && old->nfiles == nk;
 }
 
-/* Empty or shrunk past max_shrink: keep the last good files. */
+/*
+ * The shrink guard (guard.h) on each file a client can fetch, by the
+ * members in that file: the whole list (every format and the Sympa file),
+ * and, where Sympa fetches the list, its mail and its digest members
+ * (two sources to Sympa, each emptied by a 200 without members).  The
+ * counts before are those of the last manifest entry, else what .state
+ * remembers: a lost manifest must not make a list new.  1 if the list is
+ * held (why says why, *before has the counts it had), else 0.
+ */
 static int
-guard_holds(const struct pub_ctx *p, const char *name, unsigned long now,
-    const struct lf_mlist *old, char *why, size_t whysz)
+guard_holds(const struct pub_ctx *p, const char *name, const struct mlist *l,
+    const struct lf_mlist *old, struct delta_counts *before, char *why,
+    size_t whysz)
 {
+	struct {
+		const char	*what;
+		unsigned long	 before, after;
+	} f[3];
 	unsigned	 max = conf_list_max_shrink(p->cfg, name);
+	unsigned	 min = conf_list_min_shrink(p->cfg, name);
+	size_t		 nf = 1, i, n;
+	enum guard_verdict v;
 
-	if (old == NULL || old->count == 0 || now >= old->count)
-		return 0;
-	if (now == 0) {
-		(void)snprintf(why, whysz, "would be emptied (was %lu); "
-		    "--force %s publishes it", old->count, name);
-		return 1;
+	memset(before, 0, sizeof(*before));
+	if (old != NULL) {
+		before->count = old->count;
+		before->mail = old->mail;
+		before->digest = old->digest;
+		before->reception = 1;
+	} else {
+		switch (delta_last(p->delta, name, before)) {
+		case 0:
+			return 0;	/* never published */
+		case -1:
+			(void)snprintf(why, whysz, "what it last published is "
+			    "unreadable (see above)");
+			return 1;
+		default:
+			break;
+		}
 	}
-	if ((old->count - now) * 100 > (unsigned long)max * old->count) {
-		(void)snprintf(why, whysz, "would shrink from %lu to %lu "
-		    "(more than max_shrink %u%%); --force %s publishes it",
-		    old->count, now, max, name);
+	f[0].what = "";
+	f[0].before = before->count;
+	f[0].after = l->n;
+	if (before->reception && conf_list_plain(p->cfg, name)) {
+		f[1].what = "its mail members ";
+		f[1].before = before->mail;
+		f[1].after = l->mail;
+		f[2].what = "its digest members ";
+		f[2].before = before->digest;
+		f[2].after = l->digest;
+		nf = 3;
+	}
+	for (i = 0; i < nf; i++) {
+		if ((v = guard_check(f[i].before, f[i].after, max, min)) ==
+		    GUARD_PASS)
+			continue;
+		n = strlen(f[i].what);
+		(void)snprintf(why, whysz, "%s", f[i].what);
+		if (n < whysz)
+			(void)guard_describe(v, f[i].before, f[i].after, max,
+			    min, why + n, whysz - n);
 		return 1;
 	}
 	return 0;
+}
+
+/*
+ * The entry of a held list: its last one, or, when the manifest lost it,
+ * one without files with the counts .state remembers.
+ */
+static void
+keep_held(const struct pub_ctx *p, const char *name,
+    const struct lf_mlist *old, const struct delta_counts *before,
+    struct pub_result *res)
+{
+	struct lf_mlist	*e = &res->entry;
+
+	if (old != NULL) {
+		if (mlist_copy(e, old) == -1)
+			return;
+	} else {
+		memset(e, 0, sizeof(*e));
+		e->count = before->count;
+		e->mail = before->mail;
+		e->digest = before->digest;
+		if ((e->name = strdup(name)) == NULL ||
+		    (e->changed_at = strdup(p->now)) == NULL ||
+		    (e->keys = strdup("")) == NULL) {
+			mlist_free(e);
+			return;
+		}
+	}
+	free(e->held);
+	if ((e->held = strdup(res->why)) == NULL) {
+		mlist_free(e);
+		return;
+	}
+	res->has_entry = 1;
 }
 
 static int
@@ -309,11 +388,15 @@ fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	return 0;
 }
 
+/* The last entry, no longer held: this run did not hold it. */
 static void
 keep_old(struct pub_result *res, const struct lf_mlist *old)
 {
-	if (old != NULL && mlist_copy(&res->entry, old) == 0)
+	if (old != NULL && mlist_copy(&res->entry, old) == 0) {
+		free(res->entry.held);
+		res->entry.held = NULL;
 		res->has_entry = 1;
+	}
 }
 
 void
@@ -324,6 +407,7 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	const struct strlist		*r;
 	struct kind			 k[MAX_KINDS];
 	struct mlist			 none;
+	struct delta_counts		 before;
 	struct buf			 next = BUF_INIT;
 	char				 keys[HASH_HEX_LEN + 1];
 	size_t				 nk = 0, i;
@@ -339,10 +423,10 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		(void)snprintf(none.name, sizeof(none.name), "%s", name);
 		l = &none;
 	}
-	if (!force && guard_holds(p, name, l->n, old, res->why,
+	if (!force && guard_holds(p, name, l, old, &before, res->why,
 	    sizeof(res->why))) {
 		res->status = PUB_HELD;
-		keep_old(res, old);
+		keep_held(p, name, old, &before, res);
 		return;
 	}
 	r = conf_list_recipients(p->cfg, name);
@@ -389,7 +473,7 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		goto fail;
 	}
 	/* The state follows the files: a lost update only miscounts. */
-	if (delta_save(p->delta, name, &next) == -1)
+	if (delta_save(p->delta, l, &next) == -1)
 		log_warnx("list %s: cannot save its state; the next change "
 		    "report may be off", name);
 	res->status = PUB_CHANGED;

@@ -1,6 +1,7 @@
 /* conf: see conf.h. */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 
 #include "conf.h"
 #include "fsutil.h"
+#include "guard.h"
 #include "log.h"
 #include "valid.h"
 
@@ -18,6 +20,8 @@
 #define LF_TEMPLATES_DIR	"/usr/local/share/listfeed/templates"
 #endif
 #define INI_LINE_MAX		199	/* what Debian's libinih reads */
+#define SHRINK_UNSET		UINT_MAX	/* a [list] takes [feed]'s */
+#define MIN_SHRINK_MAX		1000000000
 
 /* A fingerprint or subject, and the client that has it. */
 struct claim {
@@ -128,6 +132,34 @@ set_uint(struct parse *p, unsigned *dst, const char *v, const char *key,
 		return fail(p, "%s: \"%s\" is not a number in range", key, v);
 	*dst = (unsigned)n;
 	return 1;
+}
+
+/* max_shrink: a percentage, "20" or "20%". */
+static int
+set_percent(struct parse *p, unsigned *dst, const char *v, const char *key)
+{
+	char	 n[16];
+	size_t	 len = strlen(v);
+
+	if (len > 0 && v[len - 1] == '%')
+		len--;
+	if (len >= sizeof(n))
+		return fail(p, "%s: \"%s\" is not a percentage", key, v);
+	memcpy(n, v, len);
+	n[len] = '\0';
+	return set_uint(p, dst, n, key, 100);
+}
+
+/* The shrink guard's keys, in [feed] and [list N]; -1: not one. */
+static int
+set_shrink(struct parse *p, unsigned *max, unsigned *min, const char *k,
+    const char *v)
+{
+	if (strcmp(k, "max_shrink") == 0)
+		return set_percent(p, max, v, k);
+	if (strcmp(k, "min_shrink") == 0)
+		return set_uint(p, min, v, k, MIN_SHRINK_MAX);
+	return -1;
 }
 
 static int
@@ -291,6 +323,7 @@ static int
 do_feed(struct parse *p, const char *k, const char *v)
 {
 	struct lf_config	*c = p->c;
+	int			 rc;
 
 	if (strcmp(k, "formats") == 0)
 		return add_words(p, &c->formats, v, k, I_FORMAT, NULL);
@@ -304,6 +337,8 @@ do_feed(struct parse *p, const char *k, const char *v)
 		return set_path(p, &c->trigger_socket, v, k);
 	if (strcmp(k, "templates") == 0)
 		return set_path(p, &c->templates, v, k);
+	if ((rc = set_shrink(p, &c->max_shrink, &c->min_shrink, k, v)) != -1)
+		return rc;
 	if (strcmp(k, "accel_prefix") == 0) {
 		if (!accel_prefix_ok(v))
 			return fail(p, "accel_prefix: \"%s\" must start and "
@@ -379,7 +414,7 @@ list_section(struct parse *p, const char *name)
 	l = &c->lists[c->nlists];
 	if ((l->name = strdup(name)) == NULL)
 		return NULL;
-	l->max_shrink = CONF_DEFAULT_SHRINK;
+	l->max_shrink = l->min_shrink = SHRINK_UNSET;
 	c->nlists++;
 	return l;
 }
@@ -409,8 +444,7 @@ do_list(struct parse *p, const char *section, const char *name,
     const char *k, const char *v)
 {
 	struct lf_list_conf	*l;
-	char			*end;
-	unsigned long		 n;
+	int			 rc;
 
 	if (!valid_list_name(name))
 		return fail(p, "[%s]: \"%s\" is not a valid list name",
@@ -435,20 +469,8 @@ do_list(struct parse *p, const char *section, const char *name,
 			    "none", v);
 		return 1;
 	}
-	if (strcmp(k, "max_shrink") == 0) {
-		errno = 0;
-		if (!isdigit((unsigned char)v[0]))
-			return fail(p, "max_shrink: \"%s\" is not a "
-			    "percentage", v);
-		n = strtoul(v, &end, 10);
-		if (*end == '%')
-			end++;
-		if (errno != 0 || *end != '\0' || n > 100)
-			return fail(p, "max_shrink: \"%s\" is not a "
-			    "percentage from 0 to 100", v);
-		l->max_shrink = (unsigned)n;
-		return 1;
-	}
+	if ((rc = set_shrink(p, &l->max_shrink, &l->min_shrink, k, v)) != -1)
+		return rc;
 	return fail(p, "unknown key \"%s\" in [%s]", k, section);
 }
 
@@ -598,6 +620,12 @@ defaults(struct lf_config *c)
 	    set_default(&c->accel_prefix, "/_feed/") == -1 ||
 	    set_default(&c->templates, LF_TEMPLATES_DIR) == -1)
 		return -1;
+	for (size_t i = 0; i < c->nlists; i++) {
+		if (c->lists[i].max_shrink == SHRINK_UNSET)
+			c->lists[i].max_shrink = c->max_shrink;
+		if (c->lists[i].min_shrink == SHRINK_UNSET)
+			c->lists[i].min_shrink = c->min_shrink;
+	}
 	if (c->formats.n == 0 && (strlist_add(&c->formats, "sympa") == -1 ||
 	    strlist_add(&c->formats, "csv") == -1 ||
 	    strlist_add(&c->formats, "mailman") == -1))
@@ -690,6 +718,8 @@ conf_load(const char *path, struct lf_config *c)
 	c->read_timeout = 60;
 	c->interval = 3600;
 	c->fcgi_threads = 8;
+	c->max_shrink = GUARD_DEFAULT_MAX_SHRINK;
+	c->min_shrink = GUARD_DEFAULT_MIN_SHRINK;
 	if (check_lines(path) == -1)
 		return -1;
 	if ((c->path = strdup(path)) == NULL) {
@@ -830,7 +860,15 @@ conf_list_max_shrink(const struct lf_config *c, const char *name)
 {
 	const struct lf_list_conf	*l = conf_list(c, name);
 
-	return l != NULL ? l->max_shrink : CONF_DEFAULT_SHRINK;
+	return l != NULL ? l->max_shrink : c->max_shrink;
+}
+
+unsigned
+conf_list_min_shrink(const struct lf_config *c, const char *name)
+{
+	const struct lf_list_conf	*l = conf_list(c, name);
+
+	return l != NULL ? l->min_shrink : c->min_shrink;
 }
 
 const struct lf_client *

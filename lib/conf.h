@@ -12,10 +12,11 @@
  *   [database] defaults_file, group, query, tls = required|disabled,
  *              connect_timeout, read_timeout
  *   [feed]     dir, interval, trigger_socket, accel_prefix, formats,
- *              templates
+ *              templates, max_shrink, min_shrink (the lists' defaults)
  *   [fcgi]     socket, threads
  *   [gpg]      home, sign_key, recipients
- *   [list N]   recipients, names = full|first|none, max_shrink, formats
+ *   [list N]   recipients, names = full|first|none, max_shrink,
+ *              min_shrink, formats
  *   [client N] fingerprint, subject, lists, plain, trigger
  *
  * Lists separated by white space (recipients, formats, lists,
@@ -34,7 +35,6 @@
 	"FROM `listfeed_subscribers`"
 /* The CRM's own view: it keeps deactivated accounts. */
 #define CONF_SEED_VIEW		"mailinglists_api"
-#define CONF_DEFAULT_SHRINK	20	/* percent */
 
 struct strlist {
 	char	**v;
@@ -48,7 +48,8 @@ struct lf_list_conf {
 	char		*name;
 	struct strlist	 recipients;	/* empty: [gpg] recipients */
 	enum names_mode	 names;
-	unsigned	 max_shrink;	/* percent, 0..100 */
+	unsigned	 max_shrink;	/* percent, 0..100; [feed]'s if unset */
+	unsigned	 min_shrink;	/* members; [feed]'s if unset */
 	struct strlist	 formats;	/* empty: [feed] formats */
 };
 
@@ -80,6 +81,8 @@ struct lf_config {
 	char		*accel_prefix;	/* default "/_feed/" */
 	struct strlist	 formats;	/* default sympa csv mailman */
 	char		*templates;	/* default LF_TEMPLATES_DIR */
+	unsigned	 max_shrink;	/* the shrink guard (guard.h) */
+	unsigned	 min_shrink;
 
 	/* [fcgi] */
 	char		*fcgi_socket;	/* NULL: the socket on fd 0 */
@@ -113,6 +116,7 @@ const struct strlist *conf_list_recipients(const struct lf_config *, const char 
 const struct strlist *conf_list_formats(const struct lf_config *, const char *);
 enum names_mode conf_list_names(const struct lf_config *, const char *);
 unsigned conf_list_max_shrink(const struct lf_config *, const char *);
+unsigned conf_list_min_shrink(const struct lf_config *, const char *);
 
 /* Client by fingerprint first; by subject only for clients with one. */
 const struct lf_client *conf_client_find(const struct lf_config *,

@@ -111,6 +111,28 @@ atomic_write(const char *dir, const char *name, const void *data, size_t len,
 }
 
 int
+mkdir_sync(const char *path, mode_t mode)
+{
+	char	 parent[PATH_MAX];
+	char	*slash;
+
+	if (mkdir(path, mode) == -1) {
+		if (errno != EEXIST)
+			log_warn("mkdir %s", path);
+		return -1;
+	}
+	if (xsnprintf(parent, sizeof(parent), "%s", path) == -1)
+		return -1;
+	if ((slash = strrchr(parent, '/')) == NULL)
+		(void)strcpy(parent, ".");
+	else if (slash == parent)
+		parent[1] = '\0';
+	else
+		*slash = '\0';
+	return fsync_dir(parent);
+}
+
+int
 mkdir_p(const char *path, mode_t mode)
 {
 	struct stat	 st;
@@ -125,16 +147,12 @@ mkdir_p(const char *path, mode_t mode)
 		if (*s != '/')
 			continue;
 		*s = '\0';
-		if (mkdir(p, mode) == -1 && errno != EEXIST) {
-			log_warn("mkdir %s", p);
+		if (mkdir_sync(p, mode) == -1 && errno != EEXIST)
 			return -1;
-		}
 		*s = '/';
 	}
-	if (mkdir(p, mode) == -1 && errno != EEXIST) {
-		log_warn("mkdir %s", p);
+	if (mkdir_sync(p, mode) == -1 && errno != EEXIST)
 		return -1;
-	}
 	if (stat(p, &st) == -1) {
 		log_warn("%s", p);
 		return -1;

@@ -18,7 +18,12 @@
 int	atomic_write(const char *dir, const char *name, const void *data,
 	    size_t len, mode_t mode);
 int	fsync_dir(const char *dir);
-/* mkdir -p with mode for the missing parts; 0 or -1. */
+/*
+ * mkdir, then fsync of the parent directory: the new entry survives a
+ * power loss.  0, or -1 with errno set (EEXIST is not logged).
+ */
+int	mkdir_sync(const char *path, mode_t mode);
+/* mkdir -p with mode for the missing parts, each synced; 0 or -1. */
 int	mkdir_p(const char *path, mode_t mode);
 /* Removes FS_TMP_PREFIX* files left in dir by a crash; returns count. */
 int	clean_tmp(const char *dir);

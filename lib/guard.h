@@ -17,6 +17,9 @@
 
 #include <stddef.h>
 
+/* What publishes a held list anyway: GUARD_RELEASE " NAME". */
+#define GUARD_RELEASE			"listfeed-gen --force"
+
 #define GUARD_DEFAULT_MAX_SHRINK	20	/* percent */
 #define GUARD_DEFAULT_MIN_SHRINK	5	/* members */
 

@@ -47,6 +47,7 @@ mlist_free(struct lf_mlist *l)
 	free(l->name);
 	free(l->changed_at);
 	free(l->keys);
+	free(l->held);
 	for (i = 0; i < l->nfiles; i++) {
 		free(l->files[i].kind);
 		free(l->files[i].path);
@@ -92,6 +93,10 @@ parse_list(const char *name, json_t *o, struct lf_mlist *l)
 	l->changed_at = jstrdup(o, "changed_at");
 	l->keys = jstrdup(o, "keys");
 	if (l->name == NULL || l->changed_at == NULL || l->keys == NULL)
+		return -1;
+	if ((f = json_object_get(o, "held")) != NULL &&
+	    (!json_is_string(f) || json_string_length(f) > MLIST_HELD_MAX ||
+	    (l->held = strdup(json_string_value(f))) == NULL))
 		return -1;
 	files = json_object_get(o, "files");
 	if (files == NULL)
@@ -241,6 +246,11 @@ dump_list(const struct lf_mlist *l)
 	    "changed_at", l->changed_at != NULL ? l->changed_at : "",
 	    "keys", l->keys != NULL ? l->keys : "",
 	    "files", files);
+	if (o != NULL && l->held != NULL && json_object_set_new(o, "held",
+	    json_string(l->held)) == -1) {
+		json_decref(o);
+		return NULL;
+	}
 	return o;
 }
 
@@ -343,6 +353,9 @@ mlist_copy(struct lf_mlist *dst, const struct lf_mlist *src)
 	dst->name = strdup(src->name);
 	dst->changed_at = strdup(src->changed_at ? src->changed_at : "");
 	dst->keys = strdup(src->keys ? src->keys : "");
+	dst->held = NULL;
+	if (src->held != NULL && (dst->held = strdup(src->held)) == NULL)
+		goto bad;
 	dst->files = calloc(src->nfiles + 1, sizeof(*dst->files));
 	dst->nfiles = 0;
 	if (dst->name == NULL || dst->changed_at == NULL ||

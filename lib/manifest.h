@@ -15,10 +15,20 @@
  *       "added": N, "removed": N,            (in its last change)
  *       "changed": GEN, "changed_at": "RFC 3339",
  *       "keys": "sha256 of signer + recipients",
+ *       "held": "why",                       (only while the guard holds it)
  *       "files": { "KIND": { "path": "lists/NAME.csv.asc",
  *                            "sha256": "of the cleartext" }, ... } } } }
  * KIND is a format name, or "plain", "plain-mail", "plain-digest" for the
  * cleartext Sympa files.  Lists are kept sorted by name.
+ *
+ * The counts are those of the files published (a held list keeps the
+ * counts of its last good files): the shrink guard compares the next run
+ * with them, file by file (count for the whole list, mail and digest for
+ * the per-reception Sympa files).  A held list whose last files are lost
+ * (a crash, a deleted manifest) has an entry with no files, and the
+ * counts listfeed-gen remembers in its state.  "held" names the lists
+ * the guard held in that run; each one's entry says why (without the
+ * command that releases it: listfeed-gen --force NAME).
  *
  * run.json: { "started_ms": N, "finished_ms": N (0 while running),
  *   "exit": N, "result": "ok|held|database|crypto|error|running",
@@ -33,6 +43,7 @@
 
 #define MANIFEST_NAME	"manifest.json"
 #define RUN_NAME	"run.json"
+#define MLIST_HELD_MAX	512	/* bytes of a held list's reason */
 
 struct lf_mfile {
 	char	*kind;
@@ -47,6 +58,7 @@ struct lf_mlist {
 	long long	 changed;	/* generation of its last change */
 	char		*changed_at;
 	char		*keys;
+	char		*held;		/* why the guard held it, or NULL */
 	struct lf_mfile	*files;
 	size_t		 nfiles;
 };

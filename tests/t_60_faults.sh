@@ -65,9 +65,13 @@ check_exit "signing key gone: exit 4" 4 "$GEN" -c "$T/ok.conf"
 check_grep "says which key" "$FEED_FPR" "$LAST_ERR"
 check_eq "signing key gone: no list file changed" "$(grep -v '^[ {}\"]' "$T/snap1")" \
 	"$(snapshot "$FEED" | grep -v '^[ {}\"]')"
+# The lists as they were, but for "held": this run held none of them.
+lists_json='import json,sys; print(json.dumps({n: {k: v for k, v in l.items() if k != "held"} for n, l in json.load(open(sys.argv[1]))["lists"].items()}, sort_keys=True))'
 check_eq "signing key gone: the manifest's lists as they were" \
-	"$(sed -n '/^{/,$p' "$T/snap1" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["lists"], sort_keys=True))')" \
-	"$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["lists"], sort_keys=True))' "$FEED/manifest.json")"
+	"$(sed -n '/^{/,$p' "$T/snap1" | python3 -c "$lists_json" /dev/stdin)" \
+	"$(python3 -c "$lists_json" "$FEED/manifest.json")"
+check_eq "signing key gone: no list noted as held" "[]" \
+	"$(python3 -c 'import json,sys; print(json.dumps([n for n, l in json.load(open(sys.argv[1]))["lists"].items() if "held" in l]))' "$FEED/manifest.json")"
 # gpg-agent may have made an empty one meanwhile.
 rm -rf "$GH/private-keys-v1.d"
 mv "$GH/private-keys-v1.d.away" "$GH/private-keys-v1.d"

@@ -160,6 +160,9 @@ check_lists_seen(json_t *o, const struct lf_client *c, int every,
 		FUZZ_ASSERT(valid_list_name(k) && (every ||
 		    conf_client_sees(c, k)),
 		    "%s: list \"%s\" not seen by %s", what, k, c->name);
+	json_object_foreach(json_object_get(o, "held"), k, v)
+		FUZZ_ASSERT(valid_list_name(k) && conf_client_sees(c, k),
+		    "%s: held list \"%s\" not seen by %s", what, k, c->name);
 }
 
 /* -?[0-9]+(\.[0-9]+)? */

@@ -156,6 +156,7 @@ test_list_section(void **state)
 	    "[list board]\n"
 	    "names = first\n"
 	    "max_shrink = 5%\n"
+	    "min_shrink = 0\n"
 	    "formats = csv\n"
 	    "recipients = " PGP2 "\n"
 	    "[list anon]\n"
@@ -169,8 +170,10 @@ test_list_section(void **state)
 	assert_int_equal(conf_list_names(&c, "other"), NAMES_FULL);
 	assert_int_equal(conf_list_max_shrink(&c, "board"), 5);
 	assert_int_equal(conf_list_max_shrink(&c, "anon"), 100);
-	assert_int_equal(conf_list_max_shrink(&c, "other"),
-	    CONF_DEFAULT_SHRINK);
+	assert_int_equal(conf_list_max_shrink(&c, "other"), 20);
+	assert_int_equal(conf_list_min_shrink(&c, "board"), 0);
+	assert_int_equal(conf_list_min_shrink(&c, "anon"), 5);
+	assert_int_equal(conf_list_min_shrink(&c, "other"), 5);
 	assert_int_equal(conf_list_formats(&c, "board")->n, 1);
 	assert_string_equal(conf_list_formats(&c, "board")->v[0], "csv");
 	assert_int_equal(conf_list_formats(&c, "anon")->n, 3);
@@ -289,6 +292,12 @@ test_bad_values_refused(void **state)
 		"[list a]\nmax_shrink = -1\n",
 		"[list a]\nmax_shrink = 5%%\n",
 		"[list a]\nnosuch = 1\n",
+		"[list a]\nmin_shrink = -1\n",
+		"[list a]\nmin_shrink = 5%\n",
+		"[list a]\nmin_shrink = 1000000001\n",
+		"[list a]\nmin_shrink = 1\nmin_shrink = 2\n",
+		"[feed]\nmax_shrink = 101\n",
+		"[feed]\nmin_shrink = x\n",
 		"[list a]\nnames = full\nnames = none\n",
 		"[client a]\nfingerprint = 0123\n",
 		"[client a]\nfingerprint = " FPR1 "00\n",
@@ -439,6 +448,27 @@ test_strlist(void **state)
 	assert_false(strlist_has(&l, "b"));
 }
 
+/* [feed] max_shrink and min_shrink are the defaults of every list,
+ * whichever comes first in the file. */
+static void
+test_shrink_defaults(void **state)
+{
+	struct lf_config	 c;
+
+	(void)state;
+	assert_int_equal(load(
+	    "[list early]\nmax_shrink = 30\n"
+	    "[feed]\nmax_shrink = 10%\nmin_shrink = 2\n"
+	    "[list late]\nmin_shrink = 7\n", &c), 0);
+	assert_int_equal(conf_list_max_shrink(&c, "early"), 30);
+	assert_int_equal(conf_list_min_shrink(&c, "early"), 2);
+	assert_int_equal(conf_list_max_shrink(&c, "late"), 10);
+	assert_int_equal(conf_list_min_shrink(&c, "late"), 7);
+	assert_int_equal(conf_list_max_shrink(&c, "other"), 10);
+	assert_int_equal(conf_list_min_shrink(&c, "other"), 2);
+	conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -446,6 +476,7 @@ main(void)
 		cmocka_unit_test(test_empty_file_gives_defaults),
 		cmocka_unit_test(test_full_file),
 		cmocka_unit_test(test_list_section),
+		cmocka_unit_test(test_shrink_defaults),
 		cmocka_unit_test(test_client_section_and_lookup),
 		cmocka_unit_test(test_subject_ignored_when_fingerprint_pins),
 		cmocka_unit_test(test_client_needs_fingerprint_or_subject),

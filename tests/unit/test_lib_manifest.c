@@ -78,6 +78,7 @@ sample(struct lf_manifest *m)
 	l->changed = 3;
 	l->changed_at = xstrdup("2026-11-20T10:00:00Z");
 	l->keys = xstrdup("k1");
+	l->held = xstrdup("would be emptied (was 1)");
 	l = &m->lists[1];
 	l->name = xstrdup("alpha");
 	l->count = 3;
@@ -134,7 +135,10 @@ test_round_trip(void **state)
 	assert_string_equal(r.rejects[0].reason, "invalid email");
 	assert_int_equal(r.rejects[0].n, 3);
 	assert_int_equal(r.nlists, 2);
+	assert_non_null(l = manifest_find(&r, "zeta"));
+	assert_string_equal(l->held, "would be emptied (was 1)");
 	assert_non_null(l = manifest_find(&r, "alpha"));
+	assert_null(l->held);
 	assert_int_equal(l->count, 3);
 	assert_int_equal(l->mail, 2);
 	assert_int_equal(l->digest, 1);
@@ -257,6 +261,8 @@ test_parse_wrong_shape_refused(void **state)
 		"{\"version\":1,\"lists\":{\"Bad\":{}}}",
 		"{\"version\":1,\"lists\":{\"../x\":{}}}",
 		"{\"version\":1,\"held\":[1],\"lists\":{}}",
+		"{\"version\":1,\"lists\":{\"a\":{\"held\":1}}}",
+		"{\"version\":1,\"lists\":{\"a\":{\"held\":null}}}",
 		"{\"version\":1,\"lists\":{\"a\":{\"files\":[]}}}",
 		"{\"version\":1,\"lists\":{\"a\":{\"files\":{\"csv\":1}}}}",
 		"{\"version\":1,\"lists\":{\"a\":{\"files\":{\"csv\":"
@@ -351,6 +357,11 @@ test_mlist_copy_is_deep(void **state)
 	assert_string_equal(c.keys, "k2");
 	mlist_free(&c);
 	assert_null(c.name);
+	sample(&m);
+	assert_int_equal(mlist_copy(&c, &m.lists[1]), 0);
+	manifest_free(&m);
+	assert_string_equal(c.held, "would be emptied (was 1)");
+	mlist_free(&c);
 }
 
 static void
