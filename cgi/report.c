@@ -179,7 +179,7 @@ report_status(struct buf *b, const struct lf_client *c,
 			return -1;
 		}
 	}
-	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o, s:o}",
+	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o, s:o, s:o}",
 	    "client", c->name,
 	    "generation", (json_int_t)m->generation,
 	    "generated_ms", (json_int_t)m->generated_ms,
@@ -328,7 +328,7 @@ report_regenerate(struct buf *b, const struct lf_client *c,
 	    "exit", run->exit,
 	    "updates", (json_int_t)updates,
 	    "lists", lists,
-	    "held", ok && gen == m->generation ? held_json(c, m, list, change_visible) :
-	    json_object());
+	    "held", ok && gen == m->generation ?
+	    held_json(c, m, list, change_visible) : json_object());
 	return dump(b, o);
 }

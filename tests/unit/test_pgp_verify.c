@@ -305,6 +305,9 @@ test_truncated(void **state)
 	assert_true(end != NULL && sum != NULL && sum < end);
 	buf_add(&whole, w->good.data, (size_t)(end - w->good.data));
 	assert_accepted(w, w->a, w->k.feed, &whole);
+	/* Base64 padding carries no data: cuts start before it. */
+	while (sum > w->good.data && sum[-1] == '=')
+		sum--;
 	for (cut = 1; cut < 300 && cut < (size_t)(sum - w->good.data);
 	    cut += 13)
 		assert_refused(w, w->k.feed, w->good.data,
