@@ -51,6 +51,9 @@ struct cursor {
 	size_t		 errsz;
 };
 
+static int	fail(struct cursor *, const char *, ...)
+		    __attribute__((format(printf, 2, 3)));
+
 static int
 fail(struct cursor *c, const char *fmt, ...)
 {
