@@ -1,14 +1,16 @@
 /*
  * feed: the feed directory, and how one generation replaces the last.
  *
- *   FEED/g/N/                 generation N, complete: lists/, plain/,
- *                             plain/mail/, plain/digest/, manifest.json
+ *   FEED/g/N/                 generation N, complete: the directories of
+ *                             kind.h (lists/, lists/mail/, lists/digest/,
+ *                             plain/, plain/mail/, plain/digest/) and
+ *                             manifest.json
  *   FEED/current -> g/N       the live generation, switched by one rename(2)
  *                             once everything in g/N is written and synced
  *   FEED/lists -> current/lists, FEED/plain -> current/plain,
  *   FEED/manifest.json -> current/manifest.json
  *                             fixed links: readers (listfeed.fcgi, nginx)
- *                             use the paths of DESIGN.md and always see one
+ *                             use the paths of kind.h and always see one
  *                             whole generation, never a mix of two
  *   FEED/run.json             the last run (manifest.h)
  *   FEED/.state/              listfeed-gen's own (mode 0700)

@@ -226,9 +226,8 @@ same_files(const struct lf_manifest *old, const struct lf_manifest *now)
 		    o->nfiles != now->lists[i].nfiles)
 			return 0;
 		for (j = 0; j < now->lists[i].nfiles; j++)
-			if (mlist_file(o, now->lists[i].files[j].kind) == NULL ||
-			    strcmp(mlist_file(o, now->lists[i].files[j].kind)->path,
-			    now->lists[i].files[j].path) != 0)
+			if (mlist_file(o, now->lists[i].files[j].kind,
+			    now->lists[i].files[j].format) == NULL)
 				return 0;
 	}
 	return 1;

@@ -59,6 +59,12 @@ for l in deelnemers spacelog hetbestuur lasersnijder; do
 					decrypt "$W/gnupg-provider" "$FEED/lists/$l.$f.asc"
 				decrypt "$W/gnupg-admin" "$FEED/lists/$l.$f.asc" >"$T/$l.$f"
 			fi
+			if [ $f = sympa ]; then
+				check_eq "$l.sympa: signed header" "$l all 1 $(sympa_body "$T/$l.$f" | wc -l)" \
+				    "$(for k in list reception generation count; do sympa_header "$T/$l.$f" $k; done | xargs)"
+				sympa_body "$T/$l.$f" >"$T/$l.$f.body"
+				mv "$T/$l.$f.body" "$T/$l.$f"
+			fi
 			[ -n "${LF_BLESS:-}" ] && cp "$T/$l.$f" "$TOP/tests/fixture/expected/$l.$f"
 			check_file_eq "$l.$f cleartext as expected" "$TOP/tests/fixture/expected/$l.$f" "$T/$l.$f"
 		else
@@ -68,19 +74,24 @@ for l in deelnemers spacelog hetbestuur lasersnijder; do
 done
 check "admin key decrypts deelnemers.csv with a good signature" \
 	decrypt "$W/gnupg-admin" "$FEED/lists/deelnemers.csv.asc"
-check_file_eq "plain deelnemers equals the sympa format" "$T/deelnemers.sympa" "$FEED/plain/deelnemers.sympa"
+sympa_body "$FEED/plain/deelnemers.sympa" >"$T/plain-deelnemers.body"
+check_file_eq "plain deelnemers equals the sympa format" "$T/deelnemers.sympa" "$T/plain-deelnemers.body"
+check_eq "plain deelnemers: signed header" "deelnemers all 1 20" \
+    "$(for k in list reception generation count; do sympa_header "$FEED/plain/deelnemers.sympa" $k; done | xargs)"
+check_eq "plain digest file: signed header" "deelnemers digest 2" \
+    "$(for k in list reception count; do sympa_header "$FEED/plain/digest/deelnemers.sympa" $k; done | xargs)"
 check "plain files only for lists a client fetches in clear" \
 	test ! -e "$FEED/plain/hetbestuur.sympa" -a -f "$FEED/plain/spacelog.sympa"
 check_eq "lasersnijder has only the csv format" "lasersnijder.csv.asc" \
 	"$(cd "$FEED/lists" && ls lasersnijder.*)"
 check_eq "plain files are mode 0640" "640" "$(stat -c %a "$FEED/plain/deelnemers.sympa")"
 check_eq "state dir is mode 0700" "700" "$(stat -c %a "$FEED/.state")"
-check_eq "digest members split out" "2" "$(wc -l <"$FEED/plain/digest/deelnemers.sympa" | tr -d ' ')"
-check_eq "mail + digest = all" "$(wc -l <"$FEED/plain/deelnemers.sympa")" \
-	"$(cat "$FEED/plain/mail/deelnemers.sympa" "$FEED/plain/digest/deelnemers.sympa" | wc -l)"
+check_eq "digest members split out" "2" "$(sympa_body "$FEED/plain/digest/deelnemers.sympa" | wc -l)"
+check_eq "mail + digest = all" "$(sympa_body "$FEED/plain/deelnemers.sympa" | wc -l)" \
+	"$( (sympa_body "$FEED/plain/mail/deelnemers.sympa"; sympa_body "$FEED/plain/digest/deelnemers.sympa") | wc -l)"
 # Every line of the Sympa text is one address: a name cannot add a line.
-check_no_grep "no Sympa line without an address first" '^[^@[:space:]]*([[:space:]]|$)' "$FEED/plain/deelnemers.sympa"
-check_eq "Sympa lines = subscriber count" "20" "$(wc -l <"$FEED/plain/deelnemers.sympa" | tr -d ' ')"
+check_no_grep "no Sympa line without an address first" '^[^@[:space:]#]*([[:space:]]|$)' "$FEED/plain/deelnemers.sympa"
+check_eq "Sympa lines = subscriber count" "20" "$(sympa_body "$FEED/plain/deelnemers.sympa" | wc -l)"
 check_no_grep "no private column leaks into any file" 'PRIVATE-|\+316123499' "$FEED/plain/deelnemers.sympa"
 check_no_grep "the deactivated account is not exported" 'oudshoorn' "$FEED/plain/deelnemers.sympa"
 find "$FEED" >"$T/find"
@@ -124,7 +135,7 @@ check_exit "shrunk by a quarter: exit 3" 3 "$GEN" -c "$CONF"
 check_grep "report explains the shrink" 'deelnemers .*HELD: would shrink from 20 to 14' "$LAST_OUT"
 check_file_eq "shrunk list: old plain file intact" "$T/deelnemers.before" "$FEED/plain/deelnemers.sympa"
 check_exit "--force publishes the shrunk list" 0 "$GEN" -c "$CONF" --force deelnemers
-check_eq "forced list has 14 lines" "14" "$(wc -l <"$FEED/plain/deelnemers.sympa" | tr -d ' ')"
+check_eq "forced list has 14 lines" "14" "$(sympa_body "$FEED/plain/deelnemers.sympa" | wc -l)"
 db_sql gen "UPDATE mailinglists_subscription s JOIN sub_backup b ON b.id = s.id SET s.active = b.active;
 	DROP TABLE sub_backup"
 check_exit "restored list publishes (growth is never held)" 0 "$GEN" -c "$CONF"
@@ -180,7 +191,12 @@ for name, l in m["lists"].items():
     for kind, f in l["files"].items():
         path = os.path.join(feed, f["path"])
         data = open(path, "rb").read()
-        if kind.startswith("plain"):
+        if kind in ("plain", "plain-mail", "plain-digest"):
+            lines = data.split(b"\n")
+            if lines[0] == b"# listfeed 1":
+                data = b"\n".join(lines[6:])
+                if lines[3] != b"# generation: %d" % f["changed"]:
+                    sys.exit("%s: header's generation is not the manifest's" % path)
             if hashlib.sha256(data).hexdigest() != f["sha256"]:
                 sys.exit("%s: does not match the manifest" % path)
         elif not data.rstrip().endswith(b"-----END PGP MESSAGE-----"):

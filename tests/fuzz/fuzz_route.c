@@ -6,13 +6,16 @@
  *  - the answer is 0, 400, 404 or 405, and 405 comes with an Allow value;
  *  - on 0, the route is sound: list and format pass their allow-lists
  *    (and are set exactly where the URL has them), the method is one the
- *    URL allows, reception is set only for /lists/NAME, wait 0..60 only
- *    for /-/regenerate;
+ *    URL allows, reception is set only for /lists/NAME and
+ *    /lists/NAME.sympa.asc, wait 0..60 only for /-/regenerate;
+ *  - on 0, the file kind is clear text exactly for /lists/NAME, and no
+ *    .asc URL names an internal clear-text kind ("plain", ...);
  *  - on 0, percent-decoding the raw path once gives exactly the URL the
  *    route stands for ("/lists/NAME.FORMAT.asc", "/-/status", ...): no
  *    "..", "//", "%2f" or other spelling reaches a handler.
  */
 #include "fuzz.h"
+#include "kind.h"
 #include "route.h"
 #include "valid.h"
 
@@ -79,8 +82,19 @@ check_route(const char *method, const char *uri, int rc,
 	else
 		FUZZ_ASSERT(r->method == METHOD_GET || r->method == METHOD_HEAD,
 		    "not GET or HEAD");
-	FUZZ_ASSERT(r->reception == RECEPTION_ALL || r->kind == ROUTE_PLAIN,
+	FUZZ_ASSERT(r->reception == SF_RECEPTION_ALL || r->kind == ROUTE_PLAIN ||
+	    (r->kind == ROUTE_ASC && strcmp(r->format, "sympa") == 0),
 	    "reception");
+	/* A clear-text file only from /lists/NAME, never from an .asc URL. */
+	if (r->kind == ROUTE_PLAIN || r->kind == ROUTE_ASC)
+		FUZZ_ASSERT(kind_info(r->file) != NULL &&
+		    kind_info(r->file)->encrypted == (r->kind == ROUTE_ASC),
+		    "file kind");
+	if (r->kind == ROUTE_ASC)
+		FUZZ_ASSERT(strncmp(r->format, "plain", 5) != 0 ||
+		    (strcmp(r->format, "plain") != 0 &&
+		    strcmp(r->format, "plain-mail") != 0 &&
+		    strcmp(r->format, "plain-digest") != 0), "internal kind");
 	FUZZ_ASSERT(r->wait == 0 || (r->kind == ROUTE_REGENERATE &&
 	    r->wait > 0 && r->wait <= 60), "wait %d", r->wait);
 	FUZZ_ASSERT(r->format[0] == '\0' || (r->kind == ROUTE_ASC &&

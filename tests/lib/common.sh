@@ -46,6 +46,8 @@
 #   fcgi_start CONF [SOCKET [NAME]], fcgi_stop [NAME]
 #   bg_start NAME CMD..., bg_stop NAME, bg_pid NAME, bg_alive NAME
 #   free_port, wait_until SECONDS CMD...
+#   sympa_body FILE, sympa_header FILE KEY   a Sympa file's member lines,
+#                                 one value of its signed header
 #
 # Processes: every server runs in the background with stdin from /dev/null
 # and output to $W/log/NAME.log; its pid (and start time, against pid reuse)
@@ -1019,4 +1021,15 @@ _lf_fcgi_ready() {
 
 fcgi_stop() {
 	bg_stop "fcgi-${1:-fcgi}"
+}
+
+# sympa_body FILE: the member lines of a file in the sympa format, without
+# the signed header (six "# " lines, lib/sympafile.h).
+sympa_body() {
+	awk 'NR <= 6 && /^# / { next } { print }' "$1"
+}
+
+# sympa_header FILE KEY: the value of "# KEY: VALUE" in its header.
+sympa_header() {
+	sed -n "1,6s/^# $2: //p" "$1"
 }
