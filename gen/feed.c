@@ -192,21 +192,21 @@ feed_begin(struct feed *f, long long generation)
 }
 
 int
-feed_carry(struct feed *f, const char *rel)
+feed_carry(struct feed *f, const char *rel, int written)
 {
 	char	 from[PATH_MAX], to[PATH_MAX];
 
 	if (xsnprintf(to, sizeof(to), "%s/%s", f->next, rel) == -1)
 		return -1;
-	if (f->live[0] != '\0') {
-		if (xsnprintf(from, sizeof(from), "%s/%s", f->live, rel) == -1)
-			return -1;
-		/* EEXIST: written in this generation. */
-		if (link(from, to) == 0 || errno == EEXIST)
+	if (written) {
+		if (access(to, F_OK) == 0)
 			return 0;
+		log_warn("%s: written, but not in the next generation", rel);
+		return -1;
 	}
-	/* Written in this generation and new (as all are in the first). */
-	if (access(to, F_OK) == 0)
+	/* EEXIST: a file the manifest does not describe; never mix. */
+	if (f->live[0] != '\0' && xsnprintf(from, sizeof(from), "%s/%s",
+	    f->live, rel) != -1 && link(from, to) == 0)
 		return 0;
 	log_warn("cannot carry %s into the next generation", rel);
 	return -1;

@@ -245,7 +245,8 @@ commit(struct feed *f, const struct lf_manifest *old,
 		return feed_commit_manifest(f, now);
 	for (i = 0; i < now->nlists; i++)
 		for (j = 0; j < now->lists[i].nfiles; j++)
-			if (feed_carry(f, now->lists[i].files[j].path) == -1) {
+			if (feed_carry(f, now->lists[i].files[j].path,
+			    now->lists[i].files[j].written) == -1) {
 				feed_abort(f);
 				return -1;
 			}

@@ -1,9 +1,11 @@
 /* publish: see publish.h. */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "hash.h"
@@ -28,6 +30,7 @@ struct pfile {
 	long long		 changed;	/* generation of its body */
 	const char		*changed_at;
 	int			 keep;		/* unchanged on disk */
+	int			 written;	/* into the next generation */
 };
 
 static const struct lf_format *
@@ -298,6 +301,25 @@ out:
 	return rc;
 }
 
+/* Removes the files written into the next generation: the list keeps
+ * its old entry, so the next generation carries its old files. */
+static void
+unwrite_all(const struct pub_ctx *p, struct pfile *f, size_t n)
+{
+	char	 path[PATH_MAX];
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (!f[i].written)
+			continue;
+		if (xsnprintf(path, sizeof(path), "%s/%s", p->next, f[i].rel)
+		    == -1 || (unlink(path) == -1 && errno != ENOENT))
+			log_warn("cannot remove %s", path);
+		f[i].written = 0;
+	}
+}
+
+/* All or nothing: the files that must change, or none of them. */
 static int
 write_all(const struct pub_ctx *p, struct pfile *f, size_t n,
     unsigned *written)
@@ -310,14 +332,19 @@ write_all(const struct pub_ctx *p, struct pfile *f, size_t n,
 			continue;
 		if (xsnprintf(dir, sizeof(dir), "%s/%s", p->next, f[i].rel)
 		    == -1 || (slash = strrchr(dir, '/')) == NULL)
-			return -1;
+			goto undo;
 		*slash = '\0';
 		if (atomic_write(dir, slash + 1, buf_str(&f[i].out),
 		    f[i].out.len, kind_mode(f[i].kind)) == -1)
-			return -1;
-		(*written)++;
+			goto undo;
+		f[i].written = 1;
 	}
+	for (i = 0; i < n; i++)
+		*written += (unsigned)f[i].written;
 	return 0;
+undo:
+	unwrite_all(p, f, n);
+	return -1;
 }
 
 static int
@@ -339,6 +366,7 @@ fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	for (i = 0; i < n; i++) {
 		e->files[i].kind = f[i].kind;
 		e->files[i].changed = f[i].changed;
+		e->files[i].written = !f[i].keep;
 		e->nfiles++;
 		if (mfile_set(&e->files[i], f[i].kind == KIND_FORMAT ?
 		    f[i].format : NULL, f[i].rel, f[i].sha,

@@ -15,8 +15,11 @@
  * error leaves every file of that list as it was.
  *
  * Files are written into the next generation (feed.h) at the paths of
- * kind.h; a file whose body and keys are unchanged is left to be carried
- * over from the live one.
+ * kind.h, all of a list's or none: a write that fails part-way removes
+ * those already written, and the list keeps its old entry and files.
+ * A file whose body and keys are unchanged is left to be carried over
+ * from the live one; the entry marks the files written (lf_mfile
+ * written) so that the generation's manifest names exactly its files.
  */
 #ifndef LF_PUBLISH_H
 #define LF_PUBLISH_H

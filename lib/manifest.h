@@ -26,7 +26,7 @@
  * (kind.h), so it changes exactly when the file's member lines do;
  * changed/changed_at are the generation that last changed them and its
  * time (the header's generation and time).  Lists are kept sorted by
- * name.
+ * name.  A generation's manifest names exactly the list files in it.
  *
  * run.json: { "started_ms": N, "finished_ms": N (0 while running),
  *   "exit": N, "result": "ok|held|database|crypto|error|running",
@@ -50,6 +50,9 @@ struct lf_mfile {
 	char		*sha256;
 	long long	 changed;	/* 0: not recorded */
 	char		*changed_at;
+	int		 written;	/* listfeed-gen: written into the
+					   generation being made (not
+					   serialised) */
 };
 
 struct lf_mlist {
@@ -99,8 +102,8 @@ const struct lf_mlist *manifest_find(const struct lf_manifest *, const char *);
 /* The list's file of kind k (and format, for KIND_FORMAT), or NULL. */
 const struct lf_mfile *mlist_file(const struct lf_mlist *, enum lf_kind k,
 	    const char *format);
-/* Sets f's strings (copies); f->kind and changed are the caller's.
- * 0 or -1. */
+/* Sets f's strings (copies); f->kind, changed and written are the
+ * caller's.  0 or -1. */
 int	mfile_set(struct lf_mfile *f, const char *format, const char *path,
 	    const char *sha256, const char *changed_at);
 /* Sorts lists by name (after building one by hand). */
