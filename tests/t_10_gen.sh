@@ -223,4 +223,46 @@ check_eq "at most two generations kept" 1 "$(( $(ls "$FEED/g" | wc -l) <= 2 ))"
 decrypt "$W/gnupg-provider" "$FEED/lists/deelnemers.sympa.asc" >"$T/after-kill" 2>/dev/null
 check_file_eq "after kill -9: plain and encrypted agree" "$T/after-kill" "$FEED/plain/deelnemers.sympa"
 
+# 9. Without a client that has plain = yes: the encrypted Sympa files per
+# reception, each with its signed header, and no cleartext of any member
+# anywhere in the feed (plain/, .state, temporary files).
+FEED2=$T/feed-noplain
+gen_conf "$T/noplain.conf" "$FEED2" 'SELECT * FROM listfeed_subscribers'
+sed -i '/^plain = yes$/d' "$T/noplain.conf"
+check_exit "no plain client: generation exits 0" 0 "$GEN" -c "$T/noplain.conf"
+check_eq "no plain client: no file under plain/" "" "$(find "$FEED2/g" -path '*/plain/*' -type f)"
+check "  the feed is there" test -s "$FEED2/manifest.json"
+check "  (the same search finds the clear text of a feed with a plain client)" \
+    grep -r -q -a -i -E 'femke@example' "$FEED"
+check_eq "no plain client: no member address anywhere in the feed" "" \
+    "$(grep -r -l -a -i -E 'femke@example|zoe|yara' "$FEED2")"
+for r in mail digest; do
+	decrypt "$W/gnupg-provider" "$FEED2/lists/$r/deelnemers.sympa.asc" >"$T/dn.$r" 2>/dev/null
+	check "deelnemers.sympa.asc?reception=$r: decrypts, signed by the feed key" test -s "$T/dn.$r"
+done
+check_eq "digest file: header and members" "deelnemers digest 2 2" \
+    "$(for k in list reception count; do sympa_header "$T/dn.digest" $k; done | xargs) $(sympa_body "$T/dn.digest" | wc -l)"
+check_eq "mail file: header and members" "deelnemers mail 18 18" \
+    "$(for k in list reception count; do sympa_header "$T/dn.mail" $k; done | xargs) $(sympa_body "$T/dn.mail" | wc -l)"
+check_eq "mail + digest = the sympa file" \
+    "$(decrypt "$W/gnupg-provider" "$FEED2/lists/deelnemers.sympa.asc" | sympa_body /dev/stdin | sort)" \
+    "$(cat "$T/dn.mail" "$T/dn.digest" | grep -v '^# ' | sort)"
+g1=$(sympa_header "$T/dn.digest" generation)
+stat -c '%i %Y %s' "$FEED2/lists/digest/deelnemers.sympa.asc" >"$T/digest.stat"
+# A mail member changes: the mail and full files change, the digest file
+# keeps its bytes, inode and mtime (so its ETag), and its header.
+db_sql gen "UPDATE members_user SET last_name = 'Kindtabel' WHERE email = 'femke@example.org'"
+check_exit "no plain client: second generation" 0 "$GEN" -c "$T/noplain.conf"
+g2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$FEED2/manifest.json")
+check_eq "digest file untouched (inode, mtime, size)" "$(cat "$T/digest.stat")" \
+    "$(stat -c '%i %Y %s' "$FEED2/lists/digest/deelnemers.sympa.asc")"
+decrypt "$W/gnupg-provider" "$FEED2/lists/mail/deelnemers.sympa.asc" >"$T/dn.mail2" 2>/dev/null
+check_eq "mail file: the new generation in its header" "$g2" "$(sympa_header "$T/dn.mail2" generation)"
+check_grep "  and the change" 'Kindtabel' "$T/dn.mail2"
+decrypt "$W/gnupg-provider" "$FEED2/lists/digest/deelnemers.sympa.asc" >"$T/dn.digest2" 2>/dev/null
+check_eq "digest file: still the generation of its last change" "$g1" "$(sympa_header "$T/dn.digest2" generation)"
+check "  which is older" test "$g1" -lt "$g2"
+check_eq "no plain client: still no member address in the feed" "" \
+    "$(grep -r -l -a -i -E 'femke@example|kindtabel' "$FEED2")"
+
 done_testing
