@@ -20,17 +20,17 @@
 
 /* One file of a list (kind.h), rendered. */
 struct pfile {
-	enum lf_kind		 kind;
-	const char		*format;	/* KIND_FORMAT: its format */
-	char			 rel[VALID_REL_PATH_MAX + 1];
-	unsigned long		 count;		/* members in it */
 	struct buf		 body;		/* rendered, without header */
 	struct buf		 out;		/* what is written */
-	char			 sha[HASH_HEX_LEN + 1];	/* of body */
-	long long		 changed;	/* generation of its body */
+	const char		*format;	/* KIND_FORMAT: its format */
 	const char		*changed_at;
+	long long		 changed;	/* generation of its body */
+	unsigned long		 count;		/* members in it */
+	enum lf_kind		 kind;
 	int			 keep;		/* unchanged on disk */
 	int			 written;	/* into the next generation */
+	char			 rel[VALID_REL_PATH_MAX + 1];
+	char			 sha[HASH_HEX_LEN + 1];	/* of body */
 };
 
 static const struct lf_format *

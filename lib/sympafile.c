@@ -76,15 +76,21 @@ next_line(struct cursor *c, const char **s, size_t *len)
 	const char	*nl;
 
 	c->line++;
-	if (c->p >= c->end)
-		return fail(c, "missing (file ends early)");
-	if ((nl = memchr(c->p, '\n', (size_t)(c->end - c->p))) == NULL)
-		return fail(c, "no end of line (file cut short)");
+	if (c->p >= c->end) {
+		(void)fail(c, "missing (file ends early)");
+		return -1;
+	}
+	if ((nl = memchr(c->p, '\n', (size_t)(c->end - c->p))) == NULL) {
+		(void)fail(c, "no end of line (file cut short)");
+		return -1;
+	}
 	*s = c->p;
 	*len = (size_t)(nl - c->p);
 	c->p = nl + 1;
-	if (memchr(*s, '\0', *len) != NULL || memchr(*s, '\r', *len) != NULL)
-		return fail(c, "NUL or CR");
+	if (memchr(*s, '\0', *len) != NULL || memchr(*s, '\r', *len) != NULL) {
+		(void)fail(c, "NUL or CR");
+		return -1;
+	}
 	return 0;
 }
 
@@ -109,8 +115,8 @@ parse_num(const char *s, size_t len, unsigned long long *v)
 static int
 header_value(struct cursor *c, const char *key, char *val, size_t valsz)
 {
-	const char	*s;
-	size_t		 len, klen = strlen(key);
+	const char	*s = NULL;
+	size_t		 len = 0, klen = strlen(key);
 
 	if (next_line(c, &s, &len) == -1)
 		return -1;
@@ -130,8 +136,8 @@ static int
 parse_header(struct cursor *c, struct sympafile_hdr *h)
 {
 	char			 v[32], first[32];
-	const char		*s;
-	size_t			 len, i;
+	const char		*s = NULL;
+	size_t			 len = 0, i;
 	unsigned long long	 n;
 
 	memset(h, 0, sizeof(*h));
@@ -203,8 +209,8 @@ sympafile_parse(const char *data, size_t len, struct sympafile_hdr *h,
     sympafile_member_fn fn, void *ctx, char *err, size_t errsz)
 {
 	struct cursor	 c = { data, data + len, 0, err, errsz };
-	const char	*s;
-	size_t		 slen;
+	const char	*s = NULL;
+	size_t		 slen = 0;
 	unsigned long	 i;
 
 	if (errsz > 0)
