@@ -8,6 +8,7 @@
 #include "fsutil.h"
 #include "guard.h"
 #include "index.h"
+#include "kind.h"
 #include "log.h"
 #include "manifest.h"
 #include "tmpl.h"
@@ -21,16 +22,23 @@
 
 enum sec {
 	SEC_ROOT = 0, SEC_LISTS, SEC_EMPTY, SEC_PLAIN, SEC_PLAIN_MAIL,
-	SEC_PLAIN_DIGEST, SEC_ASC, SEC_HELD, SEC_N
+	SEC_PLAIN_DIGEST, SEC_SYMPA_MAIL, SEC_SYMPA_DIGEST, SEC_ASC, SEC_HELD,
+	SEC_N
 };
 
 static const char *const sec_name[SEC_N] = {
-	"", "lists", "empty", "plain", "plain_mail", "plain_digest", "asc",
-	"held"
+	"", "lists", "empty", "plain", "plain_mail", "plain_digest",
+	"sympa_mail", "sympa_digest", "asc", "held"
 };
 static const enum sec sec_parent[SEC_N] = {
 	SEC_ROOT, SEC_ROOT, SEC_ROOT, SEC_LISTS, SEC_LISTS, SEC_LISTS,
-	SEC_LISTS, SEC_ROOT
+	SEC_LISTS, SEC_LISTS, SEC_LISTS, SEC_ROOT
+};
+/* The file a section links to (kind.h); KIND_N: none, or per format. */
+static const enum lf_kind sec_kind[SEC_N] = {
+	KIND_N, KIND_N, KIND_N, KIND_PLAIN, KIND_PLAIN_MAIL,
+	KIND_PLAIN_DIGEST, KIND_SYMPA_MAIL, KIND_SYMPA_DIGEST, KIND_FORMAT,
+	KIND_N
 };
 
 #define ROOT_KEYS	"client", "generation", "generated_at", "result", \
@@ -275,12 +283,6 @@ lookup(void *ctx, const char *key, const char **val, size_t *vallen)
 static int	render(struct buf *, const struct node *, struct rctx *);
 
 static int
-is_plain_kind(const char *kind)
-{
-	return strncmp(kind, "plain", 5) == 0;
-}
-
-static int
 render_list(struct buf *out, const struct node *n, struct rctx *c,
     const struct lf_mlist *l)
 {
@@ -339,7 +341,7 @@ static int
 render_section(struct buf *out, const struct node *n, struct rctx *c)
 {
 	const struct lf_mlist *l;
-	const char *kind = NULL;
+	enum lf_kind kind = sec_kind[n->sec];
 	size_t	 i, mark;
 
 	if (n->sec == SEC_HELD)
@@ -360,32 +362,26 @@ render_section(struct buf *out, const struct node *n, struct rctx *c)
 		return 0;
 	case SEC_EMPTY:
 		return c->nvisible == 0 ? render(out, n, c) : 0;
-	case SEC_PLAIN:
-		kind = "plain";
-		break;
-	case SEC_PLAIN_MAIL:
-		kind = "plain-mail";
-		break;
-	case SEC_PLAIN_DIGEST:
-		kind = "plain-digest";
-		break;
 	case SEC_ASC:
 		l = c->list;	/* render() below leaves it as it is */
-		for (i = 0; l != NULL && i < l->nfiles; i++) {
-			kind = l->files[i].kind;
-			if (is_plain_kind(kind) || !valid_format_name(kind))
+		for (i = 0; kind_may_fetch(kind, c->client->plain) &&
+		    i < l->nfiles; i++) {
+			if (l->files[i].kind != kind)
 				continue;
 			mark = c->n;
-			push(c, "format", kind);
+			push(c, "format", l->files[i].format);
 			if (render(out, n, c) == -1)
 				return -1;
 			c->n = mark;
 		}
 		return 0;
 	default:
-		return -1;
+		if (kind == KIND_N)
+			return -1;
+		break;
 	}
-	if (c->client->plain && mlist_file(c->list, kind) != NULL)
+	if (kind_may_fetch(kind, c->client->plain) &&
+	    mlist_file(c->list, kind, NULL) != NULL)
 		return render(out, n, c);
 	return 0;
 }

@@ -8,7 +8,11 @@
  *     <!-- BEGIN plain -->         if it may fetch the Sympa text
  *     <!-- BEGIN plain_mail -->    ... the mail-reception file
  *     <!-- BEGIN plain_digest -->  ... the digest-reception file
+ *     <!-- BEGIN sympa_mail -->    if the list has the encrypted Sympa
+ *     <!-- BEGIN sympa_digest -->  file of that reception
  *     <!-- BEGIN asc -->           once per encrypted format
+ * Each links to the file of one kind (lib/kind.h), shown only to a
+ * client that may fetch that kind, only when the manifest lists it.
  *   <!-- BEGIN empty -->  once if the client sees no list
  *   <!-- BEGIN held -->   once per list the client sees that the shrink
  *                         guard holds

@@ -220,13 +220,14 @@ parse_query(const char *q, size_t n, struct route *r)
 		if (decode(q + start, eq - start, key, sizeof(key)) == -1 ||
 		    decode(q + eq + 1, i - eq - 1, val, sizeof(val)) == -1)
 			return 400;
-		if (r->kind == ROUTE_PLAIN && strcmp(key, "reception") == 0) {
+		if ((r->kind == ROUTE_PLAIN || r->kind == ROUTE_ASC) &&
+		    strcmp(key, "reception") == 0) {
 			if (seen_reception++)
 				return 400;
 			if (strcmp(val, "mail") == 0)
-				r->reception = RECEPTION_MAIL;
+				r->reception = SF_RECEPTION_MAIL;
 			else if (strcmp(val, "digest") == 0)
-				r->reception = RECEPTION_DIGEST;
+				r->reception = SF_RECEPTION_DIGEST;
 			else
 				return 400;
 		} else if (r->kind == ROUTE_REGENERATE &&
@@ -292,5 +293,11 @@ route_parse(const char *method, const char *uri, struct route *r,
 			*allow = "GET, HEAD";
 		return 405;
 	}
-	return parse_query(q, qlen, r);
+	if ((rc = parse_query(q, qlen, r)) != 0)
+		return rc;
+	if ((r->kind == ROUTE_PLAIN || r->kind == ROUTE_ASC) &&
+	    kind_for_url(r->kind == ROUTE_ASC, r->format, r->reception,
+	    &r->file) == -1)
+		return 404;
+	return 0;
 }

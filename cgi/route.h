@@ -13,15 +13,18 @@
  * percent-decoded exactly once, segment by segment, after it has been
  * split at '/' and '?', so "%2f" can never make a separator.
  *
- * URLs (DESIGN.md):
+ * URLs:
  *   GET|HEAD /                          ROUTE_INDEX
  *   GET|HEAD /lists/NAME[?reception=mail|digest]   ROUTE_PLAIN
  *   GET|HEAD /lists/NAME.FORMAT.asc     ROUTE_ASC
+ *   GET|HEAD /lists/NAME.sympa.asc?reception=mail|digest   ROUTE_ASC
  *   GET|HEAD /-/status                  ROUTE_STATUS
  *   GET|HEAD /-/metrics                 ROUTE_METRICS
  *   POST     /-/regenerate[?list=NAME][&wait=0..60]   ROUTE_REGENERATE
  * A last segment ending in ".asc" is always an encrypted file: a list
- * whose name ends in ".asc" has no clear-text URL.
+ * whose name ends in ".asc" has no clear-text URL.  For ROUTE_PLAIN and
+ * ROUTE_ASC, file is the kind the URL names (kind_for_url()); a URL that
+ * names no kind (".plain.asc", "?reception=" on another format) is 404.
  *
  * Answers: 0 (route filled), 400 (malformed: bad encoding, NUL, control
  * bytes, "." or ".." segments, too long, unknown or repeated query keys,
@@ -31,6 +34,7 @@
 #ifndef LF_ROUTE_H
 #define LF_ROUTE_H
 
+#include "kind.h"
 #include "valid.h"
 
 #define ROUTE_URI_MAX	256	/* bytes of path, and of query, each */
@@ -46,14 +50,13 @@ enum route_kind {
 
 enum route_method { METHOD_GET = 0, METHOD_HEAD, METHOD_POST, METHOD_OTHER };
 
-enum reception { RECEPTION_ALL = 0, RECEPTION_MAIL, RECEPTION_DIGEST };
-
 struct route {
 	enum route_kind	 kind;
 	enum route_method method;
 	char		 list[VALID_LIST_MAX + 1];	/* "" if none */
 	char		 format[VALID_FORMAT_MAX + 1];	/* ROUTE_ASC */
-	enum reception	 reception;			/* ROUTE_PLAIN */
+	enum sympafile_reception reception;	/* ROUTE_PLAIN, ROUTE_ASC */
+	enum lf_kind	 file;				/* ROUTE_PLAIN, ROUTE_ASC */
 	int		 wait;		/* ROUTE_REGENERATE: seconds, 0 = none */
 };
 

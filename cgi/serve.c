@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "fsutil.h"
 #include "index.h"
+#include "kind.h"
 #include "log.h"
 #include "manifest.h"
 #include "report.h"
@@ -142,27 +143,28 @@ internal_error(struct req *q)
 }
 
 /*
- * A published file: listed in the manifest under kind, a regular file
- * on disk, then handed to nginx.  expect: members the file should hold
- * (an empty file is only whole when that is 0), -1 for ciphertext.
+ * The file the route names (q->rt.file, kind.h): for a client that sees
+ * the list and may fetch that kind, listed in the manifest, a regular
+ * file on disk, then handed to nginx.  A clear file may be empty only
+ * when the manifest expects no member in it.
  */
 static void
-serve_file(struct req *q, const char *kind, int plain)
+serve_file(struct req *q)
 {
+	const struct kind_info *ki = kind_info(q->rt.file);
 	const struct lf_mlist *l;
 	const struct lf_mfile *f;
 	struct stat st;
-	char	 path[PATH_MAX], h[1024], fname[VALID_LIST_MAX + 48];
+	char	 path[PATH_MAX], h[1024], fname[VALID_LIST_MAX + 64];
+	const char *rn;
 	unsigned long expect;
 
-	if ((l = manifest_find(q->s.man, q->rt.list)) == NULL ||
-	    (f = mlist_file(l, kind)) == NULL) {
+	/* Not for this client: the same 404 as an unknown list. */
+	if (ki == NULL || !conf_client_sees(q->client, q->rt.list) ||
+	    !kind_may_fetch(q->rt.file, q->client->plain) ||
+	    (l = manifest_find(q->s.man, q->rt.list)) == NULL ||
+	    (f = mlist_file(l, q->rt.file, q->rt.format)) == NULL) {
 		not_found(q);
-		return;
-	}
-	if (!valid_rel_path(f->path)) {
-		log_warnx("manifest: bad path for %s %s", q->rt.list, kind);
-		internal_error(q);
 		return;
 	}
 	if (feed_path(q->s.cfg, f->path, path, sizeof(path)) == -1) {
@@ -174,33 +176,21 @@ serve_file(struct req *q, const char *kind, int plain)
 		not_found(q);
 		return;
 	}
-	if (plain) {
-		expect = strcmp(kind, "plain-mail") == 0 ? l->mail :
-		    strcmp(kind, "plain-digest") == 0 ? l->digest : l->count;
-		if (st.st_size == 0 && expect > 0) {
-			log_warnx("%s: empty, the manifest says %lu members",
-			    path, expect);
-			reply_text(q, 503, "feed not consistent", NULL);
-			return;
-		}
-	} else if (st.st_size == 0) {
-		log_warnx("%s: empty ciphertext", path);
+	expect = ki->reception == SF_RECEPTION_MAIL ? l->mail :
+	    ki->reception == SF_RECEPTION_DIGEST ? l->digest : l->count;
+	if (st.st_size == 0 && (ki->encrypted || expect > 0)) {
+		log_warnx("%s: empty, the manifest says %lu members", path,
+		    expect);
 		reply_text(q, 503, "feed not consistent", NULL);
 		return;
 	}
-
-	if (plain) {
-		const char *suffix = strcmp(kind, "plain-mail") == 0 ?
-		    ".mail" : strcmp(kind, "plain-digest") == 0 ?
-		    ".digest" : "";
-
-		if (xsnprintf(fname, sizeof(fname), "inline; filename=\"%s%s"
-		    ".txt\"", q->rt.list, suffix) < 0) {
-			internal_error(q);
-			return;
-		}
-	} else if (xsnprintf(fname, sizeof(fname), "attachment; "
-	    "filename=\"%s.%s.asc\"", q->rt.list, q->rt.format) < 0) {
+	rn = ki->reception == SF_RECEPTION_ALL ? "" :
+	    ki->reception == SF_RECEPTION_MAIL ? ".mail" : ".digest";
+	if ((ki->encrypted ? xsnprintf(fname, sizeof(fname), "attachment; "
+	    "filename=\"%s.%s%s.asc\"", q->rt.list,
+	    kind_format(q->rt.file, q->rt.format), rn) :
+	    xsnprintf(fname, sizeof(fname), "inline; filename=\"%s%s.txt\"",
+	    q->rt.list, rn)) < 0) {
 		internal_error(q);
 		return;
 	}
@@ -208,7 +198,8 @@ serve_file(struct req *q, const char *kind, int plain)
 	if (xsnprintf(h, sizeof(h), "Content-Type: %s\r\n"
 	    "Cache-Control: %s\r\nContent-Disposition: %s\r\n"
 	    "X-Accel-Redirect: %s%s\r\n\r\n",
-	    plain ? CT_TEXT : CT_PGP, plain ? CC_NOSTORE : CC_NOCACHE,
+	    ki->encrypted ? CT_PGP : CT_TEXT,
+	    ki->encrypted ? CC_NOCACHE : CC_NOSTORE,
 	    fname, q->s.cfg->accel_prefix, f->path) < 0) {
 		internal_error(q);
 		return;
@@ -217,30 +208,6 @@ serve_file(struct req *q, const char *kind, int plain)
 	q->status = 200;
 	q->accel = 1;
 	q->bytes = q->head ? 0 : (long long)st.st_size;
-}
-
-static void
-serve_plain(struct req *q)
-{
-	const char *kind;
-
-	/* Not plain: the same 404 as an unknown list (DESIGN.md). */
-	if (!q->client->plain || !conf_client_sees(q->client, q->rt.list)) {
-		not_found(q);
-		return;
-	}
-	switch (q->rt.reception) {
-	case RECEPTION_MAIL:
-		kind = "plain-mail";
-		break;
-	case RECEPTION_DIGEST:
-		kind = "plain-digest";
-		break;
-	default:
-		kind = "plain";
-		break;
-	}
-	serve_file(q, kind, 1);
 }
 
 static void
@@ -260,10 +227,10 @@ serve_asc(struct req *q)
 	ua = FCGX_GetParam("HTTP_USER_AGENT", q->fr->envp);
 	if (ua != NULL && strncmp(ua, "Sympa/", 6) == 0) {
 		reply_text(q, 406, "Sympa cannot read OpenPGP files: "
-		    "use /lists/NAME", NULL);
+		    "use /lists/NAME or listfeed-relay", NULL);
 		return;
 	}
-	serve_file(q, q->rt.format, 0);
+	serve_file(q);
 }
 
 /* FEED/run.json: 1 and *run filled, or 0 when there is none. */
@@ -497,7 +464,7 @@ dispatch(struct req *q)
 		serve_index(q);
 		break;
 	case ROUTE_PLAIN:
-		serve_plain(q);
+		serve_file(q);
 		break;
 	case ROUTE_ASC:
 		serve_asc(q);

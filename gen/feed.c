@@ -11,16 +11,8 @@
 
 #include "feed.h"
 #include "fsutil.h"
+#include "kind.h"
 #include "log.h"
-
-/* Inside a generation; plain/ is for the responder's group only. */
-static const struct {
-	const char	*name;
-	mode_t		 mode;
-} gen_dirs[] = {
-	{ "lists", 0755 }, { "plain", 0750 }, { "plain/mail", 0750 },
-	{ "plain/digest", 0750 },
-};
 
 /* The fixed links in FEED. */
 static const struct {
@@ -52,10 +44,9 @@ remove_gen(const char *dir, const char *name)
 
 	if (xsnprintf(path, sizeof(path), "%s/g/%s", dir, name) == -1)
 		return;
-	for (i = (int)(sizeof(gen_dirs) / sizeof(gen_dirs[0])) - 1; i >= -1;
-	    i--) {
+	for (i = (int)kind_ndirs - 1; i >= -1; i--) {
 		if (xsnprintf(sub, sizeof(sub), "%s%s%s", path, i >= 0 ? "/" :
-		    "", i >= 0 ? gen_dirs[i].name : "") == -1 ||
+		    "", i >= 0 ? kind_dirs[i].name : "") == -1 ||
 		    (d = opendir(sub)) == NULL)
 			continue;
 		while ((de = readdir(d)) != NULL)
@@ -190,11 +181,11 @@ feed_begin(struct feed *f, long long generation)
 		f->next[0] = '\0';
 		return -1;
 	}
-	for (i = 0; i < sizeof(gen_dirs) / sizeof(gen_dirs[0]); i++)
+	for (i = 0; i < kind_ndirs; i++)
 		if (xsnprintf(path, sizeof(path), "%s/%s", f->next,
-		    gen_dirs[i].name) == -1 ||
-		    mkdir(path, gen_dirs[i].mode) == -1 ||
-		    chmod(path, gen_dirs[i].mode) == -1) {
+		    kind_dirs[i].name) == -1 ||
+		    mkdir(path, kind_dirs[i].mode) == -1 ||
+		    chmod(path, kind_dirs[i].mode) == -1) {
 			log_warn("mkdir %s", path);
 			feed_abort(f);
 			return -1;
@@ -203,21 +194,21 @@ feed_begin(struct feed *f, long long generation)
 }
 
 int
-feed_carry(struct feed *f, const char *rel)
+feed_carry(struct feed *f, const char *rel, int written)
 {
 	char	 from[PATH_MAX], to[PATH_MAX];
 
 	if (xsnprintf(to, sizeof(to), "%s/%s", f->next, rel) == -1)
 		return -1;
-	if (f->live[0] != '\0') {
-		if (xsnprintf(from, sizeof(from), "%s/%s", f->live, rel) == -1)
-			return -1;
-		/* EEXIST: written in this generation. */
-		if (link(from, to) == 0 || errno == EEXIST)
+	if (written) {
+		if (access(to, F_OK) == 0)
 			return 0;
+		log_warn("%s: written, but not in the next generation", rel);
+		return -1;
 	}
-	/* Written in this generation and new (as all are in the first). */
-	if (access(to, F_OK) == 0)
+	/* EEXIST: a file the manifest does not describe; never mix. */
+	if (f->live[0] != '\0' && xsnprintf(from, sizeof(from), "%s/%s",
+	    f->live, rel) != -1 && link(from, to) == 0)
 		return 0;
 	log_warn("cannot carry %s into the next generation", rel);
 	return -1;
@@ -229,9 +220,9 @@ sync_gen(const char *gen)
 	char	 path[PATH_MAX];
 	size_t	 i;
 
-	for (i = 0; i < sizeof(gen_dirs) / sizeof(gen_dirs[0]); i++)
+	for (i = 0; i < kind_ndirs; i++)
 		if (xsnprintf(path, sizeof(path), "%s/%s", gen,
-		    gen_dirs[i].name) == -1 || fsync_dir(path) == -1)
+		    kind_dirs[i].name) == -1 || fsync_dir(path) == -1)
 			return -1;
 	return fsync_dir(gen);
 }

@@ -1,14 +1,16 @@
 /*
  * feed: the feed directory, and how one generation replaces the last.
  *
- *   FEED/g/N/                 generation N, complete: lists/, plain/,
- *                             plain/mail/, plain/digest/, manifest.json
+ *   FEED/g/N/                 generation N, complete: the directories of
+ *                             kind.h (lists/, lists/mail/, lists/digest/,
+ *                             plain/, plain/mail/, plain/digest/) and
+ *                             manifest.json, naming exactly its files
  *   FEED/current -> g/N       the live generation, switched by one rename(2)
  *                             once everything in g/N is written and synced
  *   FEED/lists -> current/lists, FEED/plain -> current/plain,
  *   FEED/manifest.json -> current/manifest.json
  *                             fixed links: readers (listfeed.fcgi, nginx)
- *                             use the paths of DESIGN.md and always see one
+ *                             use the paths of kind.h and always see one
  *                             whole generation, never a mix of two
  *   FEED/run.json             the last run (manifest.h)
  *   FEED/.state/              listfeed-gen's own (mode 0700)
@@ -40,8 +42,13 @@ int	feed_open(struct feed *, const char *dir);
 const char *feed_live(const struct feed *);
 /* Starts generation N in FEED/g/N.  0 or -1. */
 int	feed_begin(struct feed *, long long generation);
-/* Hard-links rel from the live generation unless the next one has it. */
-int	feed_carry(struct feed *, const char *rel);
+/*
+ * Puts rel into the next generation: written (by this run) it must be
+ * there already; otherwise it is hard-linked from the live generation,
+ * and must not be there yet.  0, or -1 (the generation would not match
+ * its manifest).
+ */
+int	feed_carry(struct feed *, const char *rel, int written);
 /* Writes m into the next generation, syncs it and makes it live. */
 int	feed_commit(struct feed *, const struct lf_manifest *m);
 /*

@@ -231,9 +231,8 @@ same_files(const struct lf_manifest *old, const struct lf_manifest *now)
 		    o->nfiles != now->lists[i].nfiles)
 			return 0;
 		for (j = 0; j < now->lists[i].nfiles; j++)
-			if (mlist_file(o, now->lists[i].files[j].kind) == NULL ||
-			    strcmp(mlist_file(o, now->lists[i].files[j].kind)->path,
-			    now->lists[i].files[j].path) != 0)
+			if (mlist_file(o, now->lists[i].files[j].kind,
+			    now->lists[i].files[j].format) == NULL)
 				return 0;
 	}
 	return 1;
@@ -251,7 +250,8 @@ commit(struct feed *f, const struct lf_manifest *old,
 		return feed_commit_manifest(f, now);
 	for (i = 0; i < now->nlists; i++)
 		for (j = 0; j < now->lists[i].nfiles; j++)
-			if (feed_carry(f, now->lists[i].files[j].path) == -1) {
+			if (feed_carry(f, now->lists[i].files[j].path,
+			    now->lists[i].files[j].written) == -1) {
 				feed_abort(f);
 				return -1;
 			}

@@ -1,31 +1,38 @@
 /* publish: see publish.h. */
 #include <sys/stat.h>
 
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "guard.h"
 #include "hash.h"
 #include "keysid.h"
+#include "kind.h"
 #include "log.h"
 #include "publish.h"
 #include "render.h"
+#include "sympafile.h"
 #include "valid.h"
 
-#define MAX_KINDS	32
+#define MAX_FILES	48
 
-/* One file of a list, rendered. */
-struct kind {
-	char			 kind[VALID_FORMAT_MAX + 16];
-	char			 dir[16];	/* "lists", "plain", ... */
-	char			 file[128];	/* name inside dir */
-	int			 encrypt;
-	struct buf		 clear;
+/* One file of a list (kind.h), rendered. */
+struct pfile {
+	struct buf		 body;		/* rendered, without header */
 	struct buf		 out;		/* what is written */
-	char			 sha[HASH_HEX_LEN + 1];
+	const char		*format;	/* KIND_FORMAT: its format */
+	const char		*changed_at;
+	long long		 changed;	/* generation of its body */
+	unsigned long		 count;		/* members in it */
+	enum lf_kind		 kind;
 	int			 keep;		/* unchanged on disk */
+	int			 written;	/* into the next generation */
+	char			 rel[VALID_REL_PATH_MAX + 1];
+	char			 sha[HASH_HEX_LEN + 1];	/* of body */
 };
 
 static const struct lf_format *
@@ -68,8 +75,9 @@ formats_load(const struct lf_config *cfg, struct formats *f)
 			goto out;
 		f->n++;
 	}
-	if (find_format(f, "sympa") == NULL) {
-		if (format_load(cfg->templates, "sympa", &f->v[f->n]) == -1)
+	if (find_format(f, KIND_SYMPA_FORMAT) == NULL) {
+		if (format_load(cfg->templates, KIND_SYMPA_FORMAT,
+		    &f->v[f->n]) == -1)
 			goto out;
 		f->n++;
 	}
@@ -92,69 +100,62 @@ formats_free(struct formats *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* Renders the file of kind k (and format) of list l into f[*n]. */
 static int
-add_kind(struct kind *k, size_t *n, const char *kind, const char *dir,
-    const char *file, int encrypt)
+add_file(const struct pub_ctx *p, const char *name, const struct mlist *l,
+    enum lf_kind k, const char *format, struct pfile *f, size_t *n)
 {
-	struct kind	*p;
+	const struct kind_info	*ki = kind_info(k);
+	const struct lf_format	*fmt;
+	struct pfile		*x;
 
-	if (*n >= MAX_KINDS)
+	if (*n >= MAX_FILES)
 		return -1;
-	p = &k[*n];
-	memset(p, 0, sizeof(*p));
-	if (xsnprintf(p->kind, sizeof(p->kind), "%s", kind) == -1 ||
-	    xsnprintf(p->dir, sizeof(p->dir), "%s", dir) == -1 ||
-	    xsnprintf(p->file, sizeof(p->file), "%s", file) == -1)
+	x = &f[(*n)++];
+	memset(x, 0, sizeof(*x));
+	x->kind = k;
+	x->format = format;
+	x->count = ki->reception == SF_RECEPTION_MAIL ? l->mail :
+	    ki->reception == SF_RECEPTION_DIGEST ? l->digest : l->n;
+	if ((fmt = find_format(p->formats, kind_format(k, format))) == NULL ||
+	    kind_path(k, format, name, x->rel, sizeof(x->rel)) == -1 ||
+	    render_list(&x->body, fmt, l, conf_list_names(p->cfg, name),
+	    ki->reception) == -1 ||
+	    hash_sha256_hex(buf_str(&x->body), x->body.len, x->sha) == -1)
 		return -1;
-	p->encrypt = encrypt;
-	(*n)++;
 	return 0;
 }
 
-/* The kinds of file a list has, rendered, with their hashes. */
+/* The files the list has (kind.h), rendered, with their hashes. */
 static int
-render_kinds(const struct pub_ctx *p, const char *name, const struct mlist *l,
-    struct kind *k, size_t *nk, char *why, size_t whysz)
+render_files(const struct pub_ctx *p, const char *name, const struct mlist *l,
+    struct pfile *f, size_t *n, char *why, size_t whysz)
 {
-	static const struct {
-		const char		*kind, *dir;
-		enum render_which	 which;
-	} plain[] = {
-		{ "plain", "plain", RENDER_ALL },
-		{ "plain-mail", "plain/mail", RENDER_MAIL },
-		{ "plain-digest", "plain/digest", RENDER_DIGEST },
-	};
 	const struct strlist	*fl = conf_list_formats(p->cfg, name);
-	const struct lf_format	*f;
-	enum names_mode		 names = conf_list_names(p->cfg, name);
-	char			 file[128];
+	int			 k, plain = conf_list_plain(p->cfg, name);
 	size_t			 i;
 
-	*nk = 0;
-	for (i = 0; i < fl->n; i++) {
-		if ((f = find_format(p->formats, fl->v[i])) == NULL ||
-		    xsnprintf(file, sizeof(file), "%s.%s.asc", name,
-		    fl->v[i]) == -1 ||
-		    add_kind(k, nk, fl->v[i], "lists", file, 1) == -1 ||
-		    render_list(&k[*nk - 1].clear, f, l, names, RENDER_ALL)
-		    == -1)
-			goto bad;
-	}
-	if (conf_list_plain(p->cfg, name)) {
-		f = find_format(p->formats, "sympa");
-		for (i = 0; i < sizeof(plain) / sizeof(plain[0]); i++)
-			if (f == NULL || xsnprintf(file, sizeof(file),
-			    "%s.sympa", name) == -1 ||
-			    add_kind(k, nk, plain[i].kind, plain[i].dir, file,
-			    0) == -1 ||
-			    render_list(&k[*nk - 1].clear, f, l, names,
-			    plain[i].which) == -1)
+	*n = 0;
+	for (k = 0; k < KIND_N; k++)
+		switch (kind_info((enum lf_kind)k)->when) {
+		case KIND_EACH_FORMAT:
+			for (i = 0; i < fl->n; i++)
+				if (add_file(p, name, l, (enum lf_kind)k,
+				    fl->v[i], f, n) == -1)
+					goto bad;
+			break;
+		case KIND_IF_SYMPA:
+			if (strlist_has(fl, KIND_SYMPA_FORMAT) &&
+			    add_file(p, name, l, (enum lf_kind)k, NULL, f, n)
+			    == -1)
 				goto bad;
-	}
-	for (i = 0; i < *nk; i++)
-		if (hash_sha256_hex(buf_str(&k[i].clear), k[i].clear.len,
-		    k[i].sha) == -1)
-			goto bad;
+			break;
+		case KIND_IF_PLAIN:
+			if (plain && add_file(p, name, l, (enum lf_kind)k,
+			    NULL, f, n) == -1)
+				goto bad;
+			break;
+		}
 	return 0;
 bad:
 	(void)snprintf(why, whysz, "cannot render its files");
@@ -172,34 +173,44 @@ file_exists(const char *gen, const char *rel)
 	    stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-/* Marks the kinds whose file on disk is still right; 1 if all are. */
+/*
+ * Dates each file's body: the generation that last changed it, kept from
+ * the old entry when its member lines are the same.  Marks the files
+ * whose file on disk is still right; 1 if all are.
+ */
 static int
 mark_kept(const struct pub_ctx *p, const struct lf_mlist *old,
-    const char *keys, struct kind *k, size_t nk)
+    const char *keys, struct pfile *f, size_t n)
 {
 	const struct lf_mfile	*mf;
-	char			 rel[PATH_MAX];
 	size_t			 i, kept = 0;
 
-	for (i = 0; old != NULL && i < nk; i++) {
-		if ((mf = mlist_file(old, k[i].kind)) == NULL ||
-		    strcmp(mf->sha256, k[i].sha) != 0 ||
-		    (k[i].encrypt && strcmp(old->keys, keys) != 0) ||
-		    xsnprintf(rel, sizeof(rel), "%s/%s", k[i].dir, k[i].file)
-		    == -1 || strcmp(mf->path, rel) != 0 ||
-		    !file_exists(p->live, rel))
+	for (i = 0; i < n; i++) {
+		f[i].changed = p->generation;
+		f[i].changed_at = p->now;
+		if (old == NULL || (mf = mlist_file(old, f[i].kind,
+		    f[i].format)) == NULL || mf->changed < 1 ||
+		    strlen(mf->changed_at) != strlen(p->now) ||
+		    strcmp(mf->sha256, f[i].sha) != 0)
 			continue;
-		k[i].keep = 1;
+		f[i].changed = mf->changed;
+		f[i].changed_at = mf->changed_at;
+		if ((kind_info(f[i].kind)->encrypted &&
+		    strcmp(old->keys, keys) != 0) ||
+		    !file_exists(p->live, f[i].rel))
+			continue;
+		f[i].keep = 1;
 		kept++;
 	}
-	return old != NULL && kept == nk && old->nfiles == nk;
+	return old != NULL && kept == n && old->nfiles == n;
 }
 
 /*
  * The shrink guard (guard.h) on each file a client can fetch, by the
  * members in that file: the whole list (every format and the Sympa file),
- * and, where Sympa fetches the list, its mail and its digest members
- * (two sources to Sympa, each emptied by a 200 without members).  The
+ * and, where the list has per-reception files (clear or in the sympa
+ * format), its mail and its digest members (two sources to Sympa, each
+ * emptied by a 200 without members).  The
  * counts before are those of the last manifest entry, else what .state
  * remembers: a lost manifest must not make a list new.  1 if the list is
  * held (why says why, *before has the counts it had), else 0.
@@ -239,7 +250,8 @@ guard_holds(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	f[0].what = "";
 	f[0].before = before->count;
 	f[0].after = l->n;
-	if (before->reception && conf_list_plain(p->cfg, name)) {
+	if (before->reception && (conf_list_plain(p->cfg, name) ||
+	    strlist_has(conf_list_formats(p->cfg, name), KIND_SYMPA_FORMAT))) {
 		f[1].what = "its mail members ";
 		f[1].before = before->mail;
 		f[1].after = l->mail;
@@ -296,27 +308,58 @@ keep_held(const struct pub_ctx *p, const char *name,
 	res->has_entry = 1;
 }
 
+/* The file's cleartext: the signed header (kind.h) and the body. */
 static int
-encrypt_all(const struct pub_ctx *p, const char *name, struct kind *k,
-    size_t nk, char *why, size_t whysz)
+compose(const char *name, const struct pfile *f, struct buf *clear)
+{
+	struct sympafile_hdr	 h;
+
+	if (kind_has_header(f->kind, f->format)) {
+		memset(&h, 0, sizeof(h));
+		if (xsnprintf(h.list, sizeof(h.list), "%s", name) == -1 ||
+		    xsnprintf(h.time, sizeof(h.time), "%s", f->changed_at)
+		    == -1)
+			return -1;
+		h.reception = kind_info(f->kind)->reception;
+		h.generation = f->changed;
+		h.count = f->count;
+		if (sympafile_header(clear, &h) == -1)
+			return -1;
+	}
+	return buf_add(clear, buf_str(&f->body), f->body.len);
+}
+
+static int
+encrypt_all(const struct pub_ctx *p, const char *name, struct pfile *f,
+    size_t n, char *why, size_t whysz)
 {
 	const struct strlist	*r = conf_list_recipients(p->cfg, name);
+	struct buf		 clear = BUF_INIT;
 	char			 e[400];
 	size_t			 i;
+	int			 rc = -1;
 
 	if (r->n == 0) {
 		(void)snprintf(why, whysz, "no recipients configured "
 		    "([gpg] recipients or [list %s] recipients)", name);
 		return -1;
 	}
-	for (i = 0; i < nk; i++) {
-		if (k[i].keep)
+	for (i = 0; i < n; i++) {
+		if (f[i].keep)
 			continue;
-		if (!k[i].encrypt) {
-			if (buf_add(&k[i].out, buf_str(&k[i].clear),
-			    k[i].clear.len) == -1)
-				return -1;
+		if (!kind_info(f[i].kind)->encrypted) {
+			if (compose(name, &f[i], &f[i].out) == -1) {
+				(void)snprintf(why, whysz, "cannot render %s",
+				    f[i].rel);
+				goto out;
+			}
 			continue;
+		}
+		buf_free(&clear);
+		if (compose(name, &f[i], &clear) == -1) {
+			(void)snprintf(why, whysz, "cannot render %s",
+			    f[i].rel);
+			goto out;
 		}
 		if (p->crypt->c == NULL && !p->crypt->failed &&
 		    (p->crypt->c = crypt_open(p->cfg->gpg_home,
@@ -325,42 +368,71 @@ encrypt_all(const struct pub_ctx *p, const char *name, struct kind *k,
 		if (p->crypt->c == NULL) {
 			(void)snprintf(why, whysz, "signing key %s unusable "
 			    "(see above)", p->cfg->sign_key);
-			return -1;
+			goto out;
 		}
 		if (crypt_encrypt_sign(p->crypt->c, (const char *const *)r->v,
-		    r->n, buf_str(&k[i].clear), k[i].clear.len, &k[i].out, e,
+		    r->n, buf_str(&clear), clear.len, &f[i].out, e,
 		    sizeof(e)) == -1) {
 			(void)snprintf(why, whysz, "%s", e);
-			return -1;
+			goto out;
 		}
 	}
-	return 0;
+	rc = 0;
+out:
+	buf_free(&clear);
+	return rc;
 }
 
-static int
-write_all(const struct pub_ctx *p, struct kind *k, size_t nk,
-    unsigned *written)
+/* Removes the files written into the next generation: the list keeps
+ * its old entry, so the next generation carries its old files. */
+static void
+unwrite_all(const struct pub_ctx *p, struct pfile *f, size_t n)
 {
-	char	 dir[PATH_MAX];
+	char	 path[PATH_MAX];
 	size_t	 i;
 
-	for (i = 0; i < nk; i++) {
-		if (k[i].keep)
+	for (i = 0; i < n; i++) {
+		if (!f[i].written)
 			continue;
-		if (xsnprintf(dir, sizeof(dir), "%s/%s", p->next, k[i].dir)
-		    == -1 || atomic_write(dir, k[i].file, buf_str(&k[i].out),
-		    k[i].out.len, k[i].encrypt ? 0644 : 0640) == -1)
-			return -1;
-		(*written)++;
+		if (xsnprintf(path, sizeof(path), "%s/%s", p->next, f[i].rel)
+		    == -1 || (unlink(path) == -1 && errno != ENOENT))
+			log_warn("cannot remove %s", path);
+		f[i].written = 0;
 	}
+}
+
+/* All or nothing: the files that must change, or none of them. */
+static int
+write_all(const struct pub_ctx *p, struct pfile *f, size_t n,
+    unsigned *written)
+{
+	char	 dir[PATH_MAX], *slash;
+	size_t	 i;
+
+	for (i = 0; i < n; i++) {
+		if (f[i].keep)
+			continue;
+		if (xsnprintf(dir, sizeof(dir), "%s/%s", p->next, f[i].rel)
+		    == -1 || (slash = strrchr(dir, '/')) == NULL)
+			goto undo;
+		*slash = '\0';
+		if (atomic_write(dir, slash + 1, buf_str(&f[i].out),
+		    f[i].out.len, kind_mode(f[i].kind)) == -1)
+			goto undo;
+		f[i].written = 1;
+	}
+	for (i = 0; i < n; i++)
+		*written += (unsigned)f[i].written;
 	return 0;
+undo:
+	unwrite_all(p, f, n);
+	return -1;
 }
 
 static int
 fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
-    const char *keys, const struct kind *k, size_t nk, struct lf_mlist *e)
+    const char *keys, const struct pfile *f, size_t n, struct lf_mlist *e)
 {
-	char	 rel[PATH_MAX];
 	size_t	 i;
 
 	memset(e, 0, sizeof(*e));
@@ -371,18 +443,16 @@ fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	if ((e->name = strdup(name)) == NULL ||
 	    (e->changed_at = strdup(p->now)) == NULL ||
 	    (e->keys = strdup(keys)) == NULL ||
-	    (e->files = calloc(nk + 1, sizeof(*e->files))) == NULL)
+	    (e->files = calloc(n + 1, sizeof(*e->files))) == NULL)
 		return -1;
-	for (i = 0; i < nk; i++) {
-		if (xsnprintf(rel, sizeof(rel), "%s/%s", k[i].dir, k[i].file)
-		    == -1)
-			return -1;
-		e->files[i].kind = strdup(k[i].kind);
-		e->files[i].path = strdup(rel);
-		e->files[i].sha256 = strdup(k[i].sha);
+	for (i = 0; i < n; i++) {
+		e->files[i].kind = f[i].kind;
+		e->files[i].changed = f[i].changed;
+		e->files[i].written = !f[i].keep;
 		e->nfiles++;
-		if (e->files[i].kind == NULL || e->files[i].path == NULL ||
-		    e->files[i].sha256 == NULL)
+		if (mfile_set(&e->files[i], f[i].kind == KIND_FORMAT ?
+		    f[i].format : NULL, f[i].rel, f[i].sha,
+		    f[i].changed_at) == -1)
 			return -1;
 	}
 	return 0;
@@ -405,12 +475,12 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 {
 	static const struct mlist	 empty;
 	const struct strlist		*r;
-	struct kind			 k[MAX_KINDS];
+	struct pfile			 f[MAX_FILES];
 	struct mlist			 none;
 	struct delta_counts		 before;
 	struct buf			 next = BUF_INIT;
 	char				 keys[HASH_HEX_LEN + 1];
-	size_t				 nk = 0, i;
+	size_t				 nf = 0, i;
 
 	memset(res, 0, sizeof(*res));
 	if (l == NULL) {
@@ -439,15 +509,15 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		return;
 	}
 	res->status = PUB_ERR_IO;
-	if (render_kinds(p, name, l, k, &nk, res->why, sizeof(res->why))
+	if (render_files(p, name, l, f, &nf, res->why, sizeof(res->why))
 	    == -1)
 		goto fail;
-	if (mark_kept(p, old, keys, k, nk)) {
+	if (mark_kept(p, old, keys, f, nf)) {
 		res->status = PUB_UNCHANGED;
 		keep_old(res, old);
 		goto out;
 	}
-	if (fill_entry(p, name, l, keys, k, nk, &res->entry) == -1) {
+	if (fill_entry(p, name, l, keys, f, nf, &res->entry) == -1) {
 		mlist_free(&res->entry);
 		(void)snprintf(res->why, sizeof(res->why), "out of memory");
 		goto out;
@@ -463,11 +533,11 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		res->status = PUB_CHANGED;
 		goto out;
 	}
-	if (encrypt_all(p, name, k, nk, res->why, sizeof(res->why)) == -1) {
+	if (encrypt_all(p, name, f, nf, res->why, sizeof(res->why)) == -1) {
 		res->status = PUB_ERR_CRYPTO;
 		goto fail;
 	}
-	if (write_all(p, k, nk, &res->written) == -1) {
+	if (write_all(p, f, nf, &res->written) == -1) {
 		(void)snprintf(res->why, sizeof(res->why), "cannot write its "
 		    "files (see above)");
 		goto fail;
@@ -483,9 +553,9 @@ fail:
 	res->has_entry = 0;
 	keep_old(res, old);
 out:
-	for (i = 0; i < nk; i++) {
-		buf_free(&k[i].clear);
-		buf_free(&k[i].out);
+	for (i = 0; i < nf; i++) {
+		buf_free(&f[i].body);
+		buf_free(&f[i].out);
 	}
 	buf_free(&next);
 }

@@ -1,22 +1,25 @@
 /*
  * publish: brings one list's published files up to date.
  *
- * For a list it renders every kind of file the list has (one OpenPGP file
- * per format, and the cleartext Sympa files when some client fetches the
- * list in clear), compares each cleartext's SHA-256 and the key id
- * (signer + recipients) with the list's last manifest entry, applies the
- * shrink guard, encrypts what changed and writes it with atomic_write().
- * A file whose cleartext and keys did not change is not touched.
+ * For a list it renders every file the list has (lib/kind.h: one
+ * OpenPGP file per format, the per-reception OpenPGP Sympa files when
+ * its formats include sympa, and the cleartext Sympa files only when some
+ * client fetches the list in clear), compares each body's SHA-256 and
+ * the key id (signer + recipients) with the list's last manifest entry,
+ * applies the shrink guard, encrypts what changed and writes it with
+ * atomic_write().  A file whose body and keys did not change is not
+ * touched.  A file of the sympa format starts with the signed header
+ * (lib/sympafile.h), dated with the generation that last changed its
+ * member lines: the header alone never makes a file change.
  * All encryption of a list happens before its first write, so a crypto
  * error leaves every file of that list as it was.
  *
- * Files are written into the next generation (feed.h); a file whose
- * cleartext and keys are unchanged is left to be carried over from the
- * live one.  Paths, relative to a generation:
- *   lists/NAME.FORMAT.asc        kind FORMAT, mode 0644
- *   plain/NAME.sympa             kind "plain", mode 0640
- *   plain/mail/NAME.sympa        kind "plain-mail"
- *   plain/digest/NAME.sympa      kind "plain-digest"
+ * Files are written into the next generation (feed.h) at the paths of
+ * kind.h, all of a list's or none: a write that fails part-way removes
+ * those already written, and the list keeps its old entry and files.
+ * A file whose body and keys are unchanged is left to be carried over
+ * from the live one; the entry marks the files written (lf_mfile
+ * written) so that the generation's manifest names exactly its files.
  */
 #ifndef LF_PUBLISH_H
 #define LF_PUBLISH_H

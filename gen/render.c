@@ -33,7 +33,7 @@ lookup(void *ctx, const char *key, const char **val, size_t *len)
 
 int
 render_list(struct buf *out, const struct lf_format *f, const struct mlist *l,
-    enum names_mode names, enum render_which which)
+    enum names_mode names, enum sympafile_reception which)
 {
 	/* An addr-spec is not a display name: never quote it as one. */
 	static const char *const	 raw_mailbox[] = { "email", NULL };
@@ -50,8 +50,8 @@ render_list(struct buf *out, const struct lf_format *f, const struct mlist *l,
 		return -1;
 	for (i = 0; i < l->n; i++) {
 		r.m = &l->m[i];
-		if ((which == RENDER_MAIL && r.m->digest) ||
-		    (which == RENDER_DIGEST && !r.m->digest))
+		if ((which == SF_RECEPTION_MAIL && r.m->digest) ||
+		    (which == SF_RECEPTION_DIGEST && !r.m->digest))
 			continue;
 		switch (names) {
 		case NAMES_FIRST:

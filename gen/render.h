@@ -14,11 +14,10 @@
 #include "collect.h"
 #include "conf.h"
 #include "format.h"
-
-enum render_which { RENDER_ALL = 0, RENDER_MAIL, RENDER_DIGEST };
+#include "sympafile.h"
 
 int	render_list(struct buf *out, const struct lf_format *f,
 	    const struct mlist *l, enum names_mode names,
-	    enum render_which which);
+	    enum sympafile_reception which);
 
 #endif

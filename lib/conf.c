@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "fsutil.h"
 #include "guard.h"
+#include "kind.h"
 #include "log.h"
 #include "valid.h"
 
@@ -225,6 +226,9 @@ add_words(struct parse *p, struct strlist *l, const char *v, const char *key,
 				(void)snprintf(w, sizeof(w), "%s", fp);
 			break;
 		case I_FORMAT:
+			if (kind_reserved(w))
+				return fail(p, "%s: \"%s\" is reserved for "
+				    "listfeed's own files", key, w);
 			ok = valid_format_name(w);
 			break;
 		case I_LIST:

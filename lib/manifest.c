@@ -49,9 +49,10 @@ mlist_free(struct lf_mlist *l)
 	free(l->keys);
 	free(l->held);
 	for (i = 0; i < l->nfiles; i++) {
-		free(l->files[i].kind);
+		free(l->files[i].format);
 		free(l->files[i].path);
 		free(l->files[i].sha256);
+		free(l->files[i].changed_at);
 	}
 	free(l->files);
 	memset(l, 0, sizeof(*l));
@@ -73,11 +74,50 @@ manifest_free(struct lf_manifest *m)
 	memset(m, 0, sizeof(*m));
 }
 
+int
+mfile_set(struct lf_mfile *f, const char *format, const char *path,
+    const char *sha256, const char *changed_at)
+{
+	f->format = format != NULL ? strdup(format) : NULL;
+	f->path = strdup(path);
+	f->sha256 = strdup(sha256);
+	f->changed_at = strdup(changed_at != NULL ? changed_at : "");
+	return (format != NULL && f->format == NULL) || f->path == NULL ||
+	    f->sha256 == NULL || f->changed_at == NULL ? -1 : 0;
+}
+
+/*
+ * One file of list: a key kind.h knows, at the path kind.h gives it
+ * (which also keeps every path inside the feed).
+ */
+static int
+parse_file(const char *list, const char *key, json_t *o, struct lf_mfile *f)
+{
+	const char	*path = json_string_value(json_object_get(o, "path"));
+	char		 want[VALID_REL_PATH_MAX + 1];
+	char		*at;
+	int		 rc;
+
+	if (!json_is_object(o) || path == NULL ||
+	    kind_parse(key, &f->kind) == -1 ||
+	    kind_path(f->kind, key, list, want, sizeof(want)) == -1 ||
+	    strcmp(path, want) != 0 || !valid_rel_path(path))
+		return -1;
+	f->changed = jll(o, "changed");
+	if ((at = jstrdup(o, "changed_at")) == NULL)
+		return -1;
+	rc = mfile_set(f, f->kind == KIND_FORMAT ? key : NULL, path,
+	    json_string_value(json_object_get(o, "sha256")) != NULL ?
+	    json_string_value(json_object_get(o, "sha256")) : "", at);
+	free(at);
+	return rc;
+}
+
 static int
 parse_list(const char *name, json_t *o, struct lf_mlist *l)
 {
 	json_t		*files, *f, *rec;
-	const char	*kind;
+	const char	*key;
 	size_t		 i = 0;
 
 	if (!json_is_object(o) || !valid_list_name(name))
@@ -106,20 +146,9 @@ parse_list(const char *name, json_t *o, struct lf_mlist *l)
 	if ((l->files = calloc(json_object_size(files) + 1,
 	    sizeof(*l->files))) == NULL)
 		return -1;
-	json_object_foreach(files, kind, f) {
-		const char	*path = json_string_value(json_object_get(f,
-				    "path"));
-
-		/* Paths stay inside the feed: checked here, once. */
-		if (!valid_rel_path(path) || strlen(kind) > 64)
-			return -1;
-		l->files[i].kind = strdup(kind);
-		l->files[i].path = strdup(path);
-		l->files[i].sha256 = jstrdup(f, "sha256");
+	json_object_foreach(files, key, f) {
 		l->nfiles = ++i;
-		if (l->files[i - 1].kind == NULL ||
-		    l->files[i - 1].path == NULL ||
-		    l->files[i - 1].sha256 == NULL)
+		if (parse_file(name, key, f, &l->files[i - 1]) == -1)
 			return -1;
 	}
 	return 0;
@@ -228,9 +257,12 @@ dump_list(const struct lf_mlist *l)
 
 	files = json_object();
 	for (i = 0; files != NULL && i < l->nfiles; i++)
-		if (json_object_set_new(files, l->files[i].kind,
-		    json_pack("{s:s, s:s}", "path", l->files[i].path,
-		    "sha256", l->files[i].sha256)) == -1) {
+		if (json_object_set_new(files, kind_key(l->files[i].kind,
+		    l->files[i].format), json_pack("{s:s, s:s, s:I, s:s}",
+		    "path", l->files[i].path, "sha256", l->files[i].sha256,
+		    "changed", (json_int_t)l->files[i].changed,
+		    "changed_at", l->files[i].changed_at != NULL ?
+		    l->files[i].changed_at : "")) == -1) {
 			json_decref(files);
 			return NULL;
 		}
@@ -333,12 +365,13 @@ manifest_find(const struct lf_manifest *m, const char *name)
 }
 
 const struct lf_mfile *
-mlist_file(const struct lf_mlist *l, const char *kind)
+mlist_file(const struct lf_mlist *l, enum lf_kind k, const char *format)
 {
 	size_t	 i;
 
 	for (i = 0; i < l->nfiles; i++)
-		if (strcmp(l->files[i].kind, kind) == 0)
+		if (l->files[i].kind == k && (k != KIND_FORMAT ||
+		    (format != NULL && strcmp(l->files[i].format, format) == 0)))
 			return &l->files[i];
 	return NULL;
 }
@@ -362,12 +395,12 @@ mlist_copy(struct lf_mlist *dst, const struct lf_mlist *src)
 	    dst->keys == NULL || dst->files == NULL)
 		goto bad;
 	for (i = 0; i < src->nfiles; i++) {
-		dst->files[i].kind = strdup(src->files[i].kind);
-		dst->files[i].path = strdup(src->files[i].path);
-		dst->files[i].sha256 = strdup(src->files[i].sha256);
+		dst->files[i].kind = src->files[i].kind;
+		dst->files[i].changed = src->files[i].changed;
 		dst->nfiles++;
-		if (dst->files[i].kind == NULL || dst->files[i].path == NULL ||
-		    dst->files[i].sha256 == NULL)
+		if (mfile_set(&dst->files[i], src->files[i].format,
+		    src->files[i].path, src->files[i].sha256,
+		    src->files[i].changed_at) == -1)
 			goto bad;
 	}
 	return 0;

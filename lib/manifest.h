@@ -17,9 +17,17 @@
  *       "keys": "sha256 of signer + recipients",
  *       "held": "why",                       (only while the guard holds it)
  *       "files": { "KIND": { "path": "lists/NAME.csv.asc",
- *                            "sha256": "of the cleartext" }, ... } } } }
- * KIND is a format name, or "plain", "plain-mail", "plain-digest" for the
- * cleartext Sympa files.  Lists are kept sorted by name.
+ *                            "sha256": "of the member lines",
+ *                            "changed": GEN, "changed_at": "RFC 3339" },
+ *                  ... } } } }
+ * KIND is a manifest key of kind.h (a format name, or an internal kind
+ * such as "plain" or "sympa-mail"), and path is where kind.h puts that
+ * kind's file of that list: a manifest naming any other key or path is
+ * refused.  sha256 covers the rendered file without the signed header
+ * (kind.h), so it changes exactly when the file's member lines do;
+ * changed/changed_at are the generation that last changed them and its
+ * time (the header's generation and time).  Lists are kept sorted by
+ * name.  A generation's manifest names exactly the list files in it.
  *
  * The counts are those of the files published (a held list keeps the
  * counts of its last good files): the shrink guard compares the next run
@@ -40,15 +48,22 @@
 #include <stddef.h>
 
 #include "conf.h"
+#include "kind.h"
 
 #define MANIFEST_NAME	"manifest.json"
 #define RUN_NAME	"run.json"
 #define MLIST_HELD_MAX	512	/* bytes of a held list's reason */
 
 struct lf_mfile {
-	char	*kind;
-	char	*path;		/* relative to the feed directory */
-	char	*sha256;
+	enum lf_kind	 kind;
+	char		*format;	/* KIND_FORMAT: the format; else NULL */
+	char		*path;		/* relative to the feed directory */
+	char		*sha256;
+	long long	 changed;	/* 0: not recorded */
+	char		*changed_at;
+	int		 written;	/* listfeed-gen: written into the
+					   generation being made (not
+					   serialised) */
 };
 
 struct lf_mlist {
@@ -96,7 +111,13 @@ char	*manifest_dump(const struct lf_manifest *m);
 int	manifest_write(const char *dir, const struct lf_manifest *m);
 void	manifest_free(struct lf_manifest *m);
 const struct lf_mlist *manifest_find(const struct lf_manifest *, const char *);
-const struct lf_mfile *mlist_file(const struct lf_mlist *, const char *kind);
+/* The list's file of kind k (and format, for KIND_FORMAT), or NULL. */
+const struct lf_mfile *mlist_file(const struct lf_mlist *, enum lf_kind k,
+	    const char *format);
+/* Sets f's strings (copies); f->kind, changed and written are the
+ * caller's.  0 or -1. */
+int	mfile_set(struct lf_mfile *f, const char *format, const char *path,
+	    const char *sha256, const char *changed_at);
 /* Sorts lists by name (after building one by hand). */
 void	manifest_sort(struct lf_manifest *m);
 /* Deep copy of one list entry into dst. 0 or -1. */

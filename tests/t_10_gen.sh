@@ -60,6 +60,12 @@ for l in deelnemers spacelog hetbestuur lasersnijder; do
 					decrypt "$W/gnupg-provider" "$FEED/lists/$l.$f.asc"
 				decrypt "$W/gnupg-admin" "$FEED/lists/$l.$f.asc" >"$T/$l.$f"
 			fi
+			if [ $f = sympa ]; then
+				check_eq "$l.sympa: signed header" "$l all 1 $(sympa_body "$T/$l.$f" | wc -l)" \
+				    "$(for k in list reception generation count; do sympa_header "$T/$l.$f" $k; done | xargs)"
+				sympa_body "$T/$l.$f" >"$T/$l.$f.body"
+				mv "$T/$l.$f.body" "$T/$l.$f"
+			fi
 			[ -n "${LF_BLESS:-}" ] && cp "$T/$l.$f" "$TOP/tests/fixture/expected/$l.$f"
 			check_file_eq "$l.$f cleartext as expected" "$TOP/tests/fixture/expected/$l.$f" "$T/$l.$f"
 		else
@@ -69,19 +75,24 @@ for l in deelnemers spacelog hetbestuur lasersnijder; do
 done
 check "admin key decrypts deelnemers.csv with a good signature" \
 	decrypt "$W/gnupg-admin" "$FEED/lists/deelnemers.csv.asc"
-check_file_eq "plain deelnemers equals the sympa format" "$T/deelnemers.sympa" "$FEED/plain/deelnemers.sympa"
+sympa_body "$FEED/plain/deelnemers.sympa" >"$T/plain-deelnemers.body"
+check_file_eq "plain deelnemers equals the sympa format" "$T/deelnemers.sympa" "$T/plain-deelnemers.body"
+check_eq "plain deelnemers: signed header" "deelnemers all 1 20" \
+    "$(for k in list reception generation count; do sympa_header "$FEED/plain/deelnemers.sympa" $k; done | xargs)"
+check_eq "plain digest file: signed header" "deelnemers digest 2" \
+    "$(for k in list reception count; do sympa_header "$FEED/plain/digest/deelnemers.sympa" $k; done | xargs)"
 check "plain files only for lists a client fetches in clear" \
 	test ! -e "$FEED/plain/hetbestuur.sympa" -a -f "$FEED/plain/spacelog.sympa"
 check_eq "lasersnijder has only the csv format" "lasersnijder.csv.asc" \
 	"$(cd "$FEED/lists" && ls lasersnijder.*)"
 check_eq "plain files are mode 0640" "640" "$(stat -c %a "$FEED/plain/deelnemers.sympa")"
 check_eq "state dir is mode 0700" "700" "$(stat -c %a "$FEED/.state")"
-check_eq "digest members split out" "2" "$(wc -l <"$FEED/plain/digest/deelnemers.sympa" | tr -d ' ')"
-check_eq "mail + digest = all" "$(wc -l <"$FEED/plain/deelnemers.sympa")" \
-	"$(cat "$FEED/plain/mail/deelnemers.sympa" "$FEED/plain/digest/deelnemers.sympa" | wc -l)"
+check_eq "digest members split out" "2" "$(sympa_body "$FEED/plain/digest/deelnemers.sympa" | wc -l)"
+check_eq "mail + digest = all" "$(sympa_body "$FEED/plain/deelnemers.sympa" | wc -l)" \
+	"$( (sympa_body "$FEED/plain/mail/deelnemers.sympa"; sympa_body "$FEED/plain/digest/deelnemers.sympa") | wc -l)"
 # Every line of the Sympa text is one address: a name cannot add a line.
-check_no_grep "no Sympa line without an address first" '^[^@[:space:]]*([[:space:]]|$)' "$FEED/plain/deelnemers.sympa"
-check_eq "Sympa lines = subscriber count" "20" "$(wc -l <"$FEED/plain/deelnemers.sympa" | tr -d ' ')"
+check_no_grep "no Sympa line without an address first" '^[^@[:space:]#]*([[:space:]]|$)' "$FEED/plain/deelnemers.sympa"
+check_eq "Sympa lines = subscriber count" "20" "$(sympa_body "$FEED/plain/deelnemers.sympa" | wc -l)"
 check_no_grep "no private column leaks into any file" 'PRIVATE-|\+316123499' "$FEED/plain/deelnemers.sympa"
 check_no_grep "the deactivated account is not exported" 'oudshoorn' "$FEED/plain/deelnemers.sympa"
 find "$FEED" >"$T/find"
@@ -125,7 +136,7 @@ check_exit "shrunk by a quarter: exit 3" 3 "$GEN" -c "$CONF"
 check_grep "report explains the shrink" 'deelnemers .*HELD: would shrink from 20 to 14' "$LAST_OUT"
 check_file_eq "shrunk list: old plain file intact" "$T/deelnemers.before" "$FEED/plain/deelnemers.sympa"
 check_exit "--force publishes the shrunk list" 0 "$GEN" -c "$CONF" --force deelnemers
-check_eq "forced list has 14 lines" "14" "$(wc -l <"$FEED/plain/deelnemers.sympa" | tr -d ' ')"
+check_eq "forced list has 14 lines" "14" "$(sympa_body "$FEED/plain/deelnemers.sympa" | wc -l)"
 db_sql gen "UPDATE mailinglists_subscription s JOIN sub_backup b ON b.id = s.id SET s.active = b.active;
 	DROP TABLE sub_backup"
 check_exit "restored list publishes (growth is never held)" 0 "$GEN" -c "$CONF"
@@ -189,7 +200,12 @@ for name, l in m["lists"].items():
     for kind, f in l["files"].items():
         path = os.path.join(feed, f["path"])
         data = open(path, "rb").read()
-        if kind.startswith("plain"):
+        if kind in ("plain", "plain-mail", "plain-digest"):
+            lines = data.split(b"\n")
+            if lines[0] == b"# listfeed 1":
+                data = b"\n".join(lines[6:])
+                if lines[3] != b"# generation: %d" % f["changed"]:
+                    sys.exit("%s: header's generation is not the manifest's" % path)
             if hashlib.sha256(data).hexdigest() != f["sha256"]:
                 sys.exit("%s: does not match the manifest" % path)
         elif not data.rstrip().endswith(b"-----END PGP MESSAGE-----"):
@@ -215,5 +231,47 @@ check_no_grep "after kill -9: temporary files cleaned" '/\.tmp-' "$T/find"
 check_eq "at most two generations kept" 1 "$(( $(ls "$FEED/g" | wc -l) <= 2 ))"
 decrypt "$W/gnupg-provider" "$FEED/lists/deelnemers.sympa.asc" >"$T/after-kill" 2>/dev/null
 check_file_eq "after kill -9: plain and encrypted agree" "$T/after-kill" "$FEED/plain/deelnemers.sympa"
+
+# 9. Without a client that has plain = yes: the encrypted Sympa files per
+# reception, each with its signed header, and no cleartext of any member
+# anywhere in the feed (plain/, .state, temporary files).
+FEED2=$T/feed-noplain
+gen_conf "$T/noplain.conf" "$FEED2" 'SELECT * FROM listfeed_subscribers'
+sed -i '/^plain = yes$/d' "$T/noplain.conf"
+check_exit "no plain client: generation exits 0" 0 "$GEN" -c "$T/noplain.conf"
+check_eq "no plain client: no file under plain/" "" "$(find "$FEED2/g" -path '*/plain/*' -type f)"
+check "  the feed is there" test -s "$FEED2/manifest.json"
+check "  (the same search finds the clear text of a feed with a plain client)" \
+    grep -r -q -a -i -E 'femke@example' "$FEED"
+check_eq "no plain client: no member address anywhere in the feed" "" \
+    "$(grep -r -l -a -i -E 'femke@example|zoe|yara' "$FEED2")"
+for r in mail digest; do
+	decrypt "$W/gnupg-provider" "$FEED2/lists/$r/deelnemers.sympa.asc" >"$T/dn.$r" 2>/dev/null
+	check "deelnemers.sympa.asc?reception=$r: decrypts, signed by the feed key" test -s "$T/dn.$r"
+done
+check_eq "digest file: header and members" "deelnemers digest 2 2" \
+    "$(for k in list reception count; do sympa_header "$T/dn.digest" $k; done | xargs) $(sympa_body "$T/dn.digest" | wc -l)"
+check_eq "mail file: header and members" "deelnemers mail 18 18" \
+    "$(for k in list reception count; do sympa_header "$T/dn.mail" $k; done | xargs) $(sympa_body "$T/dn.mail" | wc -l)"
+check_eq "mail + digest = the sympa file" \
+    "$(decrypt "$W/gnupg-provider" "$FEED2/lists/deelnemers.sympa.asc" | sympa_body /dev/stdin | sort)" \
+    "$(cat "$T/dn.mail" "$T/dn.digest" | grep -v '^# ' | sort)"
+g1=$(sympa_header "$T/dn.digest" generation)
+stat -c '%i %Y %s' "$FEED2/lists/digest/deelnemers.sympa.asc" >"$T/digest.stat"
+# A mail member changes: the mail and full files change, the digest file
+# keeps its bytes, inode and mtime (so its ETag), and its header.
+db_sql gen "UPDATE members_user SET last_name = 'Kindtabel' WHERE email = 'femke@example.org'"
+check_exit "no plain client: second generation" 0 "$GEN" -c "$T/noplain.conf"
+g2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$FEED2/manifest.json")
+check_eq "digest file untouched (inode, mtime, size)" "$(cat "$T/digest.stat")" \
+    "$(stat -c '%i %Y %s' "$FEED2/lists/digest/deelnemers.sympa.asc")"
+decrypt "$W/gnupg-provider" "$FEED2/lists/mail/deelnemers.sympa.asc" >"$T/dn.mail2" 2>/dev/null
+check_eq "mail file: the new generation in its header" "$g2" "$(sympa_header "$T/dn.mail2" generation)"
+check_grep "  and the change" 'Kindtabel' "$T/dn.mail2"
+decrypt "$W/gnupg-provider" "$FEED2/lists/digest/deelnemers.sympa.asc" >"$T/dn.digest2" 2>/dev/null
+check_eq "digest file: still the generation of its last change" "$g1" "$(sympa_header "$T/dn.digest2" generation)"
+check "  which is older" test "$g1" -lt "$g2"
+check_eq "no plain client: still no member address in the feed" "" \
+    "$(grep -r -l -a -i -E 'femke@example|kindtabel' "$FEED2")"
 
 done_testing

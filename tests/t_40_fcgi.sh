@@ -18,14 +18,18 @@ TRIG=$T/trigger.sock
 LOG=$W/log/fcgi-t40.log
 
 # ------------------------------------------------------------ the feed
-mkdir -p "$F/lists" "$F/plain/mail" "$F/plain/digest"
+mkdir -p "$F/lists/mail" "$F/lists/digest" "$F/plain/mail" "$F/plain/digest"
 printf 'alice@example.org\tAlice Adams\nbob@example.org\tBob\ncarol@example.org\n' \
     >"$F/plain/deelnemers.sympa"
 printf 'alice@example.org\tAlice Adams\ncarol@example.org\n' >"$F/plain/mail/deelnemers.sympa"
 printf 'bob@example.org\tBob\n' >"$F/plain/digest/deelnemers.sympa"
-for n in deelnemers.sympa deelnemers.csv bestuur.csv bestuur.sympa; do
+for n in deelnemers.sympa deelnemers.csv bestuur.csv bestuur.sympa bestuur.plaintext; do
 	printf -- '-----BEGIN PGP MESSAGE-----\n\nhF4D%s\n=abcd\n-----END PGP MESSAGE-----\n' \
 	    "$(printf '%s' "$n" | sha256sum | cut -c1-40)" >"$F/lists/$n.asc"
+done
+for r in mail digest; do
+	printf -- '-----BEGIN PGP MESSAGE-----\n\nhF4D%s\n=abcd\n-----END PGP MESSAGE-----\n' \
+	    "$(printf '%s' "$r" | sha256sum | cut -c1-40)" >"$F/lists/$r/deelnemers.sympa.asc"
 done
 NOW_MS=$(($(date +%s) * 1000))
 
@@ -41,7 +45,8 @@ write_manifest() {
 	    "added": 2, "removed": 0, "changed": 1, "changed_at": "2026-11-25T20:00:01Z",
 	    "keys": "k",
 	    "files": {"csv": {"path": "lists/bestuur.csv.asc", "sha256": "00"},
-	              "sympa": {"path": "lists/bestuur.sympa.asc", "sha256": "00"}}},
+	              "sympa": {"path": "lists/bestuur.sympa.asc", "sha256": "00"},
+	              "plaintext": {"path": "lists/bestuur.plaintext.asc", "sha256": "00"}}},
 	  "deelnemers": {"count": 3, "reception": {"mail": 2, "digest": 1},
 	    "added": 1, "removed": 2, "changed": $2, "changed_at": "2026-11-25T20:00:01Z",
 	    "keys": "k",
@@ -49,7 +54,9 @@ write_manifest() {
 	              "plain-mail": {"path": "plain/mail/deelnemers.sympa", "sha256": "00"},
 	              "plain-digest": {"path": "plain/digest/deelnemers.sympa", "sha256": "00"},
 	              "csv": {"path": "lists/deelnemers.csv.asc", "sha256": "00"},
-	              "sympa": {"path": "lists/deelnemers.sympa.asc", "sha256": "00"}}}}}
+	              "sympa": {"path": "lists/deelnemers.sympa.asc", "sha256": "00"},
+	              "sympa-mail": {"path": "lists/mail/deelnemers.sympa.asc", "sha256": "00"},
+	              "sympa-digest": {"path": "lists/digest/deelnemers.sympa.asc", "sha256": "00"}}}}}
 	EOF
 	mv "$F/.tmp-manifest" "$F/manifest.json"
 }
@@ -101,6 +108,16 @@ check "-n accepts the configuration" "$FCGI" -n -c "$CONF"
 printf '[feed]\ndir = relative\n' >"$T/bad.conf"
 check_exit "-n refuses a relative feed dir" 1 "$FCGI" -n -c "$T/bad.conf"
 check_exit "-n refuses a missing file" 1 "$FCGI" -n -c "$T/none.conf"
+# A format may not take the name of an internal file kind.
+for k in plain plain-mail plain-digest sympa-mail sympa-digest; do
+	printf '[feed]\ndir = /tmp\ntemplates = '"$TOP/templates"'\nformats = csv %s\n' "$k" >"$T/bad.conf"
+	check_exit "-n refuses format \"$k\" (an internal kind)" 1 "$FCGI" -n -c "$T/bad.conf"
+	check_grep "  with file:line" "bad.conf:4: .*$k" "$LAST_ERR"
+	printf '[feed]\ndir = /tmp\ntemplates = '"$TOP/templates"'\n[list x]\nformats = %s\n' "$k" >"$T/bad.conf"
+	check_exit "-n refuses [list] format \"$k\"" 1 "$FCGI" -n -c "$T/bad.conf"
+done
+printf '[feed]\ndir = /tmp\ntemplates = '"$TOP/templates"'\nformats = plaintext\n' >"$T/ok.conf"
+check "-n accepts format \"plaintext\"" "$FCGI" -n -c "$T/ok.conf"
 check_exit "unknown option: usage, exit 1" 1 "$FCGI" -Z
 check_exit "stray argument: usage, exit 1" 1 "$FCGI" -c "$CONF" extra
 
@@ -156,6 +173,33 @@ check_eq ".asc: Content-Disposition" 'attachment; filename="deelnemers.sympa.asc
 check_eq "admin: GET bestuur.csv.asc 200" 200 "$(req admin /lists/bestuur.csv.asc)"
 check_file_eq "admin: exact bytes" "$F/lists/bestuur.csv.asc" "$T/body"
 
+# The cleartext kinds are no format: no .asc URL reaches them, for any
+# client (admin and crm have plain = no, sympa has plain = yes).
+for c in admin crm sympa; do
+	for k in plain plain-mail plain-digest; do
+		check_eq "$c: /lists/deelnemers.$k.asc is no URL: 404" 404 \
+		    "$(req "$c" "/lists/deelnemers.$k.asc")"
+		check_no_grep "  $c: no cleartext in the answer" '@example' "$T/body"
+	done
+done
+# A format whose name merely starts with "plain" is an ordinary format.
+check_eq "admin: format plaintext: 200" 200 "$(req admin /lists/bestuur.plaintext.asc)"
+check_file_eq "  exact bytes" "$F/lists/bestuur.plaintext.asc" "$T/body"
+
+# The encrypted Sympa files per reception, for any client seeing the list.
+for r in mail digest; do
+	check_eq "admin: .sympa.asc?reception=$r: 200" 200 "$(req admin "/lists/deelnemers.sympa.asc?reception=$r")"
+	check_file_eq "  exact bytes" "$F/lists/$r/deelnemers.sympa.asc" "$T/body"
+	check_eq "  Content-Disposition" "attachment; filename=\"deelnemers.sympa.$r.asc\"" \
+	    "$(hdr Content-Disposition)"
+	check_eq "  Content-Type" "application/pgp-encrypted" "$(hdr Content-Type)"
+	check_eq "Sympa's User-Agent: .sympa.asc?reception=$r: 406" 406 \
+	    "$(req sympa "/lists/deelnemers.sympa.asc?reception=$r" -A 'Sympa/6.2.70')"
+done
+check_eq "Sympa's User-Agent: .sympa.asc: 406" 406 "$(req sympa /lists/deelnemers.sympa.asc -A 'Sympa/6.2.70')"
+check_eq "  list it may not see: 404 first" 404 "$(req sympa /lists/bestuur.sympa.asc -A 'Sympa/6.2.70')"
+check_eq "encrypted mail file not in the manifest: 404" 404 "$(req admin '/lists/bestuur.sympa.asc?reception=mail')"
+
 # ------------------------------------------------------------ authorisation
 check_eq "no certificate: 403" 403 "$(req none /lists/deelnemers)"
 check_eq "no certificate: one-line reason" "client certificate required" "$(cat "$T/body")"
@@ -199,7 +243,8 @@ for q in 'reception=both' 'reception=mail&reception=mail' 'reception=mail&recept
     'list=deelnemers' 'wait=5'; do
 	check_eq "bad query ?$q: 400" 400 "$(req sympa "/lists/deelnemers?$q")"
 done
-check_eq "query on an .asc: 400" 400 "$(req sympa '/lists/deelnemers.sympa.asc?reception=mail')"
+check_eq "?reception on an .asc of another format: 404" 404 "$(req admin '/lists/deelnemers.csv.asc?reception=mail')"
+check_eq "?reception=both on an .asc: 400" 400 "$(req admin '/lists/deelnemers.sympa.asc?reception=both')"
 check_eq "encoded but valid name is decoded once: 200" 200 "$(req sympa '/lists/deeln%65mers')"
 check_eq "double encoding is not decoded twice: 400/404" 1 \
     "$(c=$(req sympa '/lists/deeln%2565mers'); [ "$c" = 400 ] || [ "$c" = 404 ]; echo $((! $?)))"
@@ -237,6 +282,10 @@ check_grep "index: client name" '<strong>admin</strong>' "$T/index.html"
 check_grep "index: list deelnemers" '<code>deelnemers</code>' "$T/index.html"
 check_grep "index: list bestuur" '<code>bestuur</code>' "$T/index.html"
 check_grep "index: .asc link" 'href="/lists/bestuur.csv.asc"' "$T/index.html"
+check_grep "index: a format named plain... is listed" 'href="/lists/bestuur.plaintext.asc"' "$T/index.html"
+check_no_grep "index: no link to a cleartext kind as a format" '\.plain(-mail|-digest)?\.asc' "$T/index.html"
+check_grep "index: encrypted mail file" 'href="/lists/deelnemers.sympa.asc\?reception=mail"' "$T/index.html"
+check_grep "index: encrypted digest file" 'href="/lists/deelnemers.sympa.asc\?reception=digest"' "$T/index.html"
 check_no_grep "index (plain = no): no clear-text link" 'href="/lists/deelnemers"' "$T/index.html"
 check_grep "index: run message escaped" '&lt;script&gt;alert\(1\)&lt;/script&gt; &amp; co' "$T/index.html"
 check_no_grep "index: no raw <script>" '<script' "$T/index.html"

@@ -123,4 +123,65 @@ else
 	skip "disk full and read-only feed" "cannot mount a tmpfs here"
 fi
 
+# The disk fills up between two files of one list: the first is written,
+# a later one fails.  The list keeps its old entry, so the generation must
+# keep its old files too: a manifest always describes exactly its files.
+# One list of 400 members, as csv (OpenPGP, compressed: small) and in
+# clear (plain = yes: larger); the free space fits the OpenPGP file and
+# the manifest, not the clear one.
+big_query() {	# continued on indented lines (listfeed.conf(5))
+	printf '%s\n\t%s\n\t%s\n\t%s' \
+	    "WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 400)" \
+	    "SELECT 'groot' AS list, CONCAT('lid', n, '@example.org') AS user_subscriber," \
+	    "CONCAT('Lid nummer ', n, ' $1') AS comment_subscriber, 'mail' AS digest," \
+	    "0 AS owner, 0 AS moderator FROM s"
+}
+# pages FILE: the 4 KiB pages it takes on a tmpfs.
+pages() {
+	echo $(( ($(stat -c %s "$1") + 4095) / 4096 ))
+}
+# same_as_manifest FEED LIST: each file of LIST holds what the manifest
+# says (the SHA-256 of its member lines, decrypted where encrypted).
+same_as_manifest() {
+	python3 - "$1" "$2" "$W/gnupg-provider" <<'PY'
+import hashlib, json, os, subprocess, sys
+feed, name, home = sys.argv[1:4]
+l = json.load(open(os.path.join(feed, "manifest.json")))["lists"][name]
+for kind, f in l["files"].items():
+    data = open(os.path.join(feed, f["path"]), "rb").read()
+    if f["path"].endswith(".asc"):
+        data = subprocess.run(["gpg", "--homedir", home, "--batch", "--quiet",
+            "--decrypt"], input=data, capture_output=True, check=True).stdout
+    if data.startswith(b"# listfeed 1\n"):
+        data = b"\n".join(data.split(b"\n")[6:])
+    if hashlib.sha256(data).hexdigest() != f["sha256"]:
+        sys.exit("%s: not what the manifest says" % f["path"])
+PY
+}
+if mkdir -p "$T/part" && mount -t tmpfs -o size=4m tmpfs "$T/part" 2>/dev/null; then
+	PART=$T/part/feed
+	conf "$PART" "$(big_query Eerst)" | sed '/^\[feed\]$/a formats = csv' >"$T/part1.conf"
+	conf "$PART" "$(big_query Tweede)" | sed '/^\[feed\]$/a formats = csv' >"$T/part2.conf"
+	check_exit "later file fails: first generation" 0 "$GEN" -c "$T/part1.conf"
+	cp "$PART/lists/groot.csv.asc" "$T/groot.csv.asc.before"
+	spare=$(( $(pages "$PART/lists/groot.csv.asc") + $(pages "$PART/manifest.json") + 1 ))
+	check "later file fails: the clear file needs more than is left" \
+	    test "$spare" -lt "$(( $(pages "$PART/lists/groot.csv.asc") + $(pages "$PART/plain/groot.sympa") ))"
+	head -c $((spare * 4096)) /dev/zero >"$T/part/spare"
+	dd if=/dev/zero of="$T/part/fill" bs=4k >/dev/null 2>&1
+	rm -f "$T/part/spare"
+	check_exit "later file fails: exit 1" 1 "$GEN" -c "$T/part2.conf"
+	check_grep "  says so" 'No space left on device' "$LAST_ERR"
+	check_grep "  the list's update failed" '^groot 400 .*ERROR' "$LAST_OUT"
+	check "  every file of the list is what the manifest says" same_as_manifest "$PART" groot
+	check "  the OpenPGP file is the old one" cmp -s "$T/groot.csv.asc.before" "$PART/lists/groot.csv.asc"
+	rm -f "$T/part/fill"
+	check_exit "later file fails: with space again, published" 0 "$GEN" -c "$T/part2.conf"
+	check "  every file of the list is what the manifest says" same_as_manifest "$PART" groot
+	check_grep "  the new clear text" 'Tweede' "$PART/plain/groot.sympa"
+	umount "$T/part"
+else
+	skip "disk full between two files of a list" "cannot mount a tmpfs here"
+fi
+
 done_testing

@@ -195,7 +195,7 @@ check_format(const struct lf_format *f)
 	    "row_noname");
 	FUZZ_ASSERT(f->header == NULL || tmpl_check(f->header,
 	    strlen(f->header), none, NULL, 0) == 0, "header");
-	FUZZ_ASSERT(render_list(&out, f, &list, NAMES_FULL, RENDER_ALL) == 0,
+	FUZZ_ASSERT(render_list(&out, f, &list, NAMES_FULL, SF_RECEPTION_ALL) == 0,
 	    "render");
 	for (i = 0; i < out.len; i++)
 		if (out.data[i] == '\n')

@@ -9,7 +9,8 @@
  *  - an accepted manifest has valid, sorted, unique list names, and file
  *    paths that are relative, without "..", empty or "." segments, in
  *    [A-Za-z0-9._-/] (checked as properties, not by a copy of
- *    valid_rel_path());
+ *    valid_rel_path()); a clear-text kind only under plain/ and never
+ *    ending in .asc, every other kind ending in .asc outside plain/;
  *  - manifest_dump() of it parses again and dumps to the same text;
  *  - the index page, for a client that sees every list and one that sees
  *    one: every '<' in it opens a tag the template itself has (nothing
@@ -264,9 +265,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    m.lists[i].name) < 0, "lists not sorted");
 		FUZZ_ASSERT(manifest_find(&m, m.lists[i].name) == &m.lists[i],
 		    "manifest_find");
-		for (k = 0; k < m.lists[i].nfiles; k++)
-			FUZZ_ASSERT(path_ok(m.lists[i].files[k].path),
-			    "file path \"%s\"", m.lists[i].files[k].path);
+		for (k = 0; k < m.lists[i].nfiles; k++) {
+			const struct lf_mfile *f = &m.lists[i].files[k];
+
+			FUZZ_ASSERT(path_ok(f->path), "file path \"%s\"",
+			    f->path);
+			/* A clear file only under plain/, never as .asc. */
+			FUZZ_ASSERT((strncmp(f->path, "plain/", 6) == 0) ==
+			    (f->kind == KIND_PLAIN || f->kind == KIND_PLAIN_MAIL ||
+			    f->kind == KIND_PLAIN_DIGEST) &&
+			    (strncmp(f->path, "plain/", 6) == 0) !=
+			    (strlen(f->path) > 4 && strcmp(f->path +
+			    strlen(f->path) - 4, ".asc") == 0),
+			    "kind %d at \"%s\"", (int)f->kind, f->path);
+		}
 	}
 
 	if ((d1 = manifest_dump(&m)) != NULL) {

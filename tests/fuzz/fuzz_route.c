@@ -7,8 +7,10 @@
  *  - the answer is 0, 400, 404 or 405, and 405 comes with an Allow value;
  *  - on 0, the route is sound: list and format pass their allow-lists
  *    (and are set exactly where the URL has them), the method is the one
- *    sent and one the URL allows, reception is set only for /lists/NAME,
- *    wait 0..60 only for /-/regenerate;
+ *    sent and one the URL allows, reception is set only for /lists/NAME
+ *    and /lists/NAME.sympa.asc, wait 0..60 only for /-/regenerate;
+ *  - on 0, the file kind is clear text exactly for /lists/NAME, and no
+ *    .asc URL names an internal clear-text kind ("plain", ...);
  *  - on 0, the raw path spells the route's canonical URL
  *    ("/lists/NAME.FORMAT.asc", "/-/status", ...), each character either
  *    as itself or as a "%XX" escape of it, found by encoding the URL's
@@ -21,6 +23,7 @@
  *    routed.
  */
 #include "fuzz.h"
+#include "kind.h"
 #include "route.h"
 #include "valid.h"
 
@@ -73,9 +76,9 @@ static void
 canonical_query(const struct route *r, char *out, size_t outsz)
 {
 	out[0] = '\0';
-	if (r->reception != RECEPTION_ALL)
+	if (r->reception != SF_RECEPTION_ALL)
 		(void)snprintf(out, outsz, "?reception=%s",
-		    r->reception == RECEPTION_MAIL ? "mail" : "digest");
+		    sympafile_reception_name(r->reception));
 	else if (r->kind == ROUTE_REGENERATE && r->list[0] != '\0')
 		(void)snprintf(out, outsz, "?list=%s&wait=%d", r->list,
 		    r->wait);
@@ -131,8 +134,19 @@ check_sound(const char *method, const struct route *r)
 	else
 		FUZZ_ASSERT(r->method == METHOD_GET || r->method == METHOD_HEAD,
 		    "not GET or HEAD");
-	FUZZ_ASSERT(r->reception == RECEPTION_ALL || r->kind == ROUTE_PLAIN,
+	FUZZ_ASSERT(r->reception == SF_RECEPTION_ALL || r->kind == ROUTE_PLAIN ||
+	    (r->kind == ROUTE_ASC && strcmp(r->format, "sympa") == 0),
 	    "reception");
+	/* A clear-text file only from /lists/NAME, never from an .asc URL. */
+	if (r->kind == ROUTE_PLAIN || r->kind == ROUTE_ASC)
+		FUZZ_ASSERT(kind_info(r->file) != NULL &&
+		    kind_info(r->file)->encrypted == (r->kind == ROUTE_ASC),
+		    "file kind");
+	if (r->kind == ROUTE_ASC)
+		FUZZ_ASSERT(strncmp(r->format, "plain", 5) != 0 ||
+		    (strcmp(r->format, "plain") != 0 &&
+		    strcmp(r->format, "plain-mail") != 0 &&
+		    strcmp(r->format, "plain-digest") != 0), "internal kind");
 	FUZZ_ASSERT(r->wait == 0 || (r->kind == ROUTE_REGENERATE &&
 	    r->wait > 0 && r->wait <= 60), "wait %d", r->wait);
 	FUZZ_ASSERT(r->format[0] == '\0' || (r->kind == ROUTE_ASC &&

@@ -50,10 +50,10 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 static int
-selected(const struct member *m, enum render_which which)
+selected(const struct member *m, enum sympafile_reception which)
 {
-	return which == RENDER_ALL || (which == RENDER_MAIL && !m->digest) ||
-	    (which == RENDER_DIGEST && m->digest);
+	return which == SF_RECEPTION_ALL || (which == SF_RECEPTION_MAIL && !m->digest) ||
+	    (which == SF_RECEPTION_DIGEST && m->digest);
 }
 
 static const char *
@@ -255,7 +255,7 @@ check_csv(const char *line, size_t len, const struct member *m,
 
 static void
 check_render(const struct lf_format *f, const struct mlist *l,
-    enum names_mode names, enum render_which which)
+    enum names_mode names, enum sympafile_reception which)
 {
 	struct buf	 out = BUF_INIT;
 	const char	*p, *end, *line;
@@ -335,7 +335,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct collect	 c;
 	struct db_row	 r;
 	enum names_mode	 names;
-	enum render_which which;
+	enum sympafile_reception which;
 	unsigned long	 nrows = 0, filed = 0, rej = 0;
 	long		 rl, fl, fn[6];
 	size_t		 i, k;
@@ -343,7 +343,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	names = (enum names_mode)((data[0] & 3) % 3);
-	which = (enum render_which)(((data[0] >> 2) & 3) % 3);
+	which = (enum sympafile_reception)(((data[0] >> 2) & 3) % 3);
 	collect_init(&c);
 	p = data + 1;
 	while ((rl = fuzz_field(&p, end, 0x1e, &row)) != -1) {

@@ -49,6 +49,8 @@
 #                                 listfeed.fcgi behind nginx, and curl to it
 #   bg_start NAME CMD..., bg_stop NAME, bg_pid NAME, bg_alive NAME
 #   free_port, wait_until SECONDS CMD...
+#   sympa_body FILE, sympa_header FILE KEY   a Sympa file's member lines,
+#                                 one value of its signed header
 #
 # Processes: every server runs in the background with stdin from /dev/null
 # and output to $W/log/NAME.log; its pid (and start time, against pid reuse)
@@ -113,7 +115,7 @@ LAST_ERR=$T/.last.err
 
 # One file per concern, each sourced here in this order (later ones use
 # the earlier ones' functions).
-for _lf_part in tap proc pki gpg db web; do
+for _lf_part in tap proc pki gpg db web sympafile; do
 	# shellcheck source=/dev/null
 	. "$TOP/tests/lib/$_lf_part.sh" || exit 1
 done

@@ -49,15 +49,18 @@ test_plain(void **state)
 	assert_int_equal(parse("GET", "/lists/deelnemers", &r), 0);
 	assert_int_equal(r.kind, ROUTE_PLAIN);
 	assert_string_equal(r.list, "deelnemers");
-	assert_int_equal(r.reception, RECEPTION_ALL);
+	assert_int_equal(r.reception, SF_RECEPTION_ALL);
+	assert_int_equal(r.file, KIND_PLAIN);
 	assert_int_equal(parse("GET", "/lists/a.b-c_d", &r), 0);
 	assert_string_equal(r.list, "a.b-c_d");
 	assert_int_equal(parse("GET", "/lists/deelnemers?reception=mail", &r),
 	    0);
-	assert_int_equal(r.reception, RECEPTION_MAIL);
+	assert_int_equal(r.reception, SF_RECEPTION_MAIL);
+	assert_int_equal(r.file, KIND_PLAIN_MAIL);
 	assert_int_equal(parse("GET", "/lists/deelnemers?reception=digest",
 	    &r), 0);
-	assert_int_equal(r.reception, RECEPTION_DIGEST);
+	assert_int_equal(r.reception, SF_RECEPTION_DIGEST);
+	assert_int_equal(r.file, KIND_PLAIN_DIGEST);
 	assert_int_equal(parse("GET", "/lists/deeln%65mers", &r), 0);
 	assert_string_equal(r.list, "deelnemers");
 	assert_int_equal(parse("GET", "/lists/deelnemers?", &r), 0);
@@ -81,8 +84,43 @@ test_asc(void **state)
 	assert_int_equal(parse("GET", "/lists/.csv.asc", &r), 404);
 	assert_int_equal(parse("GET", "/lists/x..asc", &r), 404);
 	assert_int_equal(parse("GET", "/lists/x.CSV.asc", &r), 404);
+	assert_int_equal(r.file, KIND_FORMAT);
+	assert_int_equal(parse("GET", "/lists/x.sympa.asc?reception=mail", &r),
+	    0);
+	assert_int_equal(r.kind, ROUTE_ASC);
+	assert_int_equal(r.file, KIND_SYMPA_MAIL);
+	assert_int_equal(parse("GET", "/lists/x.sympa.asc?reception=digest",
+	    &r), 0);
+	assert_int_equal(r.file, KIND_SYMPA_DIGEST);
+	/* Only the sympa format has files per reception. */
 	assert_int_equal(parse("GET", "/lists/x.csv.asc?reception=mail", &r),
+	    404);
+	assert_int_equal(parse("GET", "/lists/x.sympa.asc?reception=x", &r),
 	    400);
+}
+
+/* No URL names a clear-text kind as if it were a format. */
+static void
+test_no_internal_kind_as_format(void **state)
+{
+	static const char *const internal[] = {
+		"plain", "plain-mail", "plain-digest", "sympa-mail",
+		"sympa-digest"
+	};
+	struct route r;
+	char	 uri[128];
+	size_t	 i;
+
+	(void)state;
+	for (i = 0; i < sizeof(internal) / sizeof(internal[0]); i++) {
+		(void)snprintf(uri, sizeof(uri), "/lists/x.%s.asc", internal[i]);
+		assert_int_equal(parse("GET", uri, &r), 404);
+		(void)snprintf(uri, sizeof(uri), "/lists/x.%s.asc"
+		    "?reception=mail", internal[i]);
+		assert_int_equal(parse("GET", uri, &r), 404);
+	}
+	assert_int_equal(parse("GET", "/lists/x.plaintext.asc", &r), 0);
+	assert_int_equal(r.file, KIND_FORMAT);
 }
 
 static void
@@ -250,6 +288,7 @@ main(void)
 		cmocka_unit_test(test_index_and_specials),
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_asc),
+		cmocka_unit_test(test_no_internal_kind_as_format),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_query),
 		cmocka_unit_test(test_methods),

@@ -113,7 +113,7 @@ teardown(void **state)
 
 static const char *
 render(struct fixture *f, const struct lf_format *fmt, const char *list,
-    enum names_mode names, enum render_which which)
+    enum names_mode names, enum sympafile_reception which)
 {
 	const struct mlist	*l;
 
@@ -130,7 +130,7 @@ test_sympa_full(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->sympa, "small", NAMES_FULL,
-	    RENDER_ALL),
+	    SF_RECEPTION_ALL),
 	    "+eve@example.org\t@Eve\n"
 	    "=cmd@example.org\t=HYPERLINK(\"http://x\")\n"
 	    "alice@example.org\tAlice Adams\n"
@@ -146,7 +146,7 @@ test_sympa_first(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->sympa, "small", NAMES_FIRST,
-	    RENDER_ALL),
+	    SF_RECEPTION_ALL),
 	    "+eve@example.org\t@Eve\n"
 	    "=cmd@example.org\t=HYPERLINK(\"http://x\")\n"
 	    "alice@example.org\tAlice\n"
@@ -162,7 +162,7 @@ test_sympa_none_uses_row_noname(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->sympa, "small", NAMES_NONE,
-	    RENDER_ALL),
+	    SF_RECEPTION_ALL),
 	    "+eve@example.org\n"
 	    "=cmd@example.org\n"
 	    "alice@example.org\n"
@@ -178,7 +178,7 @@ test_sympa_mail_only(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->sympa, "small", NAMES_FULL,
-	    RENDER_MAIL),
+	    SF_RECEPTION_MAIL),
 	    "+eve@example.org\t@Eve\n"
 	    "alice@example.org\tAlice Adams\n"
 	    "bob@example.org\tJansen, Bob \"BJ\"\n"
@@ -191,7 +191,7 @@ test_sympa_digest_only(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->sympa, "small", NAMES_FULL,
-	    RENDER_DIGEST),
+	    SF_RECEPTION_DIGEST),
 	    "=cmd@example.org\t=HYPERLINK(\"http://x\")\n"
 	    "carol@example.org\n"
 	    "zoe@example.org\tZo\xc3\xab van 't Hof\n");
@@ -203,7 +203,7 @@ test_csv_full(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->csv, "small", NAMES_FULL,
-	    RENDER_ALL),
+	    SF_RECEPTION_ALL),
 	    "email,name,reception,owner,moderator\r\n"
 	    "\"'+eve@example.org\",\"'@Eve\",mail,0,0\r\n"
 	    "\"'=cmd@example.org\",\"'=HYPERLINK(\"\"http://x\"\")\","
@@ -221,7 +221,7 @@ test_csv_none_keeps_columns(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->csv, "small", NAMES_NONE,
-	    RENDER_DIGEST),
+	    SF_RECEPTION_DIGEST),
 	    "email,name,reception,owner,moderator\r\n"
 	    "\"'=cmd@example.org\",,digest,0,0\r\n"
 	    "carol@example.org,,digest,0,0\r\n"
@@ -234,7 +234,7 @@ test_csv_first(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->csv, "small", NAMES_FIRST,
-	    RENDER_MAIL),
+	    SF_RECEPTION_MAIL),
 	    "email,name,reception,owner,moderator\r\n"
 	    "\"'+eve@example.org\",\"'@Eve\",mail,0,0\r\n"
 	    "alice@example.org,Alice,mail,1,0\r\n"
@@ -248,7 +248,7 @@ test_mailman_full(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->mailman, "small", NAMES_FULL,
-	    RENDER_ALL),
+	    SF_RECEPTION_ALL),
 	    "\"@Eve\" <+eve@example.org>\n"
 	    "\"=HYPERLINK(\\\"http://x\\\")\" <=cmd@example.org>\n"
 	    "Alice Adams <alice@example.org>\n"
@@ -264,7 +264,7 @@ test_mailman_none(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->mailman, "small", NAMES_NONE,
-	    RENDER_MAIL),
+	    SF_RECEPTION_MAIL),
 	    "+eve@example.org\n"
 	    "alice@example.org\n"
 	    "bob@example.org\n"
@@ -281,10 +281,10 @@ test_empty_list(void **state)
 	(void)strcpy(empty.name, "empty");
 	buf_reset(&f->out);
 	assert_int_equal(render_list(&f->out, &f->sympa, &empty, NAMES_FULL,
-	    RENDER_ALL), 0);
+	    SF_RECEPTION_ALL), 0);
 	assert_int_equal(f->out.len, 0);
 	assert_int_equal(render_list(&f->out, &f->csv, &empty, NAMES_FULL,
-	    RENDER_ALL), 0);
+	    SF_RECEPTION_ALL), 0);
 	assert_string_equal(buf_str(&f->out),
 	    "email,name,reception,owner,moderator\r\n");
 }
@@ -298,7 +298,7 @@ test_render_appends(void **state)
 	buf_reset(&f->out);
 	assert_int_equal(buf_puts(&f->out, "PRE"), 0);
 	assert_int_equal(render_list(&f->out, &f->sympa, l, NAMES_NONE,
-	    RENDER_DIGEST), 0);
+	    SF_RECEPTION_DIGEST), 0);
 	assert_string_equal(buf_str(&f->out), "PRE=cmd@example.org\n"
 	    "carol@example.org\nzoe@example.org\n");
 }
@@ -350,8 +350,8 @@ test_names_never_add_a_line(void **state)
 	static const enum names_mode modes[] = {
 		NAMES_FULL, NAMES_FIRST, NAMES_NONE
 	};
-	static const enum render_which whiches[] = {
-		RENDER_ALL, RENDER_MAIL, RENDER_DIGEST
+	static const enum sympafile_reception whiches[] = {
+		SF_RECEPTION_ALL, SF_RECEPTION_MAIL, SF_RECEPTION_DIGEST
 	};
 	struct fixture		*f = *state;
 	const struct mlist	*l;
@@ -362,8 +362,8 @@ test_names_never_add_a_line(void **state)
 	assert_int_equal(l->n, 11);
 	for (i = 0; i < 3; i++)
 		for (j = 0; j < 3; j++) {
-			n = whiches[j] == RENDER_ALL ? l->n :
-			    whiches[j] == RENDER_MAIL ? l->mail : l->digest;
+			n = whiches[j] == SF_RECEPTION_ALL ? l->n :
+			    whiches[j] == SF_RECEPTION_MAIL ? l->mail : l->digest;
 			s = render(f, &f->sympa, "hostile", modes[i],
 			    whiches[j]);
 			assert_int_equal(lines(s, f->out.len, "\n"), n);
@@ -402,7 +402,7 @@ test_hostile_exact_sympa(void **state)
 	struct fixture	*f = *state;
 
 	assert_string_equal(render(f, &f->sympa, "hostile", NAMES_FULL,
-	    RENDER_ALL),
+	    SF_RECEPTION_ALL),
 	    "a@example.org\tA b@evil.example\n"
 	    "b@example.org\tB X-Evil: 1\n"
 	    "c@example.org\tC D\n"
@@ -422,12 +422,12 @@ test_hostile_exact_csv_and_mailman(void **state)
 	struct fixture	*f = *state;
 	const char	*s;
 
-	s = render(f, &f->csv, "hostile", NAMES_FULL, RENDER_ALL);
+	s = render(f, &f->csv, "hostile", NAMES_FULL, SF_RECEPTION_ALL);
 	assert_non_null(strstr(s,
 	    "\r\nj@example.org,\"'=1 =2,\"\"\",mail,0,0\r\n"));
 	assert_non_null(strstr(s,
 	    "\r\nk@example.org,\"\"\"K\"\" <x@y.org>\",mail,0,0\r\n"));
-	s = render(f, &f->mailman, "hostile", NAMES_FULL, RENDER_ALL);
+	s = render(f, &f->mailman, "hostile", NAMES_FULL, SF_RECEPTION_ALL);
 	assert_non_null(strstr(s,
 	    "\n\"\\\"K\\\" <x@y.org>\" <k@example.org>\n"));
 	assert_non_null(strstr(s, "\nh@example.org\n"));

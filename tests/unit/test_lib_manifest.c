@@ -90,12 +90,14 @@ sample(struct lf_manifest *m)
 	l->changed_at = xstrdup("2026-11-25T20:00:01Z");
 	l->keys = xstrdup("k2");
 	assert_non_null(l->files = calloc(2, sizeof(*l->files)));
-	l->files[0].kind = xstrdup("csv");
-	l->files[0].path = xstrdup("lists/alpha.csv.asc");
-	l->files[0].sha256 = xstrdup(SHA_A);
-	l->files[1].kind = xstrdup("plain");
-	l->files[1].path = xstrdup("plain/alpha.sympa");
-	l->files[1].sha256 = xstrdup(SHA_B);
+	l->files[0].kind = KIND_FORMAT;
+	assert_int_equal(mfile_set(&l->files[0], "csv", "lists/alpha.csv.asc",
+	    SHA_A, "2026-11-25T20:00:01Z"), 0);
+	l->files[0].changed = 7;
+	l->files[1].kind = KIND_PLAIN;
+	assert_int_equal(mfile_set(&l->files[1], NULL, "plain/alpha.sympa",
+	    SHA_B, "2026-11-24T20:00:01Z"), 0);
+	l->files[1].changed = 6;
 	l->nfiles = 2;
 	manifest_sort(m);
 }
@@ -148,10 +150,15 @@ test_round_trip(void **state)
 	assert_string_equal(l->changed_at, "2026-11-25T20:00:01Z");
 	assert_string_equal(l->keys, "k2");
 	assert_int_equal(l->nfiles, 2);
-	assert_string_equal(mlist_file(l, "csv")->path,
+	assert_string_equal(mlist_file(l, KIND_FORMAT, "csv")->path,
 	    "lists/alpha.csv.asc");
-	assert_string_equal(mlist_file(l, "plain")->sha256, SHA_B);
-	assert_null(mlist_file(l, "mailman"));
+	assert_string_equal(mlist_file(l, KIND_PLAIN, NULL)->sha256, SHA_B);
+	assert_int_equal(mlist_file(l, KIND_PLAIN, NULL)->changed, 6);
+	assert_string_equal(mlist_file(l, KIND_PLAIN, NULL)->changed_at,
+	    "2026-11-24T20:00:01Z");
+	assert_null(mlist_file(l, KIND_FORMAT, "mailman"));
+	assert_null(mlist_file(l, KIND_FORMAT, "plain"));
+	assert_null(mlist_file(l, KIND_PLAIN_MAIL, NULL));
 	assert_non_null(l = manifest_find(&r, "zeta"));
 	assert_int_equal(l->nfiles, 0);
 	assert_null(manifest_find(&r, "beta"));
@@ -306,12 +313,39 @@ test_parse_path_traversal_refused(void **state)
 			fail_msg("accepted: %s", bad[i]);
 }
 
+#define LIST_WITH_FILE(k, p) \
+	"{\"version\":1,\"lists\":{\"a\":{\"count\":1,\"files\":" \
+	"{\"" k "\":{\"path\":\"" p "\",\"sha256\":\"x\"}}}}}"
+
+/* Each key is a kind of kind.h, at the one path kind.h gives it. */
 static void
-test_parse_path_kinds_kept(void **state)
+test_parse_kind_at_its_path(void **state)
 {
+	static const char *const bad[] = {
+		LIST_WITH_FILE("csv", "plain/a.sympa"),
+		LIST_WITH_FILE("csv", "lists/a.sympa.asc"),
+		LIST_WITH_FILE("csv", "lists/b.csv.asc"),
+		LIST_WITH_FILE("plain", "lists/a.plain.asc"),
+		LIST_WITH_FILE("plain", "plain/mail/a.sympa"),
+		LIST_WITH_FILE("sympa-mail", "lists/a.sympa-mail.asc"),
+		LIST_WITH_FILE("Csv", "lists/a.Csv.asc"),
+		LIST_WITH_FILE("", "lists/a..asc"),
+	};
+	size_t	 i;
+
 	(void)state;
-	assert_int_equal(parse(LIST_WITH_PATH("plain/a.sympa-mail")), 0);
-	assert_int_equal(parse(LIST_WITH_PATH("lists/a_b.x-y.asc")), 0);
+	assert_int_equal(parse(LIST_WITH_FILE("x-y_1", "lists/a.x-y_1.asc")),
+	    0);
+	assert_int_equal(parse(LIST_WITH_FILE("plain", "plain/a.sympa")), 0);
+	assert_int_equal(parse(LIST_WITH_FILE("plain-digest",
+	    "plain/digest/a.sympa")), 0);
+	assert_int_equal(parse(LIST_WITH_FILE("sympa-mail",
+	    "lists/mail/a.sympa.asc")), 0);
+	assert_int_equal(parse(LIST_WITH_FILE("sympa-digest",
+	    "lists/digest/a.sympa.asc")), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (parse(bad[i]) != -1)
+			fail_msg("accepted: %s", bad[i]);
 }
 
 static void
@@ -457,7 +491,7 @@ main(void)
 		cmocka_unit_test(test_parse_invalid_json_refused),
 		cmocka_unit_test(test_parse_wrong_shape_refused),
 		cmocka_unit_test(test_parse_path_traversal_refused),
-		cmocka_unit_test(test_parse_path_kinds_kept),
+		cmocka_unit_test(test_parse_kind_at_its_path),
 		cmocka_unit_test(test_write_and_read),
 		cmocka_unit_test(test_mlist_copy_is_deep),
 		cmocka_unit_test(test_run_round_trip),
