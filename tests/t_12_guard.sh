@@ -49,7 +49,7 @@ DIGEST=$(mf 'm["lists"]["deelnemers"]["reception"]["digest"]')
 check "deelnemers has at least 8 digest members" test "$DIGEST" -ge 8
 cp "$FEED/plain/digest/deelnemers.sympa" "$T/digest.before"
 cp "$FEED/plain/mail/deelnemers.sympa" "$T/mail.before"
-cp "$FEED/plain/deelnemers.sympa" "$T/all.before"
+sympa_body "$FEED/plain/deelnemers.sympa" >"$T/all.before"
 snapshot
 
 # ---------------------------------------------------------------- item 2
@@ -120,7 +120,8 @@ check_exit "the next run still holds it" 3 "$GEN" -c "$CONF"
 # current points at nothing (its generation lost): still guarded.
 restore
 check_exit "restored and republished" 0 "$GEN" -c "$CONF"
-check_file_eq "republished: every member" "$T/all.before" "$FEED/plain/deelnemers.sympa"
+sympa_body "$FEED/plain/deelnemers.sympa" >"$T/all.now"
+check_file_eq "republished: every member" "$T/all.before" "$T/all.now"
 rm -rf "$FEED/g/$(basename "$(readlink "$FEED/current")")"
 sub deelnemers 'active = 0' 'member_id <= 6'
 check_exit "current dangling, list shrunk: held" 3 "$GEN" -c "$CONF"
@@ -229,7 +230,8 @@ check_grep "index: the release command" '<code>listfeed-gen --force deelnemers</
 check "sympa: index" get sympa /
 check_no_grep "index (sympa): no hidden held list" 'hetbestuur' "$T/body"
 check "sympa still gets the last good deelnemers" get sympa /lists/deelnemers
-check_file_eq "  every member" "$T/all.before" "$T/body"
+sympa_body "$T/body" >"$T/body.members"
+check_file_eq "  every member" "$T/all.before" "$T/body.members"
 
 bg_start t12-gen "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen --watch"
 wait_until 20 test -S "$TRIG" || not_ok "trigger socket"
