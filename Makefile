@@ -1,6 +1,7 @@
 # listfeed: one Makefile for both programs, their tests and install.
 #
-#   make            build build/listfeed-gen and build/listfeed.fcgi
+#   make            build build/listfeed-gen, build/listfeed.fcgi and
+#                   build/listfeed-relay
 #   make check      install missing packages, build with ASan+UBSan, run all tests
 #   make demo       the whole system on a sample CRM database (DEMO_ONESHOT=1: run and exit)
 #   make bench      measured speed (tests/bench/)
@@ -25,6 +26,7 @@ SAN		?=
 LIB_PKGS	= inih jansson libcrypto libseccomp
 GEN_PKGS	= libmariadb gpgme
 CGI_PKGS	= fcgi
+RELAY_PKGS	= gpgme libcurl libmicrohttpd
 TEST_PKGS	= cmocka
 
 WARN		= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
@@ -47,9 +49,12 @@ pc_libs		= $(shell $(PKG_CONFIG) --libs $(1))
 LIB_SRCS	= $(sort $(wildcard lib/*.c))
 GEN_SRCS	= $(sort $(wildcard gen/*.c))
 CGI_SRCS	= $(sort $(wildcard cgi/*.c))
+RELAY_SRCS	= $(sort $(wildcard relay/*.c))
 LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o)
 GEN_OBJS	= $(GEN_SRCS:%.c=$(BUILD)/%.o)
 CGI_OBJS	= $(CGI_SRCS:%.c=$(BUILD)/%.o)
+RELAY_OBJS	= $(RELAY_SRCS:%.c=$(BUILD)/%.o)
+RELAY_NOMAIN	= $(filter-out $(BUILD)/relay/main.o,$(RELAY_OBJS))
 GEN_NOMAIN	= $(filter-out $(BUILD)/gen/main.o,$(GEN_OBJS))
 CGI_NOMAIN	= $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJS))
 
@@ -58,14 +63,16 @@ CGI_NOMAIN	= $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJS))
 UNIT_LIB	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_lib_*.c))
 UNIT_GEN	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_gen_*.c))
 UNIT_CGI	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_cgi_*.c))
-UNITS		= $(UNIT_LIB) $(UNIT_GEN) $(UNIT_CGI)
+UNIT_RELAY	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_relay_*.c))
+UNITS		= $(UNIT_LIB) $(UNIT_GEN) $(UNIT_CGI) $(UNIT_RELAY)
 
 GEN_BIN		= $(BUILD)/listfeed-gen
 CGI_BIN		= $(BUILD)/listfeed.fcgi
+RELAY_BIN	= $(BUILD)/listfeed-relay
 LIBLF		= $(BUILD)/liblistfeed.a
 
 .PHONY: all tests check demo bench fuzz install uninstall clean deps lint
-all: $(GEN_BIN) $(CGI_BIN)
+all: $(GEN_BIN) $(CGI_BIN) $(RELAY_BIN)
 
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
@@ -78,6 +85,10 @@ $(BUILD)/gen/%.o: gen/%.c gen/*.h lib/*.h
 $(BUILD)/cgi/%.o: cgi/%.c cgi/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LF_CFLAGS) -Icgi $(call pc_cflags,$(LIB_PKGS) $(CGI_PKGS)) -c -o $@ $<
+
+$(BUILD)/relay/%.o: relay/%.c relay/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Irelay $(call pc_cflags,$(LIB_PKGS) $(RELAY_PKGS)) -c -o $@ $<
 
 $(LIBLF): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -92,6 +103,10 @@ $(GEN_BIN): $(GEN_OBJS) $(LIBLF)
 $(CGI_BIN): $(CGI_OBJS) $(LIBLF)
 	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(CGI_OBJS) $(LIBLF) \
 	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS)) -lpthread
+
+$(RELAY_BIN): $(RELAY_OBJS) $(LIBLF)
+	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(RELAY_OBJS) $(LIBLF) \
+	    $(call pc_libs,$(RELAY_PKGS) $(LIB_PKGS)) -lpthread
 
 $(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBLF) lib/*.h
 	@mkdir -p $(@D)
@@ -111,6 +126,13 @@ $(BUILD)/tests/test_cgi_%: tests/unit/test_cgi_%.c $(CGI_NOMAIN) $(LIBLF) cgi/*.
 	    $(call pc_cflags,$(LIB_PKGS) $(CGI_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
 	    -o $@ $< $(CGI_NOMAIN) $(LIBLF) \
 	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
+
+$(BUILD)/tests/test_relay_%: tests/unit/test_relay_%.c $(RELAY_NOMAIN) $(LIBLF) relay/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Irelay \
+	    $(call pc_cflags,$(LIB_PKGS) $(RELAY_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
+	    -o $@ $< $(RELAY_NOMAIN) $(LIBLF) \
+	    $(call pc_libs,$(RELAY_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
 
 # Small programs the integration tests drive.
 TOOLS		= $(BUILD)/tests/dbdump
@@ -149,11 +171,12 @@ install: all
 	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/listfeed $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available \
 	    $(DESTDIR)$(UNITDIR)
-	install -m 0755 $(GEN_BIN) $(CGI_BIN) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(GEN_BIN) $(CGI_BIN) $(RELAY_BIN) $(DESTDIR)$(SBINDIR)/
 	install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -m 0644 gen/*.sql $(DESTDIR)$(DATADIR)/sql/
 	install -m 0644 lib/listfeed.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 gen/listfeed-gen.8 cgi/listfeed.fcgi.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 \
+	    $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 listfeed.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/listfeed.conf.example
 	install -m 0644 nginx/listfeed.conf $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/listfeed
 	install -m 0644 systemd/*.service systemd/*.socket $(DESTDIR)$(UNITDIR)/
@@ -161,14 +184,17 @@ install: all
 	install -m 0644 systemd/listfeed.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/listfeed-gen $(DESTDIR)$(SBINDIR)/listfeed.fcgi
+	rm -f $(DESTDIR)$(SBINDIR)/listfeed-gen $(DESTDIR)$(SBINDIR)/listfeed.fcgi \
+	    $(DESTDIR)$(SBINDIR)/listfeed-relay
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(UNITDIR)/listfeed-gen.service \
 	    $(DESTDIR)$(UNITDIR)/listfeed-fcgi.service \
 	    $(DESTDIR)$(UNITDIR)/listfeed-fcgi.socket \
+	    $(DESTDIR)$(UNITDIR)/listfeed-relay.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf
 	rm -f $(DESTDIR)$(MANDIR)/man5/listfeed.conf.5 \
-	    $(DESTDIR)$(MANDIR)/man8/listfeed-gen.8 $(DESTDIR)$(MANDIR)/man8/listfeed.fcgi.8
+	    $(DESTDIR)$(MANDIR)/man8/listfeed-gen.8 $(DESTDIR)$(MANDIR)/man8/listfeed.fcgi.8 \
+	    $(DESTDIR)$(MANDIR)/man8/listfeed-relay.8
 
 clean:
 	rm -rf build
@@ -187,7 +213,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_DIR	= $(BUILD)/fuzz
 FUZZ_NAMES	= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS	= $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
-FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Igen -Icgi -Itests/fuzz \
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Igen -Icgi -Irelay -Itests/fuzz \
 		  -DLF_TEMPLATES_DIR='"$(CURDIR)/templates"' \
 		  -DLF_VERSION='"$(VERSION)"' -DFUZZ_TOP='"$(CURDIR)"' \
 		  -g -O1 -fno-omit-frame-pointer \
@@ -202,6 +228,7 @@ FUZZ_PKGS_fuzz_params	= $(CGI_PKGS)
 FUZZ_SRCS_fuzz_trigger	= $(filter-out gen/main.c,$(GEN_SRCS))
 FUZZ_PKGS_fuzz_trigger	= $(GEN_PKGS)
 FUZZ_SRCS_fuzz_manifest	= cgi/index.c cgi/report.c
+FUZZ_SRCS_fuzz_relay	= relay/accept.c relay/rstate.c
 
 # Only asked when a goal needs it: can clang link a fuzzer here?
 FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \
@@ -211,7 +238,7 @@ FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \
 FUZZERS		= $(if $(FUZZ_HAVE),$(FUZZ_BINS))
 
 define FUZZ_RULE
-$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h gen/*.h cgi/*.h
+$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h gen/*.h cgi/*.h relay/*.h
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(call pc_cflags,$$(LIB_PKGS) $(FUZZ_PKGS_$(1))) \
 	    -o $$@ tests/fuzz/$(1).c $$(FUZZ_LIB) $(FUZZ_SRCS_$(1)) \
