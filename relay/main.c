@@ -140,7 +140,7 @@ daemon_loop(struct sources *s, const struct rconf *c, const sigset_t *set)
 	int		 sig;
 
 	for (;;) {
-		(void)sources_refresh(s, NULL);
+		log_debug("round done: %d", sources_refresh(s, NULL));
 		do
 			sig = sigtimedwait(set, NULL, &wait);
 		while (sig == -1 && errno == EINTR);
