@@ -116,16 +116,17 @@ publish() {
 		-r "$PROVIDER_FPR" -r "$ADMIN_FPR" --trust-model always ;;
 	unsigned) _lf_gpg "$W/gnupg" --armor --encrypt -r "$PROVIDER_FPR" --trust-model always ;;
 	clearsigned) _lf_gpg "$W/gnupg" --armor --sign -u "$FEED_FPR" ;;
-	otherkey) _lf_gpg "$W/gnupg-admin" --armor --encrypt --sign -r "$PROVIDER_FPR" \
-		--trust-model always ;;
-	twosigs) _relay_twosigs ;;
+	otherkey) _relay_home && _lf_gpg "$T/gnupg-two" --armor --encrypt --sign -u "$ADMIN_FPR" \
+		-r "$PROVIDER_FPR" --trust-model always ;;
+	twosigs) _relay_home && _lf_gpg "$T/gnupg-two" --armor --encrypt --sign -u "$FEED_FPR" \
+		-u "$ADMIN_FPR" -r "$PROVIDER_FPR" --trust-model always ;;
 	raw) cat ;;
 	*) echo "publish: bad mode $mode" >&2; return 1 ;;
 	esac <&0 >"$out.tmp" 2>>"$T/gpg.log" && mv "$out.tmp" "$out"
 }
 
-# Signed by the feed key and by the admin's key, encrypted to the provider.
-_relay_twosigs() {
+# A home with the feed's and the admin's secret keys, the provider's public key.
+_relay_home() {
 	local h=$T/gnupg-two
 	if [ ! -d "$h" ]; then
 		mkdir -m 0700 "$h"
@@ -134,8 +135,6 @@ _relay_twosigs() {
 		_lf_gpg "$W/gnupg-admin" --export-secret-keys "$ADMIN_FPR" | _lf_gpg "$h" --import
 		_lf_gpg "$W/gnupg" --export "$PROVIDER_FPR" | _lf_gpg "$h" --import
 	fi >/dev/null 2>&1
-	_lf_gpg "$h" --armor --encrypt --sign -u "$FEED_FPR" -u "$ADMIN_FPR" \
-		-r "$PROVIDER_FPR" --trust-model always
 }
 
 relay_fail500() {
