@@ -141,10 +141,12 @@ relay_fail500() {
 	if [ "$1" = on ]; then touch "$FEEDDIR/fail500"; else rm -f "$FEEDDIR/fail500"; fi
 }
 
-# relay_start NAME [CONF]: the daemon; waits until it answers.
+# relay_start NAME [CONF]: the daemon; waits until its first round is done.
 relay_start() {
+	local n
+	n=$(grep -c 'round done' "$W/log/relay-$1.log" 2>/dev/null)
 	bg_start "relay-$1" "$RELAY" -v -c "${2:-$RCONF}" || return 1
-	if ! wait_until 20 curl -s --noproxy '*' -o /dev/null "$RELAY_URL/-/status"; then
+	if ! wait_until 30 _relay_rounds_over "$1" "${n:-0}"; then
 		echo "relay.sh: listfeed-relay $1 did not start:" >&2
 		tail -n 20 "$W/log/relay-$1.log" >&2
 		return 1
