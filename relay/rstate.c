@@ -72,7 +72,7 @@ parse_line(const char *s, size_t len, struct rstate_entry *e)
 		return -1;
 	fl[4] = (size_t)(s + len - f[4]);
 	memset(e, 0, sizeof(*e));
-	if (fl[0] == 0 || fl[0] > VALID_LIST_MAX || fl[4] != 20 ||
+	if (!valid_list_name_n(f[0], fl[0]) || fl[4] != 20 ||
 	    num(f[2], fl[2], &g) == -1 || num(f[3], fl[3], &c) == -1)
 		return -1;
 	memcpy(e->list, f[0], fl[0]);
