@@ -178,6 +178,7 @@ install: all
 	install -m 0644 gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 \
 	    $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 listfeed.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/listfeed.conf.example
+	install -m 0644 relay/relay.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/relay.conf.example
 	install -m 0644 nginx/listfeed.conf $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/listfeed
 	install -m 0644 systemd/*.service systemd/*.socket $(DESTDIR)$(UNITDIR)/
 	install -d $(DESTDIR)$(SYSUSERSDIR)

@@ -184,7 +184,7 @@ fetch_get(struct fetcher *f, const char *url,
     const struct fetch_validators *cond, struct buf *out,
     struct fetch_validators *got, char *why, size_t whysz)
 {
-	struct answer		 a = { out, got, 0 };
+	struct answer		 a;
 	struct curl_slist	*hdrs = NULL;
 	char			 err[CURL_ERROR_SIZE];
 	CURLcode		 rc;
@@ -192,6 +192,9 @@ fetch_get(struct fetcher *f, const char *url,
 
 	buf_reset(out);
 	memset(got, 0, sizeof(*got));
+	a.body = out;
+	a.got = got;
+	a.too_big = 0;
 	err[0] = '\0';
 	hdrs = cond_headers(cond);
 	if (setup(f, url, &a) == -1 ||

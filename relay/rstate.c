@@ -100,7 +100,8 @@ rstate_parse(const char *data, size_t len, struct rstate *st, char *why,
 	unsigned long		 line = 1;
 
 	memset(st, 0, sizeof(*st));
-	if (len < sizeof(FIRST) - 1 || memcmp(data, FIRST, sizeof(FIRST) - 1)) {
+	if (len < sizeof(FIRST) - 1 ||
+	    memcmp(data, FIRST, sizeof(FIRST) - 1) != 0) {
 		(void)snprintf(why, whysz, "line 1: not a listfeed-relay "
 		    "state file");
 		return -1;

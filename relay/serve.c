@@ -117,14 +117,12 @@ on_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	struct query	*q = cls;
 
 	(void)kind;
-	if (++q->n > 1 || strcmp(key, "reception") != 0 || value == NULL)
-		q->bad = 1;
-	else if (strcmp(value, "mail") == 0)
-		q->rec = SF_RECEPTION_MAIL;
-	else if (strcmp(value, "digest") == 0)
-		q->rec = SF_RECEPTION_DIGEST;
-	else
-		q->bad = 1;
+	q->bad |= ++q->n > 1 || strcmp(key, "reception") != 0 ||
+	    value == NULL || (strcmp(value, "mail") != 0 &&
+	    strcmp(value, "digest") != 0);
+	if (!q->bad)
+		q->rec = strcmp(value, "mail") == 0 ? SF_RECEPTION_MAIL :
+		    SF_RECEPTION_DIGEST;
 	return MHD_YES;
 }
 

@@ -181,7 +181,8 @@ remember(struct sources *s, const struct sympafile_hdr *h)
 	e.count = h->count;
 	(void)snprintf(e.time, sizeof(e.time), "%s", h->time);
 	old = rstate_find(&s->st, e.list, e.rec);
-	if (old != NULL && memcmp(old, &e, sizeof(e)) == 0)
+	if (old != NULL && old->generation == e.generation &&
+	    old->count == e.count && strcmp(old->time, e.time) == 0)
 		return;
 	pthread_mutex_lock(&s->mu);	/* sources_status() reads st */
 	rc = rstate_set(&s->st, &e);
