@@ -44,7 +44,9 @@ hostile "another list's genuine file" 'the file is list spacelog'
 sympa_text deelnemers digest 6 <"$T/other.txt" | publish deelnemers all
 hostile "another reception's file" 'reception digest'
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all otherkey
-hostile "signed by another key" 'not by the feed key|signature by'
+hostile "signed by another key the relay knows" "signed by $ADMIN_FPR, not by the feed key"
+sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all stranger
+hostile "signed by a key the relay does not know" 'signature by [0-9A-F]+: No public key'
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all unsigned
 hostile "encrypted, not signed" 'not signed'
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all clearsigned

@@ -16,8 +16,10 @@
 #                      provider and signed by the feed key into the file
 #                      nginx serves for that URL.  MODE: good (default),
 #                      unsigned, clearsigned (signed, not encrypted),
-#                      otherkey (signed by the admin's key), raw (stdin as
-#                      is, e.g. garbage), twosigs (feed and admin sign)
+#                      otherkey (signed by the admin's key, which the relay
+#                      knows), stranger (signed by a key it does not know),
+#                      raw (stdin as is, e.g. garbage), twosigs (feed and
+#                      admin sign)
 #   members N [DOMAIN]  N member lines
 #   relay_start NAME / relay_stop NAME, relay_refresh NAME (SIGHUP, waits
 #                      for the round), relay_get PATH (curl on the relay;
@@ -39,6 +41,12 @@ relay_world() {
 	FEED_URL=https://localhost:$port
 	RELAY_PORT=$(free_port) || return 1
 	RELAY_URL=http://127.0.0.1:$RELAY_PORT
+	# The relay's own GnuPG home: the provider's keys, and the admin's
+	# public key too, so that a file the admin signs has a good
+	# signature by a key the relay knows, just not the feed key.
+	RGNUPG=$T/gnupg-relay
+	cp -a "$W/gnupg-provider" "$RGNUPG" && rm -f "$RGNUPG"/S.* && echo "$RGNUPG" >>"$W/gnupg-homes" &&
+		_lf_gpg "$RGNUPG" --import "$W/gnupg-pub/admin.asc" 2>>"$T/gpg.log" || return 1
 	RSTATE=$T/rstate
 	RCONF=$T/relay.conf
 	relay_conf "$FEED_URL" >"$RCONF"
@@ -55,7 +63,7 @@ relay_conf() {
 		cert = $W/pki/client-sympa.pem
 		key = $W/pki/client-sympa.key
 		ca = $W/pki/ca.pem
-		gnupghome = $W/gnupg-provider
+		gnupghome = $RGNUPG
 		feed_key = $FEED_FPR
 		lists = deelnemers spacelog
 		refresh = 3600
@@ -118,6 +126,8 @@ publish() {
 	clearsigned) _lf_gpg "$W/gnupg" --armor --sign -u "$FEED_FPR" ;;
 	otherkey) _relay_home && _lf_gpg "$T/gnupg-two" --armor --encrypt --sign -u "$ADMIN_FPR" \
 		-r "$PROVIDER_FPR" --trust-model always ;;
+	stranger) _relay_home && _lf_gpg "$T/gnupg-two" --armor --encrypt --sign -u stranger@example.com \
+		-r "$PROVIDER_FPR" --trust-model always ;;
 	twosigs) _relay_home && _lf_gpg "$T/gnupg-two" --armor --encrypt --sign -u "$FEED_FPR" \
 		-u "$ADMIN_FPR" -r "$PROVIDER_FPR" --trust-model always ;;
 	raw) cat ;;
@@ -125,7 +135,8 @@ publish() {
 	esac <&0 >"$out.tmp" 2>>"$T/gpg.log" && mv "$out.tmp" "$out"
 }
 
-# A home with the feed's and the admin's secret keys, the provider's public key.
+# A home with the feed's and the admin's secret keys, a stranger's key, the
+# provider's public key.
 _relay_home() {
 	local h=$T/gnupg-two
 	if [ ! -d "$h" ]; then
@@ -134,6 +145,7 @@ _relay_home() {
 		_lf_gpg "$W/gnupg" --export-secret-keys "$FEED_FPR" | _lf_gpg "$h" --import
 		_lf_gpg "$W/gnupg-admin" --export-secret-keys "$ADMIN_FPR" | _lf_gpg "$h" --import
 		_lf_gpg "$W/gnupg" --export "$PROVIDER_FPR" | _lf_gpg "$h" --import
+		_lf_gpg "$h" --quick-gen-key 'Stranger <stranger@example.com>' ed25519 sign 1y
 	fi >/dev/null 2>&1
 }
 
