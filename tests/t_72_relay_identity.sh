@@ -11,11 +11,7 @@ relay_world t72 || bail_out "feed server"
 
 members 12 >"$T/good.txt"
 members 4 other.example >"$T/other.txt"
-for l in deelnemers spacelog; do
-	for r in all mail digest; do
-		sympa_text "$l" "$r" 5 <"$T/good.txt" | publish "$l" "$r"
-	done
-done
+publish_all 5 "$T/good.txt" || bail_out "publish"
 relay_start t72 || bail_out "relay"
 check "first round: every source verified" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t72.log"
 relay_get /lists/deelnemers

@@ -11,11 +11,7 @@ relay_world t73 || bail_out "feed server"
 
 members 10 >"$T/old.txt"
 members 12 >"$T/new.txt"
-for r in all mail digest; do
-	for l in deelnemers spacelog; do
-		sympa_text "$l" "$r" 9 <"$T/old.txt" | publish "$l" "$r"
-	done
-done
+publish_all 9 "$T/old.txt" || bail_out "publish"
 cp "$FEEDDIR/all/deelnemers.sympa.asc" "$T/gen9.asc"
 sympa_text deelnemers all 10 <"$T/new.txt" | publish deelnemers all
 cp "$FEEDDIR/all/deelnemers.sympa.asc" "$T/gen10.asc"

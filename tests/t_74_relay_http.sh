@@ -10,11 +10,7 @@ relay_world t74 || bail_out "feed server"
 relay_foreign_server t74 || bail_out "foreign server"
 
 members 8 >"$T/good.txt"
-for r in all mail digest; do
-	for l in deelnemers spacelog; do
-		sympa_text "$l" "$r" 3 <"$T/good.txt" | publish "$l" "$r"
-	done
-done
+publish_all 3 "$T/good.txt" || bail_out "publish"
 
 # Before the first good copy: 503 (Sympa keeps its members).
 relay_conf "$FOREIGN_URL" >"$T/foreign.conf"

@@ -10,11 +10,7 @@ require_exec "$RELAY"
 relay_world t75 || bail_out "feed server"
 
 members 40 >"$T/40.txt"
-for r in all mail digest; do
-	for l in deelnemers spacelog; do
-		sympa_text "$l" "$r" 2 <"$T/40.txt" | publish "$l" "$r"
-	done
-done
+publish_all 2 "$T/40.txt" || bail_out "publish"
 relay_start t75 || bail_out "relay"
 check "first round" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t75.log"
 

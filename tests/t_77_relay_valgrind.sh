@@ -5,6 +5,7 @@
 # no use of uninitialised memory, no definite leak.
 set -u
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/vg.sh"
 . "$(dirname "$0")/lib/relay.sh"
 VG=${LF_VG_BUILD:-$TOP/build/vg}
 [ -x "$VG/listfeed-relay" ] || skip_all "no plain build in $VG"
@@ -13,16 +14,6 @@ relay_world t77 || bail_out "feed server"
 
 # valgrind cannot follow a seccomp filter: the sandbox is tested elsewhere.
 export LISTFEED_SANDBOX=off
-vg() {	# vg LOG CMD...
-	local log=$1
-	shift
-	valgrind --quiet --error-exitcode=99 --leak-check=full \
-		--errors-for-leak-kinds=definite --show-leak-kinds=definite \
-		--log-file="$log" "$@"
-}
-clean_log() {
-	! grep -Eq 'Invalid|uninitialised|definitely lost|ERROR SUMMARY: [1-9]' "$1"
-}
 
 members 6 >"$T/m.txt"
 for r in all mail digest; do
@@ -30,7 +21,7 @@ for r in all mail digest; do
 	sympa_text spacelog "$r" 2 <"$T/m.txt" | publish spacelog "$r" unsigned
 done
 check_exit "--once under valgrind: refused files (exit 4)" 4 vg "$T/once.vg" "$VG/listfeed-relay" -c "$RCONF" --once
-check "--once: clean" clean_log "$T/once.vg"
+check "--once: clean" vg_clean "$T/once.vg"
 
 RELAY=$VG/listfeed-relay
 bg_start relay-t77 valgrind --quiet --leak-check=full --errors-for-leak-kinds=definite \
@@ -46,7 +37,7 @@ check_eq "a list is served under valgrind" 200 "$HTTP_CODE"
 check "a second round under valgrind" relay_refresh t77
 kill -TERM "$(bg_pid relay-t77)"
 wait_until 60 sh -c "! kill -0 $(bg_pid relay-t77) 2>/dev/null"
-check "the daemon: clean" clean_log "$T/daemon.vg"
+check "the daemon: clean" vg_clean "$T/daemon.vg"
 [ -s "$T/daemon.vg" ] && diag "$(head -n 20 "$T/daemon.vg")"
 bg_stop relay-t77
 done_testing

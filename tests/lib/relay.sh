@@ -20,6 +20,7 @@
 #                      knows), stranger (signed by a key it does not know),
 #                      raw (stdin as is, e.g. garbage), twosigs (feed and
 #                      admin sign)
+#   publish_all GENERATION FILE  every source of both lists: FILE's members
 #   members N [DOMAIN]  N member lines
 #   relay_start NAME / relay_stop NAME, relay_refresh NAME (SIGHUP, waits
 #                      for the round), relay_get PATH (curl on the relay;
@@ -133,6 +134,15 @@ publish() {
 	raw) cat ;;
 	*) echo "publish: bad mode $mode" >&2; return 1 ;;
 	esac <&0 >"$out.tmp" 2>>"$T/gpg.log" && mv "$out.tmp" "$out"
+}
+
+publish_all() {
+	local l r
+	for l in deelnemers spacelog; do
+		for r in all mail digest; do
+			sympa_text "$l" "$r" "$1" <"$2" | publish "$l" "$r" || return 1
+		done
+	done
 }
 
 # A home with the feed's and the admin's secret keys, a stranger's key, the
