@@ -1,6 +1,7 @@
 # listfeed: one Makefile for both programs, their tests and install.
 #
-#   make            build build/listfeed-gen and build/listfeed.fcgi
+#   make            build build/listfeed-gen, build/listfeed.fcgi and
+#                   build/listfeed-relay
 #   make check      install missing packages, build with ASan+UBSan, run all tests
 #   make demo       the whole system on a sample CRM database (DEMO_ONESHOT=1: run and exit)
 #   make bench      measured speed (tests/bench/)
@@ -25,6 +26,7 @@ SAN		?=
 LIB_PKGS	= inih jansson libcrypto libseccomp
 GEN_PKGS	= libmariadb gpgme
 CGI_PKGS	= fcgi
+RELAY_PKGS	= gpgme libcurl libmicrohttpd
 TEST_PKGS	= cmocka
 
 WARN		= -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
@@ -48,10 +50,13 @@ LIB_SRCS	= $(sort $(wildcard lib/*.c))
 PGP_SRCS	= $(sort $(wildcard pgp/*.c))
 GEN_SRCS	= $(sort $(wildcard gen/*.c))
 CGI_SRCS	= $(sort $(wildcard cgi/*.c))
+RELAY_SRCS	= $(sort $(wildcard relay/*.c))
 LIB_OBJS	= $(LIB_SRCS:%.c=$(BUILD)/%.o) $(BUILD)/lib/unicode_data.o
 PGP_OBJS	= $(PGP_SRCS:%.c=$(BUILD)/%.o)
 GEN_OBJS	= $(GEN_SRCS:%.c=$(BUILD)/%.o)
 CGI_OBJS	= $(CGI_SRCS:%.c=$(BUILD)/%.o)
+RELAY_OBJS	= $(RELAY_SRCS:%.c=$(BUILD)/%.o)
+RELAY_NOMAIN	= $(filter-out $(BUILD)/relay/main.o,$(RELAY_OBJS))
 GEN_NOMAIN	= $(filter-out $(BUILD)/gen/main.o,$(GEN_OBJS))
 CGI_NOMAIN	= $(filter-out $(BUILD)/cgi/main.o,$(CGI_OBJS))
 
@@ -62,10 +67,12 @@ UNIT_LIB	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test
 UNIT_PGP	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_pgp_*.c))
 UNIT_GEN	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_gen_*.c))
 UNIT_CGI	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_cgi_*.c))
-UNITS		= $(UNIT_LIB) $(UNIT_PGP) $(UNIT_GEN) $(UNIT_CGI)
+UNIT_RELAY	= $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_relay_*.c))
+UNITS		= $(UNIT_LIB) $(UNIT_PGP) $(UNIT_GEN) $(UNIT_CGI) $(UNIT_RELAY)
 
 GEN_BIN		= $(BUILD)/listfeed-gen
 CGI_BIN		= $(BUILD)/listfeed.fcgi
+RELAY_BIN	= $(BUILD)/listfeed-relay
 LIBLF		= $(BUILD)/liblistfeed.a
 # The OpenPGP operations (pgp/pgp.h), for the programs that run gpg:
 # listfeed-gen and listfeed-relay.  listfeed.fcgi never links it.
@@ -73,7 +80,7 @@ LIBPGP		= $(BUILD)/libpgp.a
 PGP_PKGS	= gpgme
 
 .PHONY: all tests check demo bench fuzz install uninstall clean deps lint
-all: $(GEN_BIN) $(CGI_BIN)
+all: $(GEN_BIN) $(CGI_BIN) $(RELAY_BIN)
 
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
 	@mkdir -p $(@D)
@@ -103,6 +110,10 @@ $(BUILD)/lib/unicode_data.c: lib/unicode_data.awk $(UCD)
 $(BUILD)/lib/unicode_data.o: $(BUILD)/lib/unicode_data.c lib/unicode.h
 	$(CC) $(CFLAGS) $(LF_CFLAGS) -c -o $@ $<
 
+$(BUILD)/relay/%.o: relay/%.c relay/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Irelay $(call pc_cflags,$(LIB_PKGS) $(RELAY_PKGS)) -c -o $@ $<
+
 $(LIBLF): $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@
@@ -121,6 +132,10 @@ $(GEN_BIN): $(GEN_OBJS) $(LIBPGP) $(LIBLF)
 $(CGI_BIN): $(CGI_OBJS) $(LIBLF)
 	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(CGI_OBJS) $(LIBLF) \
 	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS)) -lpthread
+
+$(RELAY_BIN): $(RELAY_OBJS) $(LIBLF)
+	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(RELAY_OBJS) $(LIBLF) \
+	    $(call pc_libs,$(RELAY_PKGS) $(LIB_PKGS)) -lpthread
 
 $(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBLF) lib/*.h
 	@mkdir -p $(@D)
@@ -147,6 +162,13 @@ $(BUILD)/tests/test_cgi_%: tests/unit/test_cgi_%.c $(CGI_NOMAIN) $(LIBLF) cgi/*.
 	    $(call pc_cflags,$(LIB_PKGS) $(CGI_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
 	    -o $@ $< $(CGI_NOMAIN) $(LIBLF) \
 	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
+
+$(BUILD)/tests/test_relay_%: tests/unit/test_relay_%.c $(RELAY_NOMAIN) $(LIBLF) relay/*.h lib/*.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Irelay \
+	    $(call pc_cflags,$(LIB_PKGS) $(RELAY_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
+	    -o $@ $< $(RELAY_NOMAIN) $(LIBLF) \
+	    $(call pc_libs,$(RELAY_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
 
 # Small programs the integration tests drive.
 TOOLS		= $(BUILD)/tests/dbdump
@@ -185,26 +207,31 @@ install: all
 	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/listfeed $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available \
 	    $(DESTDIR)$(UNITDIR)
-	install -m 0755 $(GEN_BIN) $(CGI_BIN) $(DESTDIR)$(SBINDIR)/
+	install -m 0755 $(GEN_BIN) $(CGI_BIN) $(RELAY_BIN) $(DESTDIR)$(SBINDIR)/
 	install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -m 0644 gen/*.sql $(DESTDIR)$(DATADIR)/sql/
 	install -m 0644 lib/listfeed.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 gen/listfeed-gen.8 cgi/listfeed.fcgi.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 \
+	    $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 listfeed.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/listfeed.conf.example
+	install -m 0644 relay/relay.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/relay.conf.example
 	install -m 0644 nginx/listfeed.conf $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/listfeed
 	install -m 0644 systemd/*.service systemd/*.socket $(DESTDIR)$(UNITDIR)/
 	install -d $(DESTDIR)$(SYSUSERSDIR)
 	install -m 0644 systemd/listfeed.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf
 
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/listfeed-gen $(DESTDIR)$(SBINDIR)/listfeed.fcgi
+	rm -f $(DESTDIR)$(SBINDIR)/listfeed-gen $(DESTDIR)$(SBINDIR)/listfeed.fcgi \
+	    $(DESTDIR)$(SBINDIR)/listfeed-relay
 	rm -rf $(DESTDIR)$(DATADIR)
 	rm -f $(DESTDIR)$(UNITDIR)/listfeed-gen.service \
 	    $(DESTDIR)$(UNITDIR)/listfeed-fcgi.service \
 	    $(DESTDIR)$(UNITDIR)/listfeed-fcgi.socket \
+	    $(DESTDIR)$(UNITDIR)/listfeed-relay.service \
 	    $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf
 	rm -f $(DESTDIR)$(MANDIR)/man5/listfeed.conf.5 \
-	    $(DESTDIR)$(MANDIR)/man8/listfeed-gen.8 $(DESTDIR)$(MANDIR)/man8/listfeed.fcgi.8
+	    $(DESTDIR)$(MANDIR)/man8/listfeed-gen.8 $(DESTDIR)$(MANDIR)/man8/listfeed.fcgi.8 \
+	    $(DESTDIR)$(MANDIR)/man8/listfeed-relay.8
 
 clean:
 	rm -rf build
@@ -223,7 +250,7 @@ FUZZ_SECONDS	?= 60
 FUZZ_DIR	= $(BUILD)/fuzz
 FUZZ_NAMES	= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS	= $(FUZZ_NAMES:%=$(FUZZ_DIR)/%)
-FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Ipgp -Igen -Icgi -Itests/fuzz \
+FUZZ_CFLAGS	= -std=c17 -D_GNU_SOURCE $(WARN) -Ilib -Ipgp -Igen -Icgi -Irelay -Itests/fuzz \
 		  -DLF_TEMPLATES_DIR='"$(CURDIR)/templates"' \
 		  -DLF_VERSION='"$(VERSION)"' -DFUZZ_TOP='"$(CURDIR)"' \
 		  -g -O1 -fno-omit-frame-pointer \
@@ -239,6 +266,7 @@ FUZZ_PKGS_fuzz_params	= $(CGI_PKGS)
 FUZZ_SRCS_fuzz_cryptmsg	= gen/cryptmsg.c
 FUZZ_SRCS_fuzz_manifest	= cgi/index.c cgi/report.c
 FUZZ_PKGS_fuzz_optfile	= libmariadb
+FUZZ_SRCS_fuzz_relay	= relay/accept.c relay/rstate.c
 
 # Only asked when a goal needs it: can clang link a fuzzer here?
 FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \
@@ -248,7 +276,7 @@ FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \
 FUZZERS		= $(if $(FUZZ_HAVE),$(FUZZ_BINS))
 
 define FUZZ_RULE
-$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h pgp/*.h gen/*.h cgi/*.h
+$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h pgp/*.h gen/*.h cgi/*.h relay/*.h
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(call pc_cflags,$$(LIB_PKGS) $(FUZZ_PKGS_$(1))) \
 	    -o $$@ tests/fuzz/$(1).c $$(FUZZ_LIB) $(FUZZ_SRCS_$(1)) \

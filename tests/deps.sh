@@ -20,6 +20,8 @@
 #   nginx-light openssl curl         TLS front end, test PKI, HTTP client in tests
 #   mandoc cppcheck clang-tidy       static checks (tests/lint.sh)
 #   python3                          small helpers in tests and tests/demo/make-sample.py
+#   libcurl4-openssl-dev libmicrohttpd-dev   listfeed-relay
+#   jq                               reads listfeed-relay's status in tests
 #   procps                           ps/pgrep in tests
 #   iproute2                         ss, to look at listening sockets in tests
 #   lib*-perl                        what Sympa's own data source modules need
@@ -29,6 +31,7 @@ set -u
 
 PKGS="build-essential pkg-config libmariadb-dev mariadb-server mariadb-client
 libgpgme-dev gnupg gpg-agent libfcgi-dev libinih-dev libjansson-dev libssl-dev
+libcurl4-openssl-dev libmicrohttpd-dev jq
 unicode-data libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy libseccomp-dev nginx-light openssl curl mandoc python3 procps iproute2
 libwww-perl liblwp-protocol-https-perl libmime-encwords-perl
 libunicode-linebreak-perl libhtml-parser-perl liburi-perl libintl-perl

@@ -5,21 +5,21 @@
 set -u
 cd "$(dirname "$0")/.." || exit 1
 rc=0
-CFLAGS="-std=c17 -D_GNU_SOURCE -DLF_TEMPLATES_DIR=\"/x\" -DLF_VERSION=\"0\" -Ilib -Ipgp -Igen -Icgi $(pkg-config --cflags libmariadb gpgme 2>/dev/null)"
+CFLAGS="-std=c17 -D_GNU_SOURCE -DLF_TEMPLATES_DIR=\"/x\" -DLF_VERSION=\"0\" -Ilib -Ipgp -Igen -Icgi -Irelay $(pkg-config --cflags libmariadb gpgme 2>/dev/null)"
 
 echo "== mandoc"
-mandoc -Tlint -Wwarning gen/listfeed-gen.8 cgi/listfeed.fcgi.8 lib/listfeed.conf.5 || rc=1
+mandoc -Tlint -Wwarning gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 lib/listfeed.conf.5 || rc=1
 
 echo "== cppcheck"
 out=$(cppcheck --quiet --error-exitcode=0 --enable=warning,portability,performance \
-	--std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Ipgp -Igen -Icgi \
-	--suppress=missingIncludeSystem lib pgp gen cgi 2>&1)
+	--std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Ipgp -Igen -Icgi -Irelay \
+	--suppress=missingIncludeSystem lib pgp gen cgi relay 2>&1)
 [ -z "$out" ] || { printf '%s\n' "$out"; rc=1; }
 
 echo "== clang-tidy"
 # One file per process, two at a time.
 # shellcheck disable=SC2086
-out=$(ls lib/*.c pgp/*.c gen/*.c cgi/*.c | xargs -P 2 -I{} \
+out=$(ls lib/*.c pgp/*.c gen/*.c cgi/*.c relay/*.c | xargs -P 2 -I{} \
 	clang-tidy --quiet {} -- $CFLAGS 2>/dev/null | grep -E '(warning|error):' )
 [ -z "$out" ] || { printf '%s\n' "$out"; rc=1; }
 

@@ -5,20 +5,7 @@ set -u
 . "$(dirname "$0")/lib/common.sh"
 require_exec "$GEN" "$FCGI"
 
-# Sympa's modules: the installed package, else a copy unpacked from
-# Debian's package (never installed: its maintainer scripts want a database).
-SYMPA_LIB=${SYMPA_LIB:-}
-for d in "$SYMPA_LIB" /usr/share/sympa/lib "$TOP/build/sympa/usr/share/sympa/lib"; do
-	[ -n "$d" ] && [ -f "$d/Sympa/DataSource/RemoteFile.pm" ] && { SYMPA_LIB=$d; break; }
-done
-if [ ! -f "$SYMPA_LIB/Sympa/DataSource/RemoteFile.pm" ] && [ "$(id -u)" = 0 ]; then
-	mkdir -p "$TOP/build/sympa"
-	(cd "$TOP/build/sympa" && apt-get download sympa >/dev/null 2>&1 &&
-		dpkg-deb -x sympa_*.deb . && rm -f sympa_*.deb)
-	SYMPA_LIB=$TOP/build/sympa/usr/share/sympa/lib
-fi
-[ -f "$SYMPA_LIB/Sympa/DataSource/RemoteFile.pm" ] || skip_all "Sympa's modules are not available"
-export SYMPA_LIB
+. "$(dirname "$0")/lib/sympa.sh"
 
 pki_setup || bail_out "pki_setup"
 gpg_setup || bail_out "gpg_setup"
@@ -41,8 +28,7 @@ nginx_start "$T/site.conf" e2e || bail_out "nginx"
 URL=https://localhost:$PORT
 
 sympa() {	# sympa CLIENT PATH: what Sympa keeps from that URL
-	perl "$TOP/tests/tools/sympa-fetch.pl" "$URL$2" "$W/pki/ca.pem" \
-		"$W/pki/client-$1.pem" "$W/pki/client-$1.key"
+	sympa_fetch "$URL$2" "$1"
 }
 expected() {	# the published Sympa text as Sympa canonicalises it
 	perl -ne 'chomp; my ($e, $n) = split /\t/, $_, 2; print lc($e), "\t", $n // "", "\n"' "$1"

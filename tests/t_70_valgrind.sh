@@ -4,6 +4,7 @@
 # uninitialised memory, no definite leak.
 set -u
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/vg.sh"
 VG=${LF_VG_BUILD:-$TOP/build/vg}
 [ -x "$VG/listfeed-gen" ] && [ -x "$VG/listfeed.fcgi" ] || skip_all "no plain build in $VG"
 command -v valgrind >/dev/null || skip_all "valgrind is not installed"
@@ -15,16 +16,6 @@ db_fixture vg || bail_out "db_fixture"
 
 # valgrind cannot follow a seccomp filter: the sandbox is tested elsewhere.
 export LISTFEED_SANDBOX=off
-vg() {	# vg LOG CMD...
-	local log=$1
-	shift
-	valgrind --quiet --error-exitcode=99 --leak-check=full \
-		--errors-for-leak-kinds=definite --show-leak-kinds=definite \
-		--log-file="$log" "$@"
-}
-clean_log() {	# nothing but valgrind's silence in LOG
-	! grep -Eq 'Invalid|uninitialised|definitely lost|ERROR SUMMARY: [1-9]' "$1"
-}
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
@@ -34,16 +25,16 @@ CONF=$T/listfeed.conf
 } >"$CONF"
 
 check_exit "listfeed-gen under valgrind: first generation" 0 vg "$T/gen1.vg" "$VG/listfeed-gen" -c "$CONF"
-check "listfeed-gen: no memory error, no definite leak" clean_log "$T/gen1.vg"
+check "listfeed-gen: no memory error, no definite leak" vg_clean "$T/gen1.vg"
 db_sql vg "UPDATE members_user SET last_name = 'Valgrind' WHERE email = 'femke@example.org'"
 check_exit "listfeed-gen under valgrind: a change" 0 vg "$T/gen2.vg" "$VG/listfeed-gen" -c "$CONF"
-check "listfeed-gen (change): clean" clean_log "$T/gen2.vg"
+check "listfeed-gen (change): clean" vg_clean "$T/gen2.vg"
 check_exit "listfeed-gen under valgrind: unchanged, --list" 0 vg "$T/gen3.vg" "$VG/listfeed-gen" -c "$CONF" --list spacelog
-check "listfeed-gen (--list): clean" clean_log "$T/gen3.vg"
+check "listfeed-gen (--list): clean" vg_clean "$T/gen3.vg"
 sed "s#^port=.*#port=$(free_port)#" "$W/db-vg/my.cnf" >"$T/down.cnf"; chmod 600 "$T/down.cnf"
 sed "s#^defaults_file = .*#defaults_file = $T/down.cnf#" "$CONF" >"$T/down.conf"
 check_exit "listfeed-gen under valgrind: database down (exit 2)" 2 vg "$T/gen4.vg" "$VG/listfeed-gen" -c "$T/down.conf"
-check "listfeed-gen (error path): clean" clean_log "$T/gen4.vg"
+check "listfeed-gen (error path): clean" vg_clean "$T/gen4.vg"
 
 # The responder behind nginx, under valgrind, for a handful of requests.
 SOCK=$T/fcgi.sock
@@ -62,7 +53,7 @@ pki_curl none -o /dev/null "$URL/" 2>/dev/null
 check "the responder served under valgrind" pki_curl sympa -f -o /dev/null "$URL/lists/deelnemers"
 kill -TERM "$(bg_pid fcgi-vg)"
 wait_until 30 sh -c "! kill -0 $(bg_pid fcgi-vg) 2>/dev/null"
-check "listfeed.fcgi: no memory error, no definite leak" clean_log "$T/fcgi.vg"
+check "listfeed.fcgi: no memory error, no definite leak" vg_clean "$T/fcgi.vg"
 [ -s "$T/fcgi.vg" ] && diag "$(head -n 20 "$T/fcgi.vg")"
 
 done_testing

@@ -1,0 +1,234 @@
+/*
+ * listfeed-relay: fetches the encrypted, signed Sympa files of the feed,
+ * verifies them and serves the last verified copy of each to Sympa on
+ * loopback (listfeed-relay(8)).  Only this file exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fetch.h"
+#include "fsutil.h"
+#include "log.h"
+#include "rconf.h"
+#include "rsandbox.h"
+#include "rstate.h"
+#include "serve.h"
+#include "sources.h"
+#include "verify.h"
+
+#ifndef LF_VERSION
+#define LF_VERSION	"0"
+#endif
+
+enum mode { M_DAEMON, M_ONCE, M_CHECK };
+
+struct opts {
+	const char	*conf;
+	const char	*force;
+	enum mode	 mode;
+	int		 verbose;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: listfeed-relay [-v] [-c FILE] [--once [--force "
+	    "LIST]] [--check-config]\n"
+	    "       listfeed-relay --help | --version\n"
+	    "  -c FILE         configuration (default %s)\n"
+	    "  --once          fetch and verify every source once, print one "
+	    "line per source;\n"
+	    "                  exit 0 ok, 2 network or HTTP, 3 guard held, "
+	    "4 refused\n"
+	    "  --force LIST    with --once: lift the guard for LIST\n"
+	    "  --check-config  check the configuration, state and keys\n"
+	    "  -v              verbose\n", RCONF_DEFAULT_PATH);
+}
+
+static int
+parse_opts(int argc, char *argv[], struct opts *o)
+{
+	static const struct option longopts[] = {
+		{ "once", no_argument, NULL, 'o' },
+		{ "force", required_argument, NULL, 'f' },
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	int	 ch;
+
+	memset(o, 0, sizeof(*o));
+	o->conf = RCONF_DEFAULT_PATH;
+	while ((ch = getopt_long(argc, argv, "c:hvV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c':
+			o->conf = optarg;
+			break;
+		case 'o':
+			o->mode = M_ONCE;
+			break;
+		case 'f':
+			o->force = optarg;
+			break;
+		case 'n':
+			o->mode = M_CHECK;
+			break;
+		case 'v':
+			o->verbose = 1;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("listfeed-relay %s\n", LF_VERSION);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (optind != argc || (o->force != NULL && o->mode != M_ONCE)) {
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+}
+
+/* fds 0-2 that are closed become /dev/null. */
+static int
+fds_valid(void)
+{
+	int	 fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+files_readable(const struct rconf *c)
+{
+	const char *const	 v[] = { c->cert, c->key, c->ca };
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
+		if (access(v[i], R_OK) == -1) {
+			log_warn("%s", v[i]);
+			rc = -1;
+		}
+	return rc;
+}
+
+/* Refreshes every `refresh` seconds and on SIGHUP, until TERM or INT. */
+static void
+daemon_loop(struct sources *s, const struct rconf *c, const sigset_t *set)
+{
+	struct timespec	 wait = { (time_t)c->refresh, 0 };
+	int		 sig;
+
+	for (;;) {
+		log_debug("round done: %d", sources_refresh(s, NULL));
+		do
+			sig = sigtimedwait(set, NULL, &wait);
+		while (sig == -1 && errno == EINTR);
+		if (sig == SIGTERM || sig == SIGINT) {
+			log_info("signal %d: stopping", sig);
+			return;
+		}
+		if (sig == SIGHUP)
+			log_info("SIGHUP: fetching now");
+	}
+}
+
+static int
+run_daemon(struct sources *s, const struct rconf *c)
+{
+	struct serve	*srv;
+	sigset_t	 set;
+	int		 fd;
+
+	if ((fd = serve_listen(c->listen_host, c->listen_port)) == -1)
+		return 1;
+	/* Blocked in every thread; only sigtimedwait() takes them. */
+	(void)signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	(void)sigprocmask(SIG_BLOCK, &set, NULL);
+	if (rsandbox_apply(c) == -1) {
+		(void)close(fd);
+		return 1;
+	}
+	if ((srv = serve_start(fd, s)) == NULL)
+		return 1;
+	log_info("serving %zu lists on %s", c->lists.n, c->listen);
+	daemon_loop(s, c, &set);
+	serve_stop(srv);
+	return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+	struct opts	 o;
+	struct rconf	 c;
+	struct rstate	 st;
+	struct sources	*s = NULL;
+	int		 rc = 1;
+
+	if (fds_valid() == -1 || parse_opts(argc, argv, &o) == -1)
+		return 1;
+	log_init("listfeed-relay", 0);
+	log_set_verbose(o.verbose);
+	if (rconf_load(o.conf, &c) == -1)
+		return 1;
+	if (o.force != NULL && !strlist_has(&c.lists, o.force)) {
+		log_warnx("--force %s: not a configured list", o.force);
+		goto out;
+	}
+	if (rstate_load(c.state, &st) == -1)
+		goto out;
+	if (verify_global_init(c.gnupghome) == -1 ||
+	    fetch_global_init() == -1 ||
+	    (s = sources_new(&c, &st, o.force)) == NULL)
+		goto out;
+	if (o.mode != M_CHECK && mkdir_p(c.state, 0700) == -1) {
+		log_warn("%s", c.state);
+		goto out;
+	}
+	switch (o.mode) {
+	case M_CHECK:
+		if (files_readable(&c) == 0) {
+			printf("configuration OK\n");
+			rc = 0;
+		}
+		break;
+	case M_ONCE:
+		if (rsandbox_apply(&c) == 0) {
+			rc = sources_refresh(s, stdout);
+			(void)fflush(stdout);
+		}
+		break;
+	case M_DAEMON:
+		rc = run_daemon(s, &c);
+		break;
+	}
+out:
+	sources_free(s);
+	rconf_free(&c);
+	return rc;
+}

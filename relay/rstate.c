@@ -1,0 +1,221 @@
+/* rstate: see rstate.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "log.h"
+#include "rstate.h"
+
+#define FIRST	"# listfeed-relay state 1\n"
+
+static void
+entry_hdr(const struct rstate_entry *e, struct sympafile_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	(void)snprintf(h->list, sizeof(h->list), "%s", e->list);
+	h->reception = e->rec;
+	h->generation = e->generation;
+	h->count = e->count;
+	(void)snprintf(h->time, sizeof(h->time), "%s", e->time);
+}
+
+/* Values as the signed header allows them (sympafile_header() checks). */
+static int
+entry_valid(const struct rstate_entry *e)
+{
+	struct sympafile_hdr	 h;
+	struct buf		 b = BUF_INIT;
+	int			 rc;
+
+	entry_hdr(e, &h);
+	rc = sympafile_header(&b, &h);
+	buf_free(&b);
+	return rc == 0 && e->count <= 1000000000UL;
+}
+
+/* A decimal of 1 to 18 digits without a leading zero. */
+static int
+num(const char *s, size_t n, unsigned long long *v)
+{
+	size_t	 i;
+
+	if (n == 0 || n > 18 || (s[0] == '0' && n > 1))
+		return -1;
+	for (*v = 0, i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		*v = *v * 10 + (unsigned long long)(s[i] - '0');
+	}
+	return 0;
+}
+
+/* One line without its "\n" into e. */
+static int
+parse_line(const char *s, size_t len, struct rstate_entry *e)
+{
+	const char		*f[5];
+	size_t			 fl[5], i, k = 0;
+	unsigned long long	 g, c;
+
+	f[0] = s;
+	for (i = 0; i < len; i++) {
+		if (s[i] != ' ')
+			continue;
+		if (++k == 5)
+			return -1;
+		fl[k - 1] = (size_t)(s + i - f[k - 1]);
+		f[k] = s + i + 1;
+	}
+	if (k != 4)
+		return -1;
+	fl[4] = (size_t)(s + len - f[4]);
+	memset(e, 0, sizeof(*e));
+	if (!valid_list_name_n(f[0], fl[0]) || fl[4] != 20 ||
+	    num(f[2], fl[2], &g) == -1 || num(f[3], fl[3], &c) == -1)
+		return -1;
+	memcpy(e->list, f[0], fl[0]);
+	for (i = 0; i < 3; i++) {
+		const char *r = sympafile_reception_name(
+		    (enum sympafile_reception)i);
+		if (strlen(r) == fl[1] && memcmp(r, f[1], fl[1]) == 0)
+			break;
+	}
+	if (i == 3 || c > 1000000000ULL)
+		return -1;
+	e->rec = (enum sympafile_reception)i;
+	e->generation = (long long)g;
+	e->count = (unsigned long)c;
+	memcpy(e->time, f[4], 20);
+	return entry_valid(e) ? 0 : -1;
+}
+
+int
+rstate_parse(const char *data, size_t len, struct rstate *st, char *why,
+    size_t whysz)
+{
+	struct rstate_entry	 e;
+	const char		*p = data, *end = data + len, *nl;
+	unsigned long		 line = 1;
+
+	memset(st, 0, sizeof(*st));
+	if (len < sizeof(FIRST) - 1 ||
+	    memcmp(data, FIRST, sizeof(FIRST) - 1) != 0) {
+		(void)snprintf(why, whysz, "line 1: not a listfeed-relay "
+		    "state file");
+		return -1;
+	}
+	for (p += sizeof(FIRST) - 1; p < end; p = nl + 1) {
+		line++;
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+		    parse_line(p, (size_t)(nl - p), &e) == -1) {
+			(void)snprintf(why, whysz, "line %lu: not \"NAME "
+			    "RECEPTION GENERATION COUNT TIME\"", line);
+			goto fail;
+		}
+		if (rstate_find(st, e.list, e.rec) != NULL) {
+			(void)snprintf(why, whysz, "line %lu: %s %s named "
+			    "twice", line, e.list,
+			    sympafile_reception_name(e.rec));
+			goto fail;
+		}
+		if (rstate_set(st, &e) == -1) {
+			(void)snprintf(why, whysz, "out of memory");
+			goto fail;
+		}
+	}
+	return 0;
+fail:
+	rstate_free(st);
+	return -1;
+}
+
+int
+rstate_format(const struct rstate *st, struct buf *out)
+{
+	size_t	 i;
+
+	(void)buf_puts(out, FIRST);
+	for (i = 0; i < st->n; i++)
+		(void)buf_printf(out, "%s %s %lld %lu %s\n", st->v[i].list,
+		    sympafile_reception_name(st->v[i].rec),
+		    st->v[i].generation, st->v[i].count, st->v[i].time);
+	return buf_failed(out) ? -1 : 0;
+}
+
+int
+rstate_load(const char *dir, struct rstate *st)
+{
+	char	 path[4096], why[128], *data = NULL;
+	size_t	 len = 0;
+	int	 rc;
+
+	memset(st, 0, sizeof(*st));
+	if (xsnprintf(path, sizeof(path), "%s/%s", dir, RSTATE_FILE) == -1) {
+		log_warnx("%s: path too long", dir);
+		return -1;
+	}
+	if (read_file(path, RSTATE_MAX, &data, &len) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		log_warn("%s", path);
+		return -1;
+	}
+	if ((rc = rstate_parse(data, len, st, why, sizeof(why))) == -1)
+		log_warnx("%s: %s (repair or remove it: it guards against "
+		    "replayed files)", path, why);
+	free(data);
+	return rc;
+}
+
+int
+rstate_save(const char *dir, const struct rstate *st)
+{
+	struct buf	 b = BUF_INIT;
+	int		 rc = -1;
+
+	if (rstate_format(st, &b) == -1)
+		log_warnx("%s/%s: out of memory", dir, RSTATE_FILE);
+	else if (atomic_write(dir, RSTATE_FILE, b.data, b.len, 0600) == -1)
+		log_warn("%s/%s", dir, RSTATE_FILE);
+	else
+		rc = 0;
+	buf_free(&b);
+	return rc;
+}
+
+struct rstate_entry *
+rstate_find(struct rstate *st, const char *list, enum sympafile_reception r)
+{
+	size_t	 i;
+
+	for (i = 0; i < st->n; i++)
+		if (st->v[i].rec == r && strcmp(st->v[i].list, list) == 0)
+			return &st->v[i];
+	return NULL;
+}
+
+int
+rstate_set(struct rstate *st, const struct rstate_entry *e)
+{
+	struct rstate_entry	*v;
+
+	if ((v = rstate_find(st, e->list, e->rec)) != NULL) {
+		*v = *e;
+		return 0;
+	}
+	if ((v = reallocarray(st->v, st->n + 1, sizeof(*v))) == NULL)
+		return -1;
+	st->v = v;
+	st->v[st->n++] = *e;
+	return 0;
+}
+
+void
+rstate_free(struct rstate *st)
+{
+	free(st->v);
+	st->v = NULL;
+	st->n = 0;
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# listfeed-relay, the happy path: a feed server (nginx, client TLS) with
+# three signed, encrypted files per list; --once verifies them all; the
+# daemon serves each source's members on loopback, says so in /-/status,
+# and an unchanged file costs a 304 and no gpg run.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/relay.sh"
+require_exec "$RELAY"
+relay_world t71 || bail_out "feed server"
+
+members 12 >"$T/all.txt"
+head -n 9 "$T/all.txt" >"$T/mail.txt"
+tail -n 3 "$T/all.txt" >"$T/digest.txt"
+for l in deelnemers spacelog; do
+	sympa_text "$l" all 7 <"$T/all.txt" | publish "$l" all
+	sympa_text "$l" mail 7 <"$T/mail.txt" | publish "$l" mail
+	sympa_text "$l" digest 7 <"$T/digest.txt" | publish "$l" digest
+done
+
+check_exit "--check-config: OK" 0 "$RELAY" -c "$RCONF" --check-config
+check_exit "--once: every source verified" 0 "$RELAY" -c "$RCONF" --once
+check_eq "--once: one line per source" 6 "$(grep -c ': ok: generation 7' "$LAST_OUT")"
+check_grep "--once: counts" '^deelnemers digest: ok: generation 7, 3 members$' "$LAST_OUT"
+check "state file written" test -s "$RSTATE/relay.state"
+check_eq "state file mode 0600" 600 "$(stat -c %a "$RSTATE/relay.state")"
+check_no_grep "state file: no member data" '@' "$RSTATE/relay.state"
+
+relay_start t71 || bail_out "relay"
+check "first round done" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t71.log"
+relay_get /lists/deelnemers
+check_eq "GET /lists/deelnemers: 200" 200 "$HTTP_CODE"
+check_eq "the members, in order" "$(cat "$T/all.txt")" "$(members_of "$BODY")"
+check_eq "the signed header stays (Sympa skips it)" "# list: deelnemers" "$(sed -n 2p "$BODY")"
+relay_get '/lists/spacelog?reception=mail'
+check_eq "reception=mail: 200" 200 "$HTTP_CODE"
+check_eq "reception=mail: the mail members" "$(cat "$T/mail.txt")" "$(members_of "$BODY")"
+relay_get '/lists/spacelog?reception=digest'
+check_eq "reception=digest: the digest members" "$(cat "$T/digest.txt")" "$(members_of "$BODY")"
+
+relay_get /lists/nosuchlist
+check_eq "an unconfigured list: 404" 404 "$HTTP_CODE"
+for bad in '/lists/Deelnemers' '/lists/deelnemers?reception=all' '/lists/deelnemers?reception=mail&reception=mail' \
+	'/lists/deelnemers?x=1' '/lists/../etc' '/lists/' '/-/status?x'; do
+	relay_get "$bad"
+	check_eq "malformed $bad: 400" 400 "$HTTP_CODE"
+done
+code=$(curl -s --noproxy '*' -o /dev/null -w '%{http_code}' -X POST "$RELAY_URL/lists/deelnemers")
+check_eq "POST: 405" 405 "$code"
+
+relay_get /-/status
+cp "$BODY" "$T/status.json"
+check_eq "status: 200" 200 "$HTTP_CODE"
+check_eq "status: every source serving generation 7" "6 6" "$(jq -r '.sources |
+	"\(length) \(map(select(.serving and .generation == 7 and .count > 0 and
+	.last_error == null and .last_success != null)) | length)"' "$T/status.json")"
+
+# Unchanged files: the next round asks with If-None-Match, gets 304s and
+# runs no gpg (the log says "not modified" for each source).
+acc=$W/nginx-feed-t71/access.log
+n304=$(grep -c '" 304 ' "$acc")
+check "SIGHUP: a new round" relay_refresh t71
+check_eq "six 304 answers" $((n304 + 6)) "$(grep -c '" 304 ' "$acc")"
+check_eq "six sources not modified" 6 "$(grep -c 'not modified' "$W/log/relay-t71.log")"
+
+# A new generation reaches Sympa.
+members 13 >"$T/all2.txt"
+sympa_text deelnemers all 8 <"$T/all2.txt" | publish deelnemers all
+check "SIGHUP: a new round" relay_refresh t71
+relay_get /lists/deelnemers
+check_eq "the new generation is served" "$(cat "$T/all2.txt")" "$(members_of "$BODY")"
+
+pid=$(bg_pid relay-t71)
+check_eq "NoNewPrivs 1" 1 "$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$pid/status")"
+check_eq "Seccomp 2 (filter)" 2 "$(awk '$1 == "Seccomp:" { print $2 }' "/proc/$pid/status")"
+kill -TERM "$pid"
+check "SIGTERM: clean exit" wait_until 10 grep -q 'stopping' "$W/log/relay-t71.log"
+relay_stop t71
+check_no_grep "no cleartext on disk in the state dir" '@' "$RSTATE/relay.state"
+done_testing

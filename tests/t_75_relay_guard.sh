@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# listfeed-relay's guard (guard.h), per source against the last accepted
+# count: a shrink past max_shrink and min_shrink, or an emptied list, is
+# held (--once exits 3) and the last good members stay served; small
+# changes pass; --once --force LIST accepts a held list.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/relay.sh"
+require_exec "$RELAY"
+relay_world t75 || bail_out "feed server"
+
+members 40 >"$T/40.txt"
+publish_all 2 "$T/40.txt" || bail_out "publish"
+relay_start t75 || bail_out "relay"
+check "first round" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t75.log"
+
+head -n 20 "$T/40.txt" | sympa_text deelnemers all 3 | publish deelnemers all
+check "a round with 40 -> 20" relay_refresh t75
+relay_get /lists/deelnemers
+check_eq "held: the 40 members stay" "$(cat "$T/40.txt")" "$(members_of "$BODY")"
+check_grep "held: logged" 'deelnemers all: held by the guard: would shrink from 40 to 20' "$W/log/relay-t75.log"
+check_exit "held: --once exits 3" 3 "$RELAY" -c "$RCONF" --once
+check_grep "held: --once says so" '^deelnemers all: held by the guard' "$LAST_OUT"
+
+sympa_text deelnemers all 4 </dev/null | publish deelnemers all
+check "a round with the list emptied" relay_refresh t75
+relay_get /lists/deelnemers
+check_eq "emptied: the 40 members stay" "$(cat "$T/40.txt")" "$(members_of "$BODY")"
+check_exit "emptied: --once exits 3" 3 "$RELAY" -c "$RCONF" --once
+check_grep "emptied: says so" '^deelnemers all: held by the guard: would be emptied \(was 40\)' "$LAST_OUT"
+
+head -n 35 "$T/40.txt" | sympa_text deelnemers all 5 | publish deelnemers all
+check "a round with 40 -> 35" relay_refresh t75
+relay_get /lists/deelnemers
+check_eq "a small change passes" "$(head -n 35 "$T/40.txt")" "$(members_of "$BODY")"
+
+head -n 10 "$T/40.txt" | sympa_text deelnemers all 6 | publish deelnemers all
+check_exit "35 -> 10: held" 3 "$RELAY" -c "$RCONF" --once
+check_exit "--force is only for --once" 1 "$RELAY" -c "$RCONF" --force deelnemers
+check_exit "--force an unknown list" 1 "$RELAY" -c "$RCONF" --once --force nosuch
+check_exit "--once --force deelnemers accepts it" 0 "$RELAY" -c "$RCONF" --once --force deelnemers
+check_grep "the state has the new count" '^deelnemers all 6 10 ' "$RSTATE/relay.state"
+relay_stop t75
+relay_start t75 || bail_out "relay restart"
+check "a round after the restart" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t75.log"
+relay_get /lists/deelnemers
+check_eq "after the restart the forced list is served" "$(head -n 10 "$T/40.txt")" "$(members_of "$BODY")"
+done_testing
