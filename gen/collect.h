@@ -1,6 +1,6 @@
 /*
  * collect: turns the database rows into validated, sorted, de-duplicated
- * member lists (DESIGN.md "Data").
+ * member lists (the rules of valid.h).
  *
  * collect_row() is a db_row_fn: it validates one row and files it under
  * its list, or counts it as rejected with a reason (never drops one

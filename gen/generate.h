@@ -8,7 +8,7 @@
  *   NAME COUNT +ADDED -REMOVED STATUS[: reason]
  * then the rejected rows by reason.
  *
- * Returns the exit status of DESIGN.md: 0 ok, 1 configuration or I/O
+ * Returns the exit status of listfeed-gen(8): 0 ok, 1 configuration or I/O
  * error, 2 database error (nothing is published), 3 the guard held a
  * list, 4 crypto error (the lists it hit keep their last files).
  */

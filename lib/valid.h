@@ -2,7 +2,7 @@
  * valid: allow-list checks and normalisation for every external string
  * (rows from the database, names in the config, URL parts).
  *
- * Rules (DESIGN.md "Data"):
+ * Rules:
  *  - list names: [a-z0-9][a-z0-9._-]{0,63}
  *  - format names: [a-z0-9][a-z0-9_-]{0,31}
  *  - emails: RFC 5321 dot-atom local part (not starting with '#': Sympa's
