@@ -42,7 +42,18 @@ accept_check(const char *list, enum sympafile_reception rec,
 		    h->generation, h->count, h->time, last->count, last->time);
 		return refuse(why, whysz, msg, "");
 	}
-	if (last == NULL || (r->force != NULL && strcmp(r->force, list) == 0))
+	if (r->force != NULL && strcmp(r->force, list) == 0)
+		return ACCEPT_OK;
+	/*
+	 * No earlier copy to guard against: an empty whole list may be an
+	 * old signed file replayed, and Sympa would drop every member.
+	 */
+	if (last == NULL && h->count == 0 && rec == SF_RECEPTION_ALL) {
+		(void)snprintf(why, whysz, "empty, with no earlier copy to "
+		    "compare with (--once --force %s serves it)", list);
+		return ACCEPT_HELD;
+	}
+	if (last == NULL)
 		return ACCEPT_OK;
 	g = guard_check(last->count, h->count, r->max_shrink, r->min_shrink);
 	if (g != GUARD_PASS) {

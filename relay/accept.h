@@ -9,7 +9,8 @@
  * than the last accepted one, and the same generation again must carry
  * the same count and time (a file is never re-made under the number of
  * another).  Then the guard (guard.h) compares its count with the last
- * accepted count.
+ * accepted count; with no earlier copy, an empty whole list is held (a
+ * replayed old file must not empty Sympa's list): only --force serves it.
  */
 #ifndef LF_ACCEPT_H
 #define LF_ACCEPT_H

@@ -45,4 +45,18 @@ relay_start t75 || bail_out "relay restart"
 check "a round after the restart" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t75.log"
 relay_get /lists/deelnemers
 check_eq "after the restart the forced list is served" "$(head -n 10 "$T/40.txt")" "$(members_of "$BODY")"
+
+# No state (first install, a new list, a state file removed): an empty
+# whole list is held, never served as a 200 that empties Sympa's list.
+relay_stop t75
+rm -f "$RSTATE/relay.state"
+sympa_text deelnemers all 7 </dev/null | publish deelnemers all
+check_exit "no state, an empty list: --once holds it" 3 "$RELAY" -c "$RCONF" --once
+check_grep "  and says why" '^deelnemers all: held by the guard: empty, with no earlier copy' "$LAST_OUT"
+relay_start t75 || bail_out "relay restart"
+check "a round with no state" wait_until 20 grep -q 'round done' "$W/log/relay-t75.log"
+relay_get /lists/deelnemers
+check_eq "  Sympa gets a 503, never an empty 200" 503 "$HTTP_CODE"
+relay_stop t75
+check_exit "--once --force serves it" 0 "$RELAY" -c "$RCONF" --once --force deelnemers
 done_testing
