@@ -8,6 +8,7 @@
 #include "fetch.h"
 #include "fsutil.h"
 #include "log.h"
+#include "pair.h"
 #include "sources.h"
 #include "verify.h"
 
@@ -193,6 +194,52 @@ remember(struct sources *s, const struct sympafile_hdr *h)
 		    sympafile_reception_name(e.rec), e.generation);
 }
 
+/* The copy served for list and reception, or NULL. */
+static const struct secbuf *
+copy_of(const struct sources *s, const char *list,
+    enum sympafile_reception rec)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->v[i].rec == rec && strcmp(s->v[i].list, list) == 0)
+			return s->v[i].copy;
+	return NULL;
+}
+
+/* A mail or digest copy that would lose a member to neither file: held
+ * until the other reception's file has caught up (pair.h). */
+static enum accept_verdict
+pair_wait(const struct sources *s, const struct source *src,
+    const struct secbuf *clear, char *why, size_t whysz)
+{
+	const struct secbuf	*all, *other;
+	struct pair_file	 o, n, a, t;
+
+	if (src->rec == SF_RECEPTION_ALL || src->copy == NULL ||
+	    (all = copy_of(s, src->list, SF_RECEPTION_ALL)) == NULL)
+		return ACCEPT_OK;
+	other = copy_of(s, src->list, src->rec == SF_RECEPTION_MAIL ?
+	    SF_RECEPTION_DIGEST : SF_RECEPTION_MAIL);
+	o.data = secbuf_data(src->copy);
+	o.len = secbuf_len(src->copy);
+	n.data = secbuf_data(clear);
+	n.len = secbuf_len(clear);
+	a.data = secbuf_data(all);
+	a.len = secbuf_len(all);
+	t.data = other != NULL ? secbuf_data(other) : NULL;
+	t.len = other != NULL ? secbuf_len(other) : 0;
+	switch (pair_check(&o, &n, &a, &t, why, whysz)) {
+	case 0:
+		return ACCEPT_OK;
+	case 1:
+		return ACCEPT_HELD;
+	default:
+		(void)snprintf(why, whysz, "out of memory");
+		return ACCEPT_REFUSED;
+	}
+}
+
 /* Decrypts, verifies and checks the body; serves it if accepted. */
 static int
 take(struct sources *s, struct source *src, const struct fetch_validators
@@ -214,6 +261,10 @@ take(struct sources *s, struct source *src, const struct fetch_validators
 	v = accept_check(src->list, src->rec, rstate_find(&s->st, src->list,
 	    src->rec), &s->rules, secbuf_data(clear), secbuf_len(clear), &h,
 	    why, sizeof(why));
+	if (v == ACCEPT_OK && (v = pair_wait(s, src, clear, why,
+	    sizeof(why))) != ACCEPT_OK)
+		log_debug("%s %s: the new copy waits", src->list,
+		    rec_name(src));
 	if (v != ACCEPT_OK) {
 		secbuf_unref(clear);
 		return failed(s, src, v == ACCEPT_HELD ? SOURCES_HELD :
