@@ -9,6 +9,7 @@
 set -u
 [ $# -ge 1 ] && export LF_BUILD=$1
 . "$(dirname "$0")/lib/common.sh"
+. "$(dirname "$0")/lib/relay.sh"
 
 ONESHOT=${DEMO_ONESHOT:-0}
 STEP=0
@@ -19,8 +20,15 @@ step() { STEP=$((STEP + 1)); printf '\n[%d] %s\n' "$STEP" "$*"; }
 good() { printf '    ok: %s\n' "$*"; }
 bad() { printf '    FAILED: %s\n' "$*"; FAILED=$((FAILED + 1)); }
 die() { printf '\ndemo: %s\n' "$*" >&2; exit 1; }
+# sympa_keeps FILE: the addresses Sympa keeps of a file, by its own line rules
+# (Sympa::DataSource::File): trailing blanks stripped, blank and # lines
+# skipped, then email and gecos.
+sympa_keeps() {
+	perl -CS -ne 's/\s+$//; next if /^\s*$/ || /^\s*#/;
+		print "$1\n" if /^\s*(\S+)(?:\s+(\S.*))?$/ && $1 =~ /^[^@\s]+@[^@\s]+\.[^@\s]+$/' "$1"
+}
 
-for f in "$GEN" "$FCGI"; do
+for f in "$GEN" "$FCGI" "$RELAY"; do
 	[ -x "$f" ] || die "$f is missing: run make first"
 done
 
@@ -91,11 +99,7 @@ good "nginx with client TLS on $URL"
 step "Sympa fetches deelnemers with its certificate"
 code=$(pki_curl sympa -o "$W/deelnemers.txt" -w '%{http_code}' -A 'Sympa/6.2.70' "$URL/lists/deelnemers")
 if [ "$code" = 200 ]; then
-	# Sympa's own line rules (Sympa::DataSource::File): trailing blanks
-	# stripped, blank and # lines skipped, then email and gecos.
-	n=$(perl -CS -ne 's/\s+$//; next if /^\s*$/ || /^\s*#/;
-		print "$1\n" if /^\s*(\S+)(?:\s+(\S.*))?$/ && $1 =~ /^[^@\s]+@[^@\s]+\.[^@\s]+$/' \
-		"$W/deelnemers.txt" | wc -l)
+	n=$(sympa_keeps "$W/deelnemers.txt" | wc -l)
 	good "HTTP 200, $(wc -c <"$W/deelnemers.txt") bytes, parsed as $n members"
 	head -n 3 "$W/deelnemers.txt" | sed 's/^/          /'
 	[ "$n" -gt 0 ] || bad "no members parsed"
@@ -104,6 +108,31 @@ else
 fi
 code=$(pki_curl sympa -o /dev/null -w '%{http_code}' "$URL/lists/hetbestuur")
 [ "$code" = 404 ] && good "hetbestuur is not Sympa's to see: HTTP 404" || bad "hetbestuur: HTTP $code"
+
+step "Sympa's path through listfeed-relay: the encrypted file, verified, served on loopback"
+if relay_setup "$URL" && "$RELAY" -c "$RCONF" --once >"$W/relay-once.txt" 2>"$W/log/relay-once.log"; then
+	good "listfeed-relay --once ($RCONF): every source decrypted, signed by the feed key"
+	sed 's/^/          /' "$W/relay-once.txt"
+else
+	bad "listfeed-relay --once: $(cat "$W/relay-once.txt" "$W/log/relay-once.log" | head -n 5)"
+fi
+if relay_start demo; then
+	good "listfeed-relay on $RELAY_URL"
+	for r in all mail digest; do
+		q=""
+		[ "$r" = all ] || q="?reception=$r"
+		code=$(curl -s --noproxy '*' -o "$W/relay.$r" -w '%{http_code}' "$RELAY_URL/lists/deelnemers$q")
+		sympa_keeps "$W/relay.$r" | sort >"$W/relay.$r.members"
+		[ "$code" = 200 ] && good "Sympa reads $RELAY_URL/lists/deelnemers$q: HTTP 200," \
+			"$(wc -l <"$W/relay.$r.members") members" || bad "deelnemers$q: HTTP $code"
+	done
+	sort "$W/relay.mail.members" "$W/relay.digest.members" | cmp -s - "$W/relay.all.members" &&
+		good "mail + digest = the whole list" || bad "mail + digest is not the whole list"
+	sympa_keeps "$W/deelnemers.txt" | sort | cmp -s - "$W/relay.all.members" &&
+		good "the same members as the direct fetch of step 2" || bad "not the members of step 2"
+else
+	bad "listfeed-relay did not start; see $W/log/relay-demo.log"
+fi
 
 step "An admin downloads the encrypted CSV of spacelog and decrypts it"
 code=$(pki_curl admin -o "$W/spacelog.csv.asc" -w '%{http_code}' "$URL/lists/spacelog.csv.asc")
@@ -154,6 +183,7 @@ say "  curl --cacert $W/pki/ca.pem --cert $W/pki/client-admin.pem --key $W/pki/c
 say "  curl --cacert $W/pki/ca.pem --cert $W/pki/client-sympa.pem --key $W/pki/client-sympa.key $URL/lists/deelnemers"
 say "  curl --cacert $W/pki/ca.pem --cert $W/pki/client-crm.pem --key $W/pki/client-crm.key -X POST '$URL/-/regenerate?wait=10'"
 say "  gpg --homedir $W/gnupg-admin -d $W/spacelog.csv.asc"
+say "  curl '$RELAY_URL/lists/deelnemers?reception=digest'   (Sympa's URL on the relay)"
 [ "$ONESHOT" = 1 ] && exit 0
 say ""
 say "Running until Ctrl-C; then everything stops and $W is removed."

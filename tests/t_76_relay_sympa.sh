@@ -19,15 +19,12 @@ for r in all mail digest; do
 done
 relay_start t76 || bail_out "relay"
 
-expected() {	# what Sympa keeps of FILE: lower-cased address, name
-	perl -ne 'chomp; my ($e, $n) = split /\t/, $_, 2; print lc($e), "\t", $n // "", "\n"' "$1"
-}
 for r in all mail digest; do
 	q=""
 	[ "$r" = all ] || q="?reception=$r"
 	check "Sympa reads deelnemers$q from the relay" sympa_fetch "$RELAY_URL/lists/deelnemers$q" sympa
 	cp "$LAST_OUT" "$T/sympa.$r"
-	expected "$T/$r.txt" >"$T/expected.$r"
+	sympa_expected "$T/$r.txt" >"$T/expected.$r"
 	check_file_eq "Sympa keeps exactly the members ($r)" "$T/expected.$r" "$T/sympa.$r"
 	check_eq "Sympa skipped no line ($r)" "" "$(grep -i 'skip' "$LAST_ERR")"
 done

@@ -9,6 +9,8 @@ check "demo runs every step and exits 0" \
 	env -u LF_WORLD DEMO_ONESHOT=1 bash "$TOP/tests/demo.sh" "$BUILD"
 cp "$LAST_OUT" "$T/demo.out"
 check_grep "Sympa's fetch parsed into members" 'parsed as [1-9][0-9]* members' "$T/demo.out"
+check_grep "Sympa read the relay's verified copy" 'deelnemers.reception=digest: HTTP 200, [1-9][0-9]* members' "$T/demo.out"
+check_grep "through the relay: mail + digest = the whole list" 'ok: mail \+ digest = the whole list' "$T/demo.out"
 check_grep "the admin decrypted the CSV" 'decrypted: [1-9][0-9]* members' "$T/demo.out"
 check_grep "the CRM got a change report" 'generation [0-9]+: 1 updates; spacelog' "$T/demo.out"
 check_grep "no certificate: 403" 'HTTP 403' "$T/demo.out"

@@ -7,6 +7,9 @@
 #                      certificate) on $FEED_URL, the relay's
 #                      configuration $RCONF (lists deelnemers spacelog,
 #                      listening on $RELAY_URL), its state dir $RSTATE.
+#   relay_setup URL    the same relay side (keys, $RCONF, $RSTATE,
+#                      $RELAY_URL) for a feed server of the caller's on URL
+#                      (after pki_setup and gpg_setup).
 #   relay_foreign_server NAME   the same files served with the foreign CA's
 #                      server certificate on $FOREIGN_URL.
 #   sympa_text LIST RECEPTION GENERATION [COUNT]  a signed-header file on
@@ -40,6 +43,11 @@ relay_world() {
 	_relay_site "$port" server >"$T/feed-site.conf"
 	nginx_start "$T/feed-site.conf" "feed-$name" || return 1
 	FEED_URL=https://localhost:$port
+	relay_setup "$FEED_URL"
+}
+
+# relay_setup URL: the relay's side alone, for a feed server on URL.
+relay_setup() {
 	RELAY_PORT=$(free_port) || return 1
 	RELAY_URL=http://127.0.0.1:$RELAY_PORT
 	# The relay's own GnuPG home: the provider's keys, and the admin's
@@ -50,7 +58,7 @@ relay_world() {
 		_lf_gpg "$RGNUPG" --import "$W/gnupg-pub/admin.asc" 2>>"$T/gpg.log" || return 1
 	RSTATE=$T/rstate
 	RCONF=$T/relay.conf
-	relay_conf "$FEED_URL" >"$RCONF"
+	relay_conf "$1" >"$RCONF"
 }
 
 # relay_conf URL [extra lines...]: a relay.conf for this world on stdout.

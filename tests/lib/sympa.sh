@@ -8,6 +8,8 @@
 #                            from URL ("email TAB name" lines), presenting
 #                            client-CLIENT of pki_setup; exit 2 when Sympa
 #                            counts the source as failed (keeps members)
+#   sympa_expected FILE      the "email TAB name" lines of FILE as Sympa
+#                            keeps them (address lower-cased)
 
 SYMPA_LIB=${SYMPA_LIB:-}
 for d in "$SYMPA_LIB" /usr/share/sympa/lib "$TOP/build/sympa/usr/share/sympa/lib"; do
@@ -25,4 +27,8 @@ export SYMPA_LIB
 sympa_fetch() {
 	perl "$TOP/tests/tools/sympa-fetch.pl" "$1" "$W/pki/ca.pem" \
 		"$W/pki/client-$2.pem" "$W/pki/client-$2.key"
+}
+
+sympa_expected() {
+	perl -ne 'chomp; my ($e, $n) = split /\t/, $_, 2; print lc($e), "\t", $n // "", "\n"' "$1"
 }
