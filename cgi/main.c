@@ -22,6 +22,7 @@
 #include <fcgiapp.h>
 
 #include "conf.h"
+#include "fsutil.h"
 #include "index.h"
 #include "log.h"
 #include "sandbox.h"
@@ -45,21 +46,6 @@ usage(void)
 	fprintf(stderr, "usage: listfeed.fcgi [-lnv] [-c config] "
 	    "[-s socket]\n");
 	exit(1);
-}
-
-/* fds 0-2 that are closed become /dev/null (fd 0 may be our socket). */
-static int
-fds_valid(void)
-{
-	int	 fd;
-
-	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
-			continue;
-		if (open("/dev/null", O_RDWR) != fd)
-			return -1;
-	}
-	return 0;
 }
 
 static void
@@ -175,7 +161,7 @@ main(int argc, char *argv[])
 	int	 ch, lflag = 0, nflag = 0, vflag = 0, listenfd, sig, rc;
 	unsigned nthreads, i;
 
-	if (fds_valid() == -1)
+	if (fds_std_valid() == -1)
 		return 1;
 
 	while ((ch = getopt(argc, argv, "c:lns:v")) != -1) {

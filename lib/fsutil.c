@@ -332,3 +332,17 @@ rfc3339(long long ms, char *out, size_t outsz)
 		return -1;
 	return 0;
 }
+
+int
+fds_std_valid(void)
+{
+	int	 fd;
+
+	for (fd = 0; fd <= 2; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		if (open("/dev/null", O_RDWR) != fd)
+			return -1;
+	}
+	return 0;
+}

@@ -65,4 +65,11 @@ long long now_ms(void);
 /* RFC 3339 UTC ("2026-11-25T20:00:00Z") of a time in ms; 0 or -1. */
 int	rfc3339(long long ms, char *out, size_t outsz);
 
+/*
+ * Makes closed fds 0-2 /dev/null, so that no file opened later becomes
+ * stdin, stdout or stderr; an open one (a listening socket on fd 0) is
+ * kept.  Call first thing in main().  0, or -1.
+ */
+int	fds_std_valid(void);
+
 #endif

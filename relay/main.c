@@ -102,21 +102,6 @@ parse_opts(int argc, char *argv[], struct opts *o)
 	return 0;
 }
 
-/* fds 0-2 that are closed become /dev/null. */
-static int
-fds_valid(void)
-{
-	int	 fd;
-
-	for (fd = 0; fd <= 2; fd++) {
-		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
-			continue;
-		if (open("/dev/null", O_RDWR) != fd)
-			return -1;
-	}
-	return 0;
-}
-
 static int
 files_readable(const struct rconf *c)
 {
@@ -190,7 +175,7 @@ main(int argc, char *argv[])
 	struct sources	*s = NULL;
 	int		 rc = 1;
 
-	if (fds_valid() == -1 || parse_opts(argc, argv, &o) == -1)
+	if (fds_std_valid() == -1 || parse_opts(argc, argv, &o) == -1)
 		return 1;
 	log_init("listfeed-relay", 0);
 	log_set_verbose(o.verbose);
