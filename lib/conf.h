@@ -1,13 +1,14 @@
 /*
  * conf: listfeed.conf(5), the one INI file both programs read.
  *
- * conf_load() parses the whole file with inih, checks every key against
- * the allow-list below and every value against its type, and fills a
- * struct lf_config.  Unknown sections or keys, bad values, duplicate
- * [list]/[client] names and a fingerprint or subject in two [client]
- * sections (with both lines) are errors, reported with file and line
- * through log_warnx(); conf_load() then returns -1 and the struct is
- * freed.
+ * conf_load() parses the whole file through the INI layer (inifile.h),
+ * checks every key against the allow-list below and every value against
+ * its type, and fills a struct lf_config.  Unknown sections or keys, bad
+ * values, duplicate [list]/[client] names and a fingerprint or subject in
+ * two [client] sections (with both lines) are errors, reported with file
+ * and line through log_warnx(); conf_load() then returns -1 and the
+ * struct is freed.  lib/conf.c reads the file and answers for the lists,
+ * lib/conf_client.c for the [client] sections.
  *
  *   [database] defaults_file, group, query, tls = required|disabled,
  *              connect_timeout, read_timeout
@@ -27,6 +28,8 @@
 
 #include <stddef.h>
 
+#include "strlist.h"
+
 #define CONF_DEFAULT_PATH	"/etc/listfeed/listfeed.conf"
 /* The recommended view, gen/recommended-view.sql. */
 #define CONF_DEFAULT_QUERY	\
@@ -35,11 +38,6 @@
 	"FROM `listfeed_subscribers`"
 /* The CRM's own view: it keeps deactivated accounts. */
 #define CONF_SEED_VIEW		"mailinglists_api"
-
-struct strlist {
-	char	**v;
-	size_t	  n;
-};
 
 enum names_mode { NAMES_FULL = 0, NAMES_FIRST, NAMES_NONE };
 enum tls_mode { TLS_REQUIRED = 0, TLS_DISABLED };
@@ -118,16 +116,17 @@ enum names_mode conf_list_names(const struct lf_config *, const char *);
 unsigned conf_list_max_shrink(const struct lf_config *, const char *);
 unsigned conf_list_min_shrink(const struct lf_config *, const char *);
 
-/* Client by fingerprint first; by subject only for clients with one. */
+/*
+ * The client a certificate belongs to, or NULL.  First by fingerprint
+ * (nginx's lower-case hex; upper case and colons are normalised too)
+ * among every client's fingerprints; failing that, by subject (the exact
+ * string, not empty) among the clients that have a subject and no
+ * fingerprint: a client with a fingerprint is never found by subject.
+ */
 const struct lf_client *conf_client_find(const struct lf_config *,
 	    const char *fingerprint, const char *subject);
 int	conf_client_sees(const struct lf_client *, const char *list);
 /* 1 if some client with plain = yes sees this list. */
 int	conf_list_plain(const struct lf_config *, const char *list);
-
-int	strlist_has(const struct strlist *, const char *);
-/* Appends a copy of s.  0, or -1 (out of memory; l is still whole). */
-int	strlist_add(struct strlist *, const char *);
-void	strlist_free(struct strlist *);
 
 #endif

@@ -5,10 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ini.h>
-
 #include "format.h"
 #include "fsutil.h"
+#include "inifile.h"
 #include "log.h"
 #include "valid.h"
 
@@ -19,8 +18,8 @@ const char *const format_row_keys[] = {
 static const char *const header_keys[] = { NULL };
 
 struct fparse {
+	struct inifile		 ini;
 	struct lf_format	*f;
-	char			 why[160];
 };
 
 /* "\t" -> tab, "\\" -> backslash; other backslashes are errors. */
@@ -57,21 +56,13 @@ set_tmpl(struct fparse *p, char **dst, const char *k, const char *v,
 {
 	char	 why[96];
 
-	if (*dst != NULL) {
-		(void)snprintf(p->why, sizeof(p->why), "%s: set twice", k);
-		return 0;
-	}
-	if ((*dst = unescape(v)) == NULL) {
-		(void)snprintf(p->why, sizeof(p->why), "%s: %s", k,
-		    errno == EINVAL ? "only \\t and \\\\ escapes are known" :
-		    strerror(errno));
-		return 0;
-	}
-	if (tmpl_check(*dst, strlen(*dst), keys, why,
-	    sizeof(why)) == -1) {
-		(void)snprintf(p->why, sizeof(p->why), "%s: %s", k, why);
-		return 0;
-	}
+	if (*dst != NULL)
+		return ini_fail(&p->ini, "%s: set twice", k);
+	if ((*dst = unescape(v)) == NULL)
+		return ini_fail(&p->ini, "%s: %s", k, errno == EINVAL ?
+		    "only \\t and \\\\ escapes are known" : strerror(errno));
+	if (tmpl_check(*dst, strlen(*dst), keys, why, sizeof(why)) == -1)
+		return ini_fail(&p->ini, "%s: %s", k, why);
 	return 1;
 }
 
@@ -82,21 +73,16 @@ fhandler(void *user, const char *section, const char *k, const char *v)
 	struct lf_format	*f = p->f;
 	int			 e;
 
-	if (strcmp(section, "format") != 0) {
-		(void)snprintf(p->why, sizeof(p->why), "unknown section [%s]",
-		    section);
-		return 0;
-	}
+	if (strcmp(section, "format") != 0)
+		return ini_fail(&p->ini, "unknown section [%s]", section);
 	if (strcmp(k, "description") == 0) {
 		free(f->description);
 		return (f->description = strdup(v)) != NULL;
 	}
 	if (strcmp(k, "escape") == 0) {
-		if ((e = esc_parse(v)) == -1 || e == ESC_HTML) {
-			(void)snprintf(p->why, sizeof(p->why), "escape: \"%s\" "
-			    "is not none, csv or mailbox", v);
-			return 0;
-		}
+		if ((e = esc_parse(v)) == -1 || e == ESC_HTML)
+			return ini_fail(&p->ini, "escape: \"%s\" is not none, "
+			    "csv or mailbox", v);
 		f->escape = (enum esc)e;
 		return 1;
 	}
@@ -105,11 +91,9 @@ fhandler(void *user, const char *section, const char *k, const char *v)
 			f->newline = "\n";
 		else if (strcmp(v, "crlf") == 0)
 			f->newline = "\r\n";
-		else {
-			(void)snprintf(p->why, sizeof(p->why), "newline: \"%s\" "
-			    "is not lf or crlf", v);
-			return 0;
-		}
+		else
+			return ini_fail(&p->ini, "newline: \"%s\" is not lf or "
+			    "crlf", v);
 		return 1;
 	}
 	if (strcmp(k, "header") == 0)
@@ -118,8 +102,7 @@ fhandler(void *user, const char *section, const char *k, const char *v)
 		return set_tmpl(p, &f->row, k, v, format_row_keys);
 	if (strcmp(k, "row_noname") == 0)
 		return set_tmpl(p, &f->row_noname, k, v, format_row_keys);
-	(void)snprintf(p->why, sizeof(p->why), "unknown key \"%s\"", k);
-	return 0;
+	return ini_fail(&p->ini, "unknown key \"%s\"", k);
 }
 
 int
@@ -127,7 +110,6 @@ format_load(const char *dir, const char *name, struct lf_format *f)
 {
 	struct fparse	 p;
 	char		 path[PATH_MAX];
-	int		 line;
 
 	memset(f, 0, sizeof(*f));
 	memset(&p, 0, sizeof(p));
@@ -145,16 +127,11 @@ format_load(const char *dir, const char *name, struct lf_format *f)
 		log_warn("format %s", name);
 		return -1;
 	}
-	line = ini_parse(path, fhandler, &p);
-	if (line == -1)
-		log_warn("format %s: %s", name, path);
-	else if (line != 0)
-		log_warnx("%s:%d: %s", path, line,
-		    p.why[0] ? p.why : "syntax error");
-	else if (f->row == NULL)
+	if (ini_load(&p.ini, path, fhandler, &p) == 0) {
+		if (f->row != NULL)
+			return 0;
 		log_warnx("%s: no row template", path);
-	else
-		return 0;
+	}
 	format_free(f);
 	return -1;
 }

@@ -29,7 +29,7 @@
 #ifndef LF_RCONF_H
 #define LF_RCONF_H
 
-#include "conf.h"	/* struct strlist */
+#include "strlist.h"
 
 #define RCONF_DEFAULT_PATH	"/etc/listfeed/relay.conf"
 #define RCONF_DEFAULT_LISTEN	"127.0.0.1:8787"

@@ -15,45 +15,20 @@
 
 #include "conf.h"
 
+#define CONFTEST_FILE	"listfeed.conf"
+#include "conftest.h"
+
 #define FPR1	"0123456789abcdef0123456789abcdef01234567"
 #define FPR1C	"01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67"
 #define FPR2	"fedcba9876543210fedcba9876543210fedcba98"
 #define PGP1	"AAAABBBBCCCCDDDDEEEEFFFF0000111122223333"
 #define PGP2	"4444555566667777888899990000AAAABBBBCCCC"
 
-static char	 dir[] = "/tmp/lf-conf-XXXXXX";
-static char	 path[64];
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	(void)snprintf(path, sizeof(path), "%s/listfeed.conf", dir);
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	(void)unlink(path);
-	return rmdir(dir);
-}
-
 /* Writes text to the test's config file and loads it. */
 static int
 load(const char *text, struct lf_config *c)
 {
-	FILE	*f;
-
-	if ((f = fopen(path, "w")) == NULL)
-		return -2;
-	(void)fputs(text, f);
-	if (fclose(f) != 0)
-		return -2;
-	return conf_load(path, c);
+	return conftest_write(text) == -1 ? -2 : conf_load(path, c);
 }
 
 static void
@@ -358,6 +333,22 @@ test_long_line_refused(void **state)
 	conf_free(&c);
 }
 
+/* inih would end the line at a NUL and read on after it. */
+static void
+test_nul_byte_refused(void **state)
+{
+	static const char	 text[] = "[client a]\nsubject = CN=a\0x\n";
+	struct lf_config	 c;
+	FILE			*f;
+
+	(void)state;
+	assert_non_null(f = fopen(path, "w"));
+	assert_int_equal(fwrite(text, 1, sizeof(text) - 1, f),
+	    sizeof(text) - 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(conf_load(path, &c), -1);
+}
+
 static void
 test_missing_file(void **state)
 {
@@ -483,6 +474,7 @@ main(void)
 		cmocka_unit_test(test_bad_values_refused),
 		cmocka_unit_test(test_duplicate_section_refused),
 		cmocka_unit_test(test_long_line_refused),
+		cmocka_unit_test(test_nul_byte_refused),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_words_deduplicated),
 		cmocka_unit_test(test_bools),

@@ -14,6 +14,9 @@
 
 #include "rconf.h"
 
+#define CONFTEST_FILE	"relay.conf"
+#include "conftest.h"
+
 #define FPR	"0123456789abcdef0123456789ABCDEF01234567"
 #define REQ	"url = https://crm.example.org\n" \
 		"cert = /etc/listfeed/relay-client.pem\n" \
@@ -21,38 +24,10 @@
 		"feed_key = " FPR "\n" \
 		"lists = deelnemers spacelog\n"
 
-static char	 dir[] = "/tmp/lf-rconf-XXXXXX";
-static char	 path[64];
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	if (mkdtemp(dir) == NULL)
-		return -1;
-	(void)snprintf(path, sizeof(path), "%s/relay.conf", dir);
-	return 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	(void)state;
-	(void)unlink(path);
-	return rmdir(dir);
-}
-
 static int
 load(const char *text, struct rconf *c)
 {
-	FILE	*f;
-
-	if ((f = fopen(path, "w")) == NULL)
-		return -2;
-	(void)fputs(text, f);
-	if (fclose(f) != 0)
-		return -2;
-	return rconf_load(path, c);
+	return conftest_write(text) == -1 ? -2 : rconf_load(path, c);
 }
 
 static void
@@ -165,24 +140,15 @@ test_refused(void **state)
 static void
 test_error_names_the_line(void **state)
 {
-	struct rconf	 c;
-	char		 log[] = "/tmp/lf-rconf-log-XXXXXX", buf[512];
-	int		 fd, saved;
-	ssize_t		 n;
+	struct rconf		 c;
+	struct conftest_stderr	 err;
+	char			 buf[512];
 
 	(void)state;
-	assert_true((fd = mkstemp(log)) != -1);
-	saved = dup(STDERR_FILENO);
-	assert_true(dup2(fd, STDERR_FILENO) != -1);
+	assert_int_equal(conftest_stderr_begin(&err), 0);
 	assert_int_equal(load("[relay]\n" REQ "\ncolour = blue\n", &c), -1);
-	assert_true(dup2(saved, STDERR_FILENO) != -1);
-	(void)close(saved);
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	assert_true(n > 0);
-	buf[n] = '\0';
+	conftest_stderr_end(&err, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "relay.conf:8: unknown key \"colour\""));
-	(void)close(fd);
-	(void)unlink(log);
 }
 
 static void
