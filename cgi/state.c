@@ -13,7 +13,6 @@
 #include "manifest.h"
 #include "state.h"
 
-#define ACCEL_MAX	64
 #define CONF_CHECK_NS	1000000LL	/* config and template: 1 ms */
 #define REMIND_MS	(600 * 1000LL)	/* a failing reload, logged again */
 
@@ -55,22 +54,6 @@ feed_path(const struct lf_config *cfg, const char *rel, char *out,
 }
 
 static int
-accel_ok(const char *p)
-{
-	size_t	 len = strlen(p);
-
-	if (len < 2 || len > ACCEL_MAX || p[0] != '/' || p[len - 1] != '/')
-		return 0;
-	for (size_t i = 0; i < len; i++)
-		if (!((p[i] >= 'a' && p[i] <= 'z') ||
-		    (p[i] >= 'A' && p[i] <= 'Z') ||
-		    (p[i] >= '0' && p[i] <= '9') ||
-		    p[i] == '_' || p[i] == '-' || p[i] == '.' || p[i] == '/'))
-			return 0;
-	return strstr(p, "..") == NULL && strstr(p, "//") == NULL;
-}
-
-static int
 tmpl_dir_path(const struct lf_config *cfg, char *out, size_t outsz)
 {
 	const char *dir = cfg->templates != NULL ? cfg->templates :
@@ -93,16 +76,6 @@ state_load(const char *path, struct lf_config *cfg, struct index_tmpl **ip)
 	}
 	if (strlen(cfg->feed_dir) > PATH_MAX - 300) {
 		log_warnx("%s: [feed] dir too long", path);
-		goto bad;
-	}
-	if (cfg->accel_prefix == NULL &&
-	    (cfg->accel_prefix = strdup("/_feed/")) == NULL) {
-		log_warn("strdup");
-		goto bad;
-	}
-	if (!accel_ok(cfg->accel_prefix)) {
-		log_warnx("%s: [feed] accel_prefix must be /[A-Za-z0-9._-/]/ "
-		    "of at most %d bytes", path, ACCEL_MAX);
 		goto bad;
 	}
 	if (cfg->trigger_socket != NULL &&

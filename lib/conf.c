@@ -163,22 +163,20 @@ do_database(struct parse *p, const char *k, const char *v)
 	return ini_fail(&p->ini, "unknown key \"%s\" in [%s]", k, "database");
 }
 
-/* accel_prefix goes into the X-Accel-Redirect header: visible ASCII
- * only, and nothing that would end the path in a URI. */
+/* The accel_prefix rule (conf.h). */
 static int
 accel_prefix_ok(const char *v)
 {
-	size_t		 i;
-	unsigned char	 c;
+	size_t	 i, len = strlen(v);
 
-	if (v[0] != '/' || v[strlen(v) - 1] != '/' || strstr(v, "..") != NULL)
+	if (len < 2 || len > CONF_ACCEL_MAX || v[0] != '/' ||
+	    v[len - 1] != '/')
 		return 0;
-	for (i = 0; v[i] != '\0'; i++) {
-		c = (unsigned char)v[i];
-		if (c <= 0x20 || c >= 0x7f || strchr("?#%", c) != NULL)
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)v[i]) &&
+		    strchr("._-/", v[i]) == NULL)
 			return 0;
-	}
-	return 1;
+	return strstr(v, "..") == NULL && strstr(v, "//") == NULL;
 }
 
 static int
@@ -204,8 +202,9 @@ do_feed(struct parse *p, const char *k, const char *v)
 	if (strcmp(k, "accel_prefix") == 0) {
 		if (!accel_prefix_ok(v))
 			return ini_fail(&p->ini, "accel_prefix: \"%s\" must "
-			    "start and end with /, in visible ASCII without ? "
-			    "# %%", v);
+			    "start and end with /, hold only A-Z a-z 0-9 . _ "
+			    "- /, no .. or //, and be at most %d bytes", v,
+			    CONF_ACCEL_MAX);
 		return ini_set_str(&p->ini, &c->accel_prefix, v, k);
 	}
 	return ini_fail(&p->ini, "unknown key \"%s\" in [%s]", k, "feed");
@@ -355,7 +354,7 @@ defaults(struct lf_config *c)
 	    set_default(&c->feed_dir, "/var/lib/listfeed/feed") == -1 ||
 	    set_default(&c->trigger_socket, "/run/listfeed/trigger.sock")
 	    == -1 ||
-	    set_default(&c->accel_prefix, "/_feed/") == -1 ||
+	    set_default(&c->accel_prefix, CONF_DEFAULT_ACCEL) == -1 ||
 	    set_default(&c->templates, LF_TEMPLATES_DIR) == -1)
 		return -1;
 	for (size_t i = 0; i < c->nlists; i++) {

@@ -22,6 +22,9 @@
  *
  * Lists separated by white space (recipients, formats, lists,
  * fingerprint: several fingerprints allow certificate rotation).
+ * accel_prefix goes into the X-Accel-Redirect header: it starts and ends
+ * with '/', holds only A-Z a-z 0-9 . _ - /, no ".." or "//", and is at
+ * most CONF_ACCEL_MAX bytes.
  */
 #ifndef LF_CONF_H
 #define LF_CONF_H
@@ -38,6 +41,8 @@
 	"FROM `listfeed_subscribers`"
 /* The CRM's own view: it keeps deactivated accounts. */
 #define CONF_SEED_VIEW		"mailinglists_api"
+#define CONF_DEFAULT_ACCEL	"/_feed/"
+#define CONF_ACCEL_MAX		64	/* bytes of accel_prefix */
 
 enum names_mode { NAMES_FULL = 0, NAMES_FIRST, NAMES_NONE };
 enum tls_mode { TLS_REQUIRED = 0, TLS_DISABLED };
@@ -76,7 +81,7 @@ struct lf_config {
 	char		*feed_dir;
 	unsigned	 interval;	/* seconds, default 3600, 0 = none */
 	char		*trigger_socket;
-	char		*accel_prefix;	/* default "/_feed/" */
+	char		*accel_prefix;	/* default CONF_DEFAULT_ACCEL */
 	struct strlist	 formats;	/* default sympa csv mailman */
 	char		*templates;	/* default LF_TEMPLATES_DIR */
 	unsigned	 max_shrink;	/* the shrink guard (guard.h) */

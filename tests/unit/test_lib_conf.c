@@ -254,6 +254,12 @@ test_bad_values_refused(void **state)
 		"[feed]\naccel_prefix = /../\n",
 		"[feed]\naccel_prefix = /a?b/\n",
 		"[feed]\naccel_prefix = /a b/\n",
+		"[feed]\naccel_prefix = /a//b/\n",
+		"[feed]\naccel_prefix = /a:b/\n",
+		"[feed]\naccel_prefix = /a\"b/\n",
+		"[feed]\naccel_prefix = /"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+		    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/\n",
 		"[fcgi]\nthreads = 0\n",
 		"[fcgi]\nthreads = 65\n",
 		"[gpg]\nsign_key = ABCD1234\n",
