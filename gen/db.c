@@ -191,15 +191,15 @@ db_connect(MYSQL *my, const struct lf_config *cfg)
 		log_warnx("database: defaults_file is not set");
 		return DB_ERR_CONFIG;
 	}
-	if (optfile_load(cfg->defaults_file, cfg->group, 0, &of) == -1) {
+	if (optfile_load(cfg->defaults_file, cfg->group, 0, &of) == -1 ||
+	    conf_db_check(cfg, &of) == -1) {
 		optfile_free(&of);
 		return DB_ERR_CONFIG;
 	}
 	if (cfg->tls == TLS_DISABLED &&
 	    !__atomic_exchange_n(&warned, 1, __ATOMIC_RELAXED)) {
 		log_warnx("database: tls = disabled: the log-in and the "
-		    "subscribers cross the network unencrypted, to a server "
-		    "nobody verified");
+		    "subscribers pass the Unix socket unencrypted");
 	}
 	rc = set_options(my, cfg, &of);
 	optfile_free(&of);

@@ -13,6 +13,7 @@
 #include "guard.h"
 #include "kind.h"
 #include "log.h"
+#include "optfile.h"
 #include "valid.h"
 
 #ifndef LF_TEMPLATES_DIR
@@ -20,6 +21,7 @@
 #endif
 #define SHRINK_UNSET		UINT_MAX	/* a [list] takes [feed]'s */
 #define MIN_SHRINK_MAX		1000000000
+#define LOCAL_HOST		"localhost"	/* Connector/C's, exact case */
 
 void *
 conf_grow(struct parse *p, const char *section, void *v, size_t n,
@@ -128,6 +130,7 @@ set_tls(struct parse *p, const char *v)
 	else
 		return ini_fail(&p->ini, "tls: \"%s\" is not required or "
 		    "disabled", v);
+	p->c->tls_line = p->ini.line;
 	return 1;
 }
 
@@ -431,6 +434,21 @@ conf_free(struct lf_config *c)
 	}
 	free(c->clients);
 	memset(c, 0, sizeof(*c));
+}
+
+int
+conf_db_check(const struct lf_config *c, const struct optfile *of)
+{
+	const char	*host = of->val[OPTFILE_HOST];
+
+	if (c->tls != TLS_DISABLED || host == NULL ||
+	    strcmp(host, LOCAL_HOST) == 0)
+		return 0;
+	log_warnx("%s:%lu: tls = disabled, but %s names host = %s, a TCP "
+	    "connection: without TLS only the Unix socket is allowed (no "
+	    "host, or host = " LOCAL_HOST ")", c->path, c->tls_line,
+	    c->defaults_file, host);
+	return -1;
 }
 
 /* An identifier character of MariaDB (unquoted). */

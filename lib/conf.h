@@ -25,6 +25,10 @@
  * accel_prefix goes into the X-Accel-Redirect header: it starts and ends
  * with '/', holds only A-Z a-z 0-9 . _ - /, no ".." or "//", and is at
  * most CONF_ACCEL_MAX bytes.
+ *
+ * tls = disabled needs the option file to say which transport
+ * Connector/C takes, and only the generator may read that file:
+ * conf_db_check() is the generator's half of the check.
  */
 #ifndef LF_CONF_H
 #define LF_CONF_H
@@ -43,6 +47,8 @@
 #define CONF_SEED_VIEW		"mailinglists_api"
 #define CONF_DEFAULT_ACCEL	"/_feed/"
 #define CONF_ACCEL_MAX		64	/* bytes of accel_prefix */
+
+struct optfile;
 
 enum names_mode { NAMES_FULL = 0, NAMES_FIRST, NAMES_NONE };
 enum tls_mode { TLS_REQUIRED = 0, TLS_DISABLED };
@@ -74,6 +80,7 @@ struct lf_config {
 	char		*group;		/* default "listfeed" */
 	char		*query;		/* default CONF_DEFAULT_QUERY */
 	enum tls_mode	 tls;
+	unsigned long	 tls_line;	/* of "tls =", 0 if unset */
 	unsigned	 connect_timeout;	/* seconds, default 10 */
 	unsigned	 read_timeout;		/* seconds, default 60 */
 
@@ -105,6 +112,15 @@ struct lf_config {
 /* 0 on success, -1 with the reasons logged. */
 int	conf_load(const char *path, struct lf_config *);
 void	conf_free(struct lf_config *);
+
+/*
+ * [database] tls = disabled is allowed only where Connector/C connects
+ * over the Unix socket: the option file (optfile.h) names no host,
+ * or host = localhost (exactly; Connector/C then takes its socket, the
+ * option file's or the built-in one).  0, or -1 logged as
+ * "FILE:LINE: ..." with the line of tls =.
+ */
+int	conf_db_check(const struct lf_config *, const struct optfile *of);
 
 /*
  * 1 (and a warning logged) when the query names CONF_SEED_VIEW, which

@@ -189,18 +189,30 @@ mkconf plain "$W/db-gendb-plain/my.cnf"
 dump "server without TLS refused" 2 plain "$T/plain.conf"
 check_grep "missing TLS reported" "SSL is required" "$T/plain.err"
 
-# tls = disabled: an account without REQUIRE SSL on the plain server.
+# tls = disabled: only over the Unix socket (an account without REQUIRE
+# SSL on the plain server); over TCP refused with the line, unconnected.
 db_sql gendb-plain "
+    CREATE USER IF NOT EXISTS 'lfplain'@'localhost' IDENTIFIED BY 'plain-pw';
+    GRANT SELECT ON mslcrm.listfeed_subscribers TO 'lfplain'@'localhost';
     CREATE USER IF NOT EXISTS 'lfplain'@'127.0.0.1' IDENTIFIED BY 'plain-pw';
     GRANT SELECT ON mslcrm.listfeed_subscribers TO 'lfplain'@'127.0.0.1';"
+printf '[listfeed]\nsocket = %s\nuser = lfplain\npassword = plain-pw\n' \
+    "$W/db-gendb-plain/sock" > "$T/clear.cnf"
 printf '[listfeed]\nhost = 127.0.0.1\nport = %s\nuser = lfplain\npassword = plain-pw\n' \
-    "$(db_port gendb-plain)" > "$T/clear.cnf"
-chmod 600 "$T/clear.cnf"
+    "$(db_port gendb-plain)" > "$T/cleartcp.cnf"
+chmod 600 "$T/clear.cnf" "$T/cleartcp.cnf"
 mkconf clear "$T/clear.cnf" "$QUERY" disabled
-dump "tls = disabled reads in clear" 0 clear "$T/clear.conf" \
-    hetbestuur
+dump "tls = disabled reads in clear over the Unix socket" 0 clear \
+    -v "$T/clear.conf" hetbestuur
 check_grep "... with a warning" "tls = disabled" "$T/clear.err"
 check_eq "... once" 1 "$(grep -c 'tls = disabled' "$T/clear.err")"
+check "... over the socket" grep -q 'via UNIX socket, no TLS' "$T/clear.err"
+mkconf cleartcp "$T/cleartcp.cnf" "$QUERY" disabled
+dump "tls = disabled over TCP refused" 2 cleartcp "$T/cleartcp.conf" \
+    hetbestuur
+check_grep "... with the line of tls" \
+    "cleartcp.conf:5: tls = disabled, but .*host = 127.0.0.1" "$T/cleartcp.err"
+check_no_grep "... before connecting" "database: connect" "$T/cleartcp.err"
 
 # --- a result broken off mid-stream ------------------------------------------
 db_sql gendb "

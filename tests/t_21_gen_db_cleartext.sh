@@ -17,16 +17,26 @@ LOG=$T/fake.log
 bg_start fakedb python3 "$TOP/tests/tools/fakedb.py" "$T/fake.port" "$LOG" ||
     bail_out "fake server"
 wait_until 20 test -s "$T/fake.port" || bail_out "fake server did not start"
+# The same server on a Unix socket, the one place for tls = disabled.
+bg_start fakedbsock python3 "$TOP/tests/tools/fakedb.py" "$T/fakesock.port" \
+    "$LOG" "$T/fake.sock" || bail_out "fake server on a socket"
+wait_until 20 test -s "$T/fakesock.port" ||
+    bail_out "fake server on a socket did not start"
 PORT=$(cat "$T/fake.port")
 PW=Fake-Server-Gets-This-7
 PWHEX=$(printf '%s' "$PW" | od -An -tx1 | tr -d ' \n')
 
 # optcnf NAME [LINE...]: option file $T/NAME.cnf for the fake server.
 optcnf() {
-	local f=$T/$1.cnf l
+	local f=$T/$1.cnf name=$1 l
 	shift
 	{
-		printf '[listfeed]\nhost = 127.0.0.1\nport = %s\n' "$PORT"
+		# tls = disabled is allowed only over the Unix socket.
+		if [ "$name" = ok-disabled ]; then
+			printf '[listfeed]\nsocket = %s\n' "$T/fake.sock"
+		else
+			printf '[listfeed]\nhost = 127.0.0.1\nport = %s\n' "$PORT"
+		fi
 		printf 'user = listfeed\npassword = %s\n' "$PW"
 		for l in "$@"; do printf '%s\n' "$l"; done
 	} >"$f"

@@ -76,14 +76,19 @@ def serve(conn, log):
 
 def main():
     portfile, logpath = sys.argv[1], sys.argv[2]
-    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    srv.bind(("127.0.0.1", 0))
+    if len(sys.argv) > 3:  # a Unix socket at this path, port 0
+        srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        srv.bind(sys.argv[3])
+    else:
+        srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        srv.bind(("127.0.0.1", 0))
     srv.listen(8)
     with open(logpath, "a") as log:
         tmp = portfile + ".tmp"
         with open(tmp, "w") as f:
-            f.write("%d\n" % srv.getsockname()[1])
+            f.write("%d\n" % (0 if len(sys.argv) > 3 else
+                               srv.getsockname()[1]))
         os.rename(tmp, portfile)
         while True:
             conn, _ = srv.accept()

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "optfile.h"
 
 #define CONFTEST_FILE	"listfeed.conf"
 #include "conftest.h"
@@ -466,6 +467,63 @@ test_shrink_defaults(void **state)
 	conf_free(&c);
 }
 
+/*
+ * tls = disabled only where Connector/C takes the Unix socket: no host,
+ * or host = localhost (exactly); any other host is a TCP connection, and
+ * refused with the line of "tls =".
+ */
+static void
+test_tls_disabled_only_over_the_socket(void **state)
+{
+	static const struct {
+		const char	*optfile;
+		int		 disabled, required;
+	} t[] = {
+		{ "[listfeed]\nuser = u\n", 0, 0 },
+		{ "[listfeed]\nsocket = /run/mysqld/mysqld.sock\n", 0, 0 },
+		{ "[listfeed]\nhost = localhost\n", 0, 0 },
+		{ "[listfeed]\nhost = localhost\nport = 3307\n", 0, 0 },
+		{ "[listfeed]\nhost = 127.0.0.1\n", -1, 0 },
+		{ "[listfeed]\nhost = ::1\n", -1, 0 },
+		{ "[listfeed]\nhost = db.example\nsocket = /run/s\n", -1, 0 },
+		{ "[listfeed]\nhost = LocalHost\n", -1, 0 },
+		{ "[client]\nhost = db.example.org\n[listfeed]\nuser = u\n",
+		    -1, 0 },
+	};
+	struct lf_config	 dis, req;
+	struct optfile		 of;
+	struct conftest_stderr	 err;
+	char			 buf[1024];
+	size_t			 i;
+
+	(void)state;
+	assert_int_equal(load("[database]\ngroup = listfeed\n\n"
+	    "tls = disabled\n", &dis), 0);
+	assert_int_equal(load("[database]\ntls = required\n", &req), 0);
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		memset(&of, 0, sizeof(of));
+		assert_int_equal(optfile_parse("my.cnf", t[i].optfile,
+		    strlen(t[i].optfile), "listfeed", 0, &of), 0);
+		if (conf_db_check(&dis, &of) != t[i].disabled ||
+		    conf_db_check(&req, &of) != t[i].required)
+			fail_msg("option file \"%s\": expected %d with tls = "
+			    "disabled", t[i].optfile, t[i].disabled);
+		optfile_free(&of);
+	}
+	/* The message names listfeed.conf's line of tls and the host. */
+	memset(&of, 0, sizeof(of));
+	assert_int_equal(optfile_parse("my.cnf", t[4].optfile,
+	    strlen(t[4].optfile), "listfeed", 0, &of), 0);
+	assert_int_equal(conftest_stderr_begin(&err), 0);
+	assert_int_equal(conf_db_check(&dis, &of), -1);
+	conftest_stderr_end(&err, buf, sizeof(buf));
+	assert_non_null(strstr(buf, "listfeed.conf:4: tls = disabled"));
+	assert_non_null(strstr(buf, "host = 127.0.0.1"));
+	optfile_free(&of);
+	conf_free(&dis);
+	conf_free(&req);
+}
+
 int
 main(void)
 {
@@ -486,6 +544,7 @@ main(void)
 		cmocka_unit_test(test_bools),
 		cmocka_unit_test(test_query_warns_on_seed_view),
 		cmocka_unit_test(test_strlist),
+		cmocka_unit_test(test_tls_disabled_only_over_the_socket),
 	};
 
 	return cmocka_run_group_tests_name("lib_conf", tests, group_setup,
