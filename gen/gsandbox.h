@@ -1,10 +1,11 @@
 /*
  * gsandbox: the generator's least privilege (lib/sandbox.h does the
- * work), applied after its keys are open and before the first
- * generation, by `listfeed-gen --watch` and by a single run (not by
- * --check-config).  It still connects to the database, runs gpg (which
- * reads and writes its GNUPGHOME and talks to gpg-agent) and writes the
- * feed; nothing else.
+ * work), applied by `listfeed-gen --watch` and by a single run (not by
+ * --check-config) once GPGME is set up (crypt_global_init()), before
+ * the gpg helper is forked, the signing key is opened and the database
+ * read: the helper, gpg and gpg-agent inherit it.  It still connects to
+ * the database, runs gpg (which reads and writes its GNUPGHOME and talks
+ * to gpg-agent) and writes the feed; nothing else.
  *
  * Landlock:
  *   exec /usr (libraries, gpg, gpg-agent, gpgconf, /usr/lib/gnupg)
