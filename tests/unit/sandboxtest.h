@@ -138,6 +138,16 @@ sbt_child_killed(int (*fn)(void), int sig)
 	assert_int_equal(WTERMSIG(status), sig);
 }
 
+/* A test: fn in a child, skipped below Landlock ABI abi (0: always run). */
+#define SBT_CHILD_TEST(name, abi, fn)					\
+static void								\
+name(void **state)							\
+{									\
+	(void)state;							\
+	sbt_need_landlock(abi);						\
+	sbt_child_ok(fn);						\
+}
+
 /* 1 if r == -1 with errno e. */
 static inline int
 sbt_refused(long r, int e)

@@ -102,12 +102,7 @@ c_calls(void)
 	return 0;
 }
 
-static void
-t_calls(void **state)
-{
-	(void)state;
-	sbt_child_ok(c_calls);
-}
+SBT_CHILD_TEST(t_calls, 0, c_calls)
 
 /* What it reads, and nothing more. */
 static int
@@ -207,12 +202,7 @@ c_off(void)
 	return 0;
 }
 
-static void
-t_off(void **state)
-{
-	(void)state;
-	sbt_child_ok(c_off);
-}
+SBT_CHILD_TEST(t_off, 0, c_off)
 
 int
 main(void)

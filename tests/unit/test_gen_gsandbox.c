@@ -100,28 +100,29 @@ confined(void)
 	return 0;
 }
 
+/* At ABI abi: works, confined, and a generation carried into gen. */
 static int
-c_apply(void)
+confined_at(const char *abi, const char *gen)
 {
 	int	 rc;
 
-	if (apply(NULL) == -1)
+	if (apply(abi) == -1)
 		return 2;
 	if ((rc = works()) != 0 || (rc = confined()) != 0)
 		return rc;
-	return carry("g1") == -1 ? 20 : 0;
+	return carry(gen) == -1 ? 20 : 0;
+}
+
+static int
+c_apply(void)
+{
+	return confined_at(NULL, "g1");
 }
 
 static int
 c_apply_abi2(void)
 {
-	int	 rc;
-
-	if (apply("2") == -1)
-		return 2;
-	if ((rc = works()) != 0 || (rc = confined()) != 0)
-		return rc;
-	return carry("g2") == -1 ? 20 : 0;
+	return confined_at("2", "g2");
 }
 
 /* ABI 1: without Landlock, so the feed is still made; seccomp holds. */
@@ -163,12 +164,7 @@ c_off(void)
 	return sbt_seccomp_mode() == 0 ? 0 : 2;
 }
 
-static void
-t_off(void **state)
-{
-	(void)state;
-	sbt_child_ok(c_off);
-}
+SBT_CHILD_TEST(t_off, 0, c_off)
 
 int
 main(void)

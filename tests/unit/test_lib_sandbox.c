@@ -59,13 +59,7 @@ c_landlock_ro(void)
 	return 0;
 }
 
-static void
-t_landlock_ro(void **state)
-{
-	(void)state;
-	sbt_need_landlock(1);
-	sbt_child_ok(c_landlock_ro);
-}
+SBT_CHILD_TEST(t_landlock_ro, 1, c_landlock_ro)
 
 /* connect(2) to 127.0.0.1:port: 0 reached (refused by nobody
  * listening), else errno. */
@@ -115,13 +109,7 @@ c_landlock_tcp(void)
 	return 0;
 }
 
-static void
-t_landlock_tcp(void **state)
-{
-	(void)state;
-	sbt_need_landlock(4);
-	sbt_child_ok(c_landlock_tcp);
-}
+SBT_CHILD_TEST(t_landlock_tcp, 4, c_landlock_tcp)
 
 /* ABI 2 (Linux 6.1): the port rule is skipped, not an error. */
 static int
@@ -142,13 +130,7 @@ c_abi2_tcp(void)
 	return 0;
 }
 
-static void
-t_abi2_tcp(void **state)
-{
-	(void)state;
-	sbt_need_landlock(2);
-	sbt_child_ok(c_abi2_tcp);
-}
+SBT_CHILD_TEST(t_abi2_tcp, 2, c_abi2_tcp)
 
 /* Nothing executes from a writable place. */
 static int
@@ -237,13 +219,7 @@ c_refer(void)
 	return 0;
 }
 
-static void
-t_refer(void **state)
-{
-	(void)state;
-	sbt_need_landlock(2);
-	sbt_child_ok(c_refer);
-}
+SBT_CHILD_TEST(t_refer, 2, c_refer)
 
 /* ABI 1: rw rules apply, but nothing crosses directories; rules that
  * need that find Landlock unusable. */
@@ -278,13 +254,7 @@ c_abi1(void)
 	return 0;
 }
 
-static void
-t_abi1(void **state)
-{
-	(void)state;
-	sbt_need_landlock(1);
-	sbt_child_ok(c_abi1);
-}
+SBT_CHILD_TEST(t_abi1, 1, c_abi1)
 
 /* LF_LANDLOCK_ABI_MAX only lowers the ABI. */
 static int
@@ -307,13 +277,7 @@ c_abi_max(void)
 	return 0;
 }
 
-static void
-t_abi_max(void **state)
-{
-	(void)state;
-	sbt_need_landlock(1);
-	sbt_child_ok(c_abi_max);
-}
+SBT_CHILD_TEST(t_abi_max, 1, c_abi_max)
 
 static void
 t_rules(void **state)
@@ -402,12 +366,7 @@ c_seccomp_allow(void)
 	return 0;
 }
 
-static void
-t_seccomp_allow(void **state)
-{
-	(void)state;
-	sbt_child_ok(c_seccomp_allow);
-}
+SBT_CHILD_TEST(t_seccomp_allow, 0, c_seccomp_allow)
 
 static int
 c_seccomp_kill_table(void)
@@ -467,12 +426,7 @@ c_off(void)
 	return 0;
 }
 
-static void
-t_off(void **state)
-{
-	(void)state;
-	sbt_child_ok(c_off);
-}
+SBT_CHILD_TEST(t_off, 0, c_off)
 
 int
 main(void)
