@@ -137,7 +137,7 @@ $(RELAY_BIN): $(RELAY_OBJS) $(LIBLF)
 	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(RELAY_OBJS) $(LIBLF) \
 	    $(call pc_libs,$(RELAY_PKGS) $(LIB_PKGS)) -lpthread
 
-$(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBLF) lib/*.h
+$(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBLF) $(wildcard tests/unit/*.h) lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LF_CFLAGS) $(call pc_cflags,$(LIB_PKGS) $(TEST_PKGS)) \
 	    $(LF_LDFLAGS) -o $@ $< $(LIBLF) $(call pc_libs,$(LIB_PKGS) $(TEST_PKGS))
@@ -156,7 +156,7 @@ $(BUILD)/tests/test_gen_%: tests/unit/test_gen_%.c $(GEN_NOMAIN) $(LIBPGP) $(LIB
 	    -o $@ $< $(GEN_NOMAIN) $(LIBPGP) $(LIBLF) \
 	    $(call pc_libs,$(GEN_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
 
-$(BUILD)/tests/test_cgi_%: tests/unit/test_cgi_%.c $(CGI_NOMAIN) $(LIBLF) cgi/*.h lib/*.h
+$(BUILD)/tests/test_cgi_%: tests/unit/test_cgi_%.c $(CGI_NOMAIN) $(LIBLF) $(wildcard tests/unit/*.h) cgi/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LF_CFLAGS) -Icgi \
 	    $(call pc_cflags,$(LIB_PKGS) $(CGI_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
@@ -239,8 +239,8 @@ clean:
 # Fuzzing (clang, libFuzzer): tests/fuzz/fuzz_NAME.c, one target per parser
 # or validator.  Each is linked from its own file, lib/ (but lib/log.c:
 # tests/fuzz/fuzz.h has a quiet log shim; and lib/sandbox.c, which only the
-# mains call) and the gen/ or cgi/ sources it exercises, all compiled by
-# clang here (never the gcc objects).
+# programs' sandbox policies call) and the gen/ or cgi/ sources it
+# exercises, all compiled by clang here (never the gcc objects).
 #   make fuzz [FUZZ_SECONDS=60]   build into $(BUILD)/fuzz, run each target
 #                                 from a copy of tests/fuzz/corpus/NAME
 # `make check` builds them too (into build/san/fuzz) where clang can link a

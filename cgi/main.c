@@ -25,7 +25,7 @@
 #include "fsutil.h"
 #include "index.h"
 #include "log.h"
-#include "sandbox.h"
+#include "csandbox.h"
 #include "serve.h"
 #include "sock.h"
 #include "state.h"
@@ -237,8 +237,8 @@ main(int argc, char *argv[])
 	sigaddset(&set, WAKE_SIGNAL);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 
-	/* Least privilege before any worker runs: sandbox.h. */
-	if (sandbox_fcgi_apply(&cfg, conffile, sockcopy) == -1)
+	/* Least privilege before any worker runs: csandbox.h. */
+	if (csandbox_apply(&cfg, conffile, sockcopy) == -1)
 		goto fail_sock;
 	if (state_init(&cfg, idx) == -1)
 		goto fail_sock;

@@ -19,7 +19,7 @@
 #include "helper.h"
 #include "log.h"
 #include "publish.h"
-#include "sandbox.h"
+#include "gsandbox.h"
 #include "valid.h"
 #include "watch.h"
 
@@ -225,9 +225,9 @@ main(int argc, char *argv[])
 	rc = EXIT_CRYPTO;
 	if (crypt_global_init(cfg.gpg_home) == -1)
 		goto out;
-	/* Least privilege from here on: sandbox.h. */
+	/* Least privilege from here on: gsandbox.h. */
 	rc = EXIT_CONFIG;
-	if (!check && sandbox_gen_apply(&cfg, conf) == -1)
+	if (!check && gsandbox_apply(&cfg, conf) == -1)
 		goto out;
 	/*
 	 * gpg is started from a helper forked now, while this process is

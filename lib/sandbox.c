@@ -1,9 +1,6 @@
 /* sandbox: see sandbox.h. */
-#include <sys/ioctl.h>
-#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
@@ -12,27 +9,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <seccomp.h>
 
-#include "conf.h"
 #include "fsutil.h"
 #include "log.h"
-#include "optfile.h"
 #include "sandbox.h"
-
-#ifndef LF_TEMPLATES_DIR
-#define LF_TEMPLATES_DIR	"/usr/local/share/listfeed/templates"
-#endif
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LF_ASAN	1
@@ -41,6 +29,11 @@
 #define LF_ASAN	1
 #endif
 #endif
+
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+#define ENV_SWITCH	"LISTFEED_SANDBOX"
+#define ENV_ABI_MAX	"LF_LANDLOCK_ABI_MAX"
 
 /* Landlock beyond the headers of Debian 12 (Linux 6.1). */
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -83,7 +76,10 @@ struct ll_net_port_attr {
 	LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE | \
 	LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
-#define ENV_SWITCH	"LISTFEED_SANDBOX"
+static const uint64_t ll_access[] = {
+	[SANDBOX_RO] = LL_RO, [SANDBOX_RW] = LL_RW,
+	[SANDBOX_EXEC] = LL_EXEC, [SANDBOX_RM] = LL_RM,
+};
 
 int
 sandbox_wanted(void)
@@ -108,14 +104,119 @@ no_new_privs(void)
 	return 0;
 }
 
+/* ----------------------------------------------------------- the rules */
+
+void
+sandbox_path(struct sandbox_rules *r, enum sandbox_access a,
+    const char *path)
+{
+	if (path == NULL || path[0] == '\0')
+		return;
+	if (r->nfs >= NELEM(r->fs)) {
+		log_warnx("sandbox: too many paths");
+		r->failed = 1;
+		return;
+	}
+	if ((r->fs[r->nfs].path = strdup(path)) == NULL) {
+		log_warn("sandbox");
+		r->failed = 1;
+		return;
+	}
+	r->fs[r->nfs++].access = a;
+}
+
+void
+sandbox_parent(struct sandbox_rules *r, enum sandbox_access a,
+    const char *path)
+{
+	char		 d[PATH_MAX];
+	const char	*s;
+
+	if (path == NULL)
+		return;
+	if ((s = strrchr(path, '/')) == NULL) {
+		sandbox_path(r, a, ".");
+		return;
+	}
+	if (xsnprintf(d, sizeof(d), "%.*s", s == path ? 1 :
+	    (int)(s - path), path) == -1) {
+		log_warnx("sandbox: %s: path too long", path);
+		r->failed = 1;
+		return;
+	}
+	sandbox_path(r, a, d);
+}
+
+void
+sandbox_port(struct sandbox_rules *r, unsigned long port)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->ntcp; i++)
+		if (r->tcp[i] == port)
+			return;
+	if (port == 0 || port > 65535)
+		return;
+	if (r->ntcp >= NELEM(r->tcp)) {
+		log_warnx("sandbox: too many ports");
+		r->failed = 1;
+		return;
+	}
+	r->tcp[r->ntcp++] = (unsigned short)port;
+}
+
+void
+sandbox_rules_free(struct sandbox_rules *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nfs; i++)
+		free(r->fs[i].path);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ------------------------------------------------------------ Landlock */
+
+/* LF_LANDLOCK_ABI_MAX as a number >= 1, else INT_MAX (logged once). */
+static int
+abi_max(void)
+{
+	static int	 said;
+	const char	*v = getenv(ENV_ABI_MAX);
+	char		*end;
+	long		 n;
+
+	if (v == NULL)
+		return INT_MAX;
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < 1 || n > INT_MAX) {
+		if (!said++)
+			log_warnx("sandbox: " ENV_ABI_MAX "=%s ignored: not "
+			    "a number of at least 1", v);
+		return INT_MAX;
+	}
+	return (int)n;
+}
+
 int
 sandbox_landlock_abi(void)
 {
-	long	 v;
+	static int	 said;
+	long		 v;
+	int		 max;
 
 	v = syscall(SYS_landlock_create_ruleset, NULL, 0,
 	    LANDLOCK_CREATE_RULESET_VERSION);
-	return v < 0 ? 0 : (int)v;
+	if (v <= 0)
+		return 0;
+	if ((max = abi_max()) < v) {
+		if (!said++)
+			log_info("sandbox: Landlock ABI %ld of the kernel "
+			    "lowered to %d by " ENV_ABI_MAX, v, max);
+		v = max;
+	}
+	return (int)v;
 }
 
 /* The file-system rights an ABI knows. */
@@ -135,42 +236,50 @@ fs_handled(int abi)
 }
 
 static int
-add_paths(int rfd, const char *const *v, size_t n, uint64_t access,
-    uint64_t handled)
+add_path(int rfd, const char *path, uint64_t access)
 {
 	struct landlock_path_beneath_attr pb;
 	struct stat	 st;
-	size_t		 i;
-	int		 fd;
+	int		 fd, rc = -1;
 
-	for (i = 0; i < n; i++) {
-		if (v[i] == NULL || v[i][0] == '\0')
-			continue;
-		if ((fd = open(v[i], O_PATH | O_CLOEXEC)) == -1) {
-			if (errno == ENOENT) {
-				log_debug("sandbox: %s: absent, skipped", v[i]);
-				continue;
-			}
-			log_warn("sandbox: %s", v[i]);
+	if ((fd = open(path, O_PATH | O_CLOEXEC)) == -1) {
+		if (errno != ENOENT) {
+			log_warn("sandbox: %s", path);
 			return -1;
 		}
-		if (fstat(fd, &st) == -1) {
-			log_warn("sandbox: %s", v[i]);
-			(void)close(fd);
-			return -1;
-		}
-		memset(&pb, 0, sizeof(pb));
-		pb.parent_fd = fd;
-		pb.allowed_access = access & handled;
-		if (!S_ISDIR(st.st_mode))
-			pb.allowed_access &= LL_FILE;
-		if (syscall(SYS_landlock_add_rule, rfd,
-		    LANDLOCK_RULE_PATH_BENEATH, &pb, 0) == -1) {
-			log_warn("sandbox: landlock rule for %s", v[i]);
-			(void)close(fd);
-			return -1;
-		}
-		(void)close(fd);
+		log_debug("sandbox: %s: absent, skipped", path);
+		return 0;
+	}
+	if (fstat(fd, &st) == -1) {
+		log_warn("sandbox: %s", path);
+		goto out;
+	}
+	memset(&pb, 0, sizeof(pb));
+	pb.parent_fd = fd;
+	pb.allowed_access = S_ISDIR(st.st_mode) ? access : access & LL_FILE;
+	if (syscall(SYS_landlock_add_rule, rfd, LANDLOCK_RULE_PATH_BENEATH,
+	    &pb, 0) == -1) {
+		log_warn("sandbox: landlock rule for %s", path);
+		goto out;
+	}
+	rc = 0;
+out:
+	(void)close(fd);
+	return rc;
+}
+
+static int
+add_port(int rfd, unsigned short port)
+{
+	struct ll_net_port_attr	 np;
+
+	np.allowed_access = LL_NET_CONNECT_TCP;
+	np.port = port;
+	if (syscall(SYS_landlock_add_rule, rfd, LL_RULE_NET_PORT, &np,
+	    0) == -1) {
+		log_warn("sandbox: landlock rule for TCP port %u",
+		    (unsigned)port);
+		return -1;
 	}
 	return 0;
 }
@@ -189,54 +298,61 @@ unusable(int strict, const char *why)
 	return 1;
 }
 
-int
-sandbox_landlock(const struct sandbox_paths *p, int strict)
+/* A ruleset handling what abi knows, or -1 (logged). */
+static int
+ruleset(int abi)
 {
 	struct ll_ruleset_attr	 ra;
-	struct ll_net_port_attr	 np;
-	size_t			 sz, i;
-	uint64_t		 h;
-	int			 abi, rfd;
-
-	if (no_new_privs() == -1)
-		return -1;
-	if ((abi = sandbox_landlock_abi()) == 0)
-		return unusable(strict, "the kernel offers no Landlock");
-	if (abi < 2 && p->nrw > 0)
-		return unusable(strict, "Landlock ABI 1 cannot allow links "
-		    "across directories");
+	size_t			 sz;
+	int			 rfd;
 
 	memset(&ra, 0, sizeof(ra));
-	h = ra.handled_access_fs = fs_handled(abi);
+	ra.handled_access_fs = fs_handled(abi);
 	sz = sizeof(ra.handled_access_fs);
 	if (abi >= 4) {
 		ra.handled_access_net = LL_NET_BIND_TCP | LL_NET_CONNECT_TCP;
 		sz += sizeof(ra.handled_access_net);
-	}
+	} else
+		log_info("sandbox: Landlock ABI %d: TCP bind and connect "
+		    "not restricted by port (ABI 4 needed)", abi);
 	if (abi >= 6) {
 		ra.scoped = LL_SCOPE_ABSTRACT_UNIX | LL_SCOPE_SIGNAL;
 		sz += sizeof(ra.scoped);
 	}
 	if ((rfd = (int)syscall(SYS_landlock_create_ruleset, &ra, sz, 0))
-	    == -1) {
+	    == -1)
 		log_warn("sandbox: landlock_create_ruleset");
+	return rfd;
+}
+
+int
+sandbox_landlock(const struct sandbox_rules *r, int strict)
+{
+	uint64_t	 h;
+	size_t		 i;
+	int		 abi, rfd;
+
+	if (r->failed) {
+		log_warnx("sandbox: the rules are incomplete");
 		return -1;
 	}
-	if (add_paths(rfd, p->ro, p->nro, LL_RO, h) == -1 ||
-	    add_paths(rfd, p->rw, p->nrw, LL_RW, h) == -1 ||
-	    add_paths(rfd, p->exec, p->nexec, LL_EXEC, h) == -1 ||
-	    add_paths(rfd, p->rm, p->nrm, LL_RM, h) == -1)
-		goto fail;
-	for (i = 0; abi >= 4 && i < p->ntcp; i++) {
-		np.allowed_access = LL_NET_CONNECT_TCP;
-		np.port = p->tcp[i];
-		if (syscall(SYS_landlock_add_rule, rfd, LL_RULE_NET_PORT, &np,
-		    0) == -1) {
-			log_warn("sandbox: landlock rule for TCP port %u",
-			    (unsigned)p->tcp[i]);
+	if (no_new_privs() == -1)
+		return -1;
+	if ((abi = sandbox_landlock_abi()) == 0)
+		return unusable(strict, "the kernel offers no Landlock");
+	if (abi < 2 && r->refer)
+		return unusable(strict, "Landlock ABI 1 cannot allow a rename "
+		    "or link across directories");
+	if ((rfd = ruleset(abi)) == -1)
+		return -1;
+	h = fs_handled(abi);
+	for (i = 0; i < r->nfs; i++)
+		if (add_path(rfd, r->fs[i].path, ll_access[r->fs[i].access] &
+		    h) == -1)
 			goto fail;
-		}
-	}
+	for (i = 0; abi >= 4 && i < r->ntcp; i++)
+		if (add_port(rfd, r->tcp[i]) == -1)
+			goto fail;
 	if (syscall(SYS_landlock_restrict_self, rfd, 0) == -1) {
 		log_warn("sandbox: landlock_restrict_self");
 		goto fail;
@@ -249,11 +365,11 @@ fail:
 	return -1;
 }
 
-/* ---------------------------------------------------------------- seccomp */
+/* ------------------------------------------------------------- seccomp */
 
-/* Killed at once in the responder, EPERM in the generator. */
-static const char *const deny_always[] = {
-	"ptrace", "process_vm_readv", "process_vm_writev",
+/* The calls that administer the machine (sandbox.h). */
+static const char *const admin[] = {
+	"process_vm_readv", "process_vm_writev",
 	"mount", "umount", "umount2", "pivot_root", "chroot",
 	"move_mount", "open_tree", "fsopen", "fsconfig", "fsmount", "fspick",
 	"mount_setattr",
@@ -270,55 +386,19 @@ static const char *const deny_always[] = {
 	"query_module",
 };
 
-/* Also killed in the responder. */
-static const char *const fcgi_kill[] = { "execve", "execveat" };
-
-/* What the responder may do once serving, without conditions. */
-static const char *const fcgi_allow[] = {
-	/* files and descriptors (paths: Landlock) */
-	"read", "readv", "pread64", "preadv", "preadv2", "write", "writev",
-	"pwrite64", "close", "close_range", "fstat", "newfstatat", "stat",
-	"lstat", "statx", "lseek", "fcntl", "dup", "dup2", "dup3",
-	"getdents", "getdents64", "readlink", "readlinkat", "access",
-	"faccessat", "faccessat2", "getcwd", "unlink", "unlinkat",
-	"fadvise64",
-	/* sockets */
-	"accept", "accept4", "connect", "shutdown", "getsockname",
-	"getpeername", "getsockopt", "setsockopt", "sendto", "sendmsg",
-	"recvfrom", "recvmsg", "poll", "ppoll", "select", "pselect6",
-	"epoll_create1", "epoll_ctl", "epoll_wait", "epoll_pwait",
-	/* memory */
-	"brk", "munmap", "mremap", "madvise", "mincore", "membarrier",
-	/* threads, time, signals */
-	"futex", "futex_waitv", "set_robust_list", "get_robust_list", "rseq",
-	"set_tid_address", "sched_yield", "sched_getaffinity",
-	"sched_getparam", "sched_getscheduler", "exit", "exit_group",
-	"nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres",
-	"gettimeofday", "time", "rt_sigaction", "rt_sigprocmask",
-	"rt_sigreturn", "rt_sigtimedwait", "rt_sigpending", "rt_sigsuspend",
-	"sigaltstack", "restart_syscall", "getrandom",
-	"getpid", "gettid", "getppid", "getuid", "geteuid", "getgid",
-	"getegid", "getresuid", "getresgid", "getgroups", "uname",
-	"getrlimit", "getrusage", "sysinfo", "times",
-	/* LeakSanitizer's tracer waits for the threads it stops */
-	"wait4", "waitid",
-};
-
-static const long prctl_ok[] = {
-	PR_SET_NAME, PR_GET_NAME, PR_GET_DUMPABLE, PR_SET_DUMPABLE,
-	PR_SET_PDEATHSIG, PR_SET_PTRACER, PR_GET_NO_NEW_PRIVS,
-	PR_GET_SECCOMP,
-};
-
-static const unsigned long ioctl_ok[] = { TCGETS, FIONREAD, FIONBIO };
+static const uint64_t clone_ns[] = { CLONE_NEWNS, CLONE_NEWUTS,
+	CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+	CLONE_NEWCGROUP };
 
 #ifdef LF_ASAN
+/* LeakSanitizer's tracer stops the threads at exit and waits for them. */
 static const long ptrace_lsan[] = {
 	PTRACE_ATTACH, PTRACE_CONT, PTRACE_DETACH, PTRACE_KILL,
 	PTRACE_GETREGS, PTRACE_GETFPREGS, PTRACE_GETREGSET, PTRACE_PEEKUSER,
 };
-/* The other requests, refused (GEN) or killed (FCGI). */
-static const long ptrace_deny[] = {
+static const char *const wait_lsan[] = { "wait4", "waitid" };
+/* The other requests get admin. */
+static const long ptrace_other[] = {
 	PTRACE_TRACEME, PTRACE_PEEKTEXT, PTRACE_PEEKDATA,
 	PTRACE_POKETEXT, PTRACE_POKEDATA, PTRACE_POKEUSER,
 	PTRACE_SETREGS, PTRACE_SETFPREGS, PTRACE_SETREGSET,
@@ -330,35 +410,43 @@ static const long ptrace_deny[] = {
 };
 #endif
 
-#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* SCMP_An(SCMP_CMP_EQ, v) with every field named. */
-static struct scmp_arg_cmp
-cmp_eq(unsigned arg, scmp_datum_t v)
+static uint32_t
+action(enum sandbox_act a)
 {
-	struct scmp_arg_cmp c = { arg, SCMP_CMP_EQ, v, 0 };
-
-	return c;
+	switch (a) {
+	case SANDBOX_ALLOW:
+		return SCMP_ACT_ALLOW;
+	case SANDBOX_EPERM:
+		return SCMP_ACT_ERRNO(EPERM);
+	case SANDBOX_ENOSYS:
+		return SCMP_ACT_ERRNO(ENOSYS);
+	case SANDBOX_KILL:
+		break;
+	}
+	return SCMP_ACT_KILL_PROCESS;
 }
 
+/* Adds c to the filter whose default is dflt (a rule with the default
+ * action is nothing to add: libseccomp refuses it). */
 static int
-rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
-    unsigned nargs, ...)
+rule(scmp_filter_ctx ctx, enum sandbox_act dflt, const struct sandbox_call *c)
 {
-	struct scmp_arg_cmp	 cmp[2];
-	va_list			 ap;
-	unsigned		 i;
+	struct scmp_arg_cmp	 cmp;
 	int			 nr, rc;
 
-	/* Unknown here (another architecture, an older libseccomp). */
-	if ((nr = seccomp_syscall_resolve_name(name)) == __NR_SCMP_ERROR)
+	if (c->act == dflt)
 		return 0;
-	va_start(ap, nargs);
-	for (i = 0; i < nargs && i < NELEM(cmp); i++)
-		cmp[i] = va_arg(ap, struct scmp_arg_cmp);
-	va_end(ap);
-	if ((rc = seccomp_rule_add_array(ctx, action, nr, i, cmp)) < 0) {
-		log_warnx("sandbox: seccomp rule for %s: %s", name,
+	/* Unknown here (another architecture, an older libseccomp). */
+	if ((nr = seccomp_syscall_resolve_name(c->name)) == __NR_SCMP_ERROR)
+		return 0;
+	memset(&cmp, 0, sizeof(cmp));
+	cmp.arg = c->arg < 0 ? 0 : (unsigned)c->arg;
+	cmp.op = c->mask == 0 ? SCMP_CMP_EQ : SCMP_CMP_MASKED_EQ;
+	cmp.datum_a = c->mask == 0 ? c->value : c->mask;
+	cmp.datum_b = c->mask == 0 ? 0 : c->value;
+	if ((rc = seccomp_rule_add_array(ctx, action(c->act), nr,
+	    c->arg < 0 ? 0 : 1, &cmp)) < 0) {
+		log_warnx("sandbox: seccomp rule for %s: %s", c->name,
 		    strerror(-rc));
 		return -1;
 	}
@@ -366,128 +454,59 @@ rule(scmp_filter_ctx ctx, uint32_t action, const char *name,
 }
 
 static int
-rules(scmp_filter_ctx ctx, uint32_t action, const char *const *v, size_t n)
+call(scmp_filter_ctx ctx, enum sandbox_act dflt, const char *name,
+    enum sandbox_act act, int arg, uint64_t mask, uint64_t value)
+{
+	struct sandbox_call	 c = { name, act, arg, mask, value };
+
+	return rule(ctx, dflt, &c);
+}
+
+/* What every filter holds besides its table. */
+static int
+common_rules(scmp_filter_ctx ctx, const struct sandbox_filter *f)
 {
 	size_t	 i;
 
-	for (i = 0; i < n; i++)
-		if (rule(ctx, action, v[i], 0) == -1)
-			return -1;
-	return 0;
-}
-
-#ifdef LF_ASAN
-/* LeakSanitizer's requests allowed (unless that is the default), the
- * others get deny. */
-static int
-ptrace_for_lsan(scmp_filter_ctx ctx, uint32_t deny, int allow)
-{
-	size_t	 i;
-
-	for (i = 0; allow && i < NELEM(ptrace_lsan); i++)
-		if (rule(ctx, SCMP_ACT_ALLOW, "ptrace", 1,
-		    cmp_eq(0, (scmp_datum_t)ptrace_lsan[i])) == -1)
-			return -1;
-	for (i = 0; i < NELEM(ptrace_deny); i++)
-		if (rule(ctx, deny, "ptrace", 1,
-		    cmp_eq(0, (scmp_datum_t)ptrace_deny[i])) == -1)
-			return -1;
-	return 0;
-}
-#endif
-
-static int
-fcgi_rules(scmp_filter_ctx ctx)
-{
-	const scmp_datum_t	 wr = O_WRONLY | O_RDWR | O_CREAT | O_TRUNC |
-	    O_APPEND;
-	const scmp_datum_t	 me = (scmp_datum_t)getpid();
-	size_t			 i;
-
-	if (rules(ctx, SCMP_ACT_ALLOW, fcgi_allow, NELEM(fcgi_allow)) == -1 ||
-	    rules(ctx, SCMP_ACT_KILL_PROCESS, fcgi_kill, NELEM(fcgi_kill))
-	    == -1)
+	if (call(ctx, f->dflt, "clone3", SANDBOX_ENOSYS, -1, 0, 0) == -1)
 		return -1;
+	for (i = 0; i < NELEM(admin); i++)
+		if (call(ctx, f->dflt, admin[i], f->admin, -1, 0, 0) == -1)
+			return -1;
+	for (i = 0; f->dflt == SANDBOX_ALLOW && i < NELEM(clone_ns); i++)
+		if (call(ctx, f->dflt, "clone", f->admin, 0, clone_ns[i],
+		    clone_ns[i]) == -1)
+			return -1;
 #ifdef LF_ASAN
-	if (ptrace_for_lsan(ctx, SCMP_ACT_KILL_PROCESS, 1) == -1)
-		return -1;
-	for (i = 0; i < NELEM(deny_always); i++)
-		if (strcmp(deny_always[i], "ptrace") != 0 &&
-		    rule(ctx, SCMP_ACT_KILL_PROCESS, deny_always[i], 0) == -1)
+	for (i = 0; i < NELEM(ptrace_lsan); i++)
+		if (call(ctx, f->dflt, "ptrace", SANDBOX_ALLOW, 0, 0,
+		    (uint64_t)ptrace_lsan[i]) == -1)
+			return -1;
+	for (i = 0; i < NELEM(ptrace_other); i++)
+		if (call(ctx, f->dflt, "ptrace", f->admin, 0, 0,
+		    (uint64_t)ptrace_other[i]) == -1)
+			return -1;
+	for (i = 0; i < NELEM(wait_lsan); i++)
+		if (call(ctx, f->dflt, wait_lsan[i], SANDBOX_ALLOW, -1, 0, 0)
+		    == -1)
 			return -1;
 #else
-	if (rules(ctx, SCMP_ACT_KILL_PROCESS, deny_always,
-	    NELEM(deny_always)) == -1)
+	if (call(ctx, f->dflt, "ptrace", f->admin, -1, 0, 0) == -1)
 		return -1;
 #endif
-	for (i = 0; i < NELEM(prctl_ok); i++)
-		if (rule(ctx, SCMP_ACT_ALLOW, "prctl", 1,
-		    cmp_eq(0, (scmp_datum_t)prctl_ok[i])) == -1)
-			return -1;
-	for (i = 0; i < NELEM(ioctl_ok); i++)
-		if (rule(ctx, SCMP_ACT_ALLOW, "ioctl", 1,
-		    cmp_eq(1, (scmp_datum_t)ioctl_ok[i])) == -1)
-			return -1;
-	if (rule(ctx, SCMP_ACT_ALLOW, "socket", 1,
-	    cmp_eq(0, AF_UNIX)) == -1 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "openat", 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, wr, 0)) == -1 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "open", 1,
-	    SCMP_A1(SCMP_CMP_MASKED_EQ, wr, 0)) == -1 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "clone", 1,
-	    SCMP_A0(SCMP_CMP_MASKED_EQ, CLONE_VM, CLONE_VM)) == -1 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "mmap", 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) == -1 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "mprotect", 1,
-	    SCMP_A2(SCMP_CMP_MASKED_EQ, PROT_EXEC, 0)) == -1 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "kill", 1,
-	    cmp_eq(0, me)) == -1 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "tgkill", 1,
-	    cmp_eq(0, me)) == -1 ||
-	    rule(ctx, SCMP_ACT_ALLOW, "prlimit64", 1,
-	    cmp_eq(2, 0)) == -1)
-		return -1;
-	return 0;
-}
-
-static int
-gen_rules(scmp_filter_ctx ctx)
-{
-	static const scmp_datum_t ns[] = { CLONE_NEWNS, CLONE_NEWUTS,
-	    CLONE_NEWIPC, CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
-	    CLONE_NEWCGROUP };
-	size_t	 i;
-
-#ifdef LF_ASAN
-	if (ptrace_for_lsan(ctx, SCMP_ACT_ERRNO(EPERM), 0) == -1)
-		return -1;
-	for (i = 0; i < NELEM(deny_always); i++)
-		if (strcmp(deny_always[i], "ptrace") != 0 &&
-		    rule(ctx, SCMP_ACT_ERRNO(EPERM), deny_always[i], 0) == -1)
-			return -1;
-#else
-	if (rules(ctx, SCMP_ACT_ERRNO(EPERM), deny_always,
-	    NELEM(deny_always)) == -1)
-		return -1;
-#endif
-	for (i = 0; i < NELEM(ns); i++)
-		if (rule(ctx, SCMP_ACT_ERRNO(EPERM), "clone", 1,
-		    SCMP_A0(SCMP_CMP_MASKED_EQ, ns[i], ns[i])) == -1)
-			return -1;
 	return 0;
 }
 
 int
-sandbox_seccomp(enum sandbox_profile profile)
+sandbox_seccomp(const struct sandbox_filter *f)
 {
 	scmp_filter_ctx	 ctx;
+	size_t		 i;
 	int		 rc;
 
 	if (no_new_privs() == -1)
 		return -1;
-	ctx = seccomp_init(profile == SANDBOX_FCGI ? SCMP_ACT_ERRNO(EPERM) :
-	    SCMP_ACT_ALLOW);
-	if (ctx == NULL) {
+	if ((ctx = seccomp_init(action(f->dflt))) == NULL) {
 		log_warnx("sandbox: seccomp_init failed");
 		return -1;
 	}
@@ -495,236 +514,31 @@ sandbox_seccomp(enum sandbox_profile profile)
 		log_warnx("sandbox: seccomp thread sync: %s", strerror(-rc));
 		goto fail;
 	}
-	if (rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0) == -1 ||
-	    (profile == SANDBOX_FCGI ? fcgi_rules(ctx) : gen_rules(ctx)) == -1)
+	if (common_rules(ctx, f) == -1)
 		goto fail;
+	for (i = 0; i < f->ncalls; i++)
+		if (rule(ctx, f->dflt, &f->calls[i]) == -1)
+			goto fail;
 	if ((rc = seccomp_load(ctx)) < 0) {
 		log_warnx("sandbox: seccomp_load: %s", strerror(-rc));
 		goto fail;
 	}
 	seccomp_release(ctx);
-	log_debug("sandbox: seccomp %s profile loaded",
-	    profile == SANDBOX_FCGI ? "fcgi" : "gen");
+	log_debug("sandbox: seccomp filter %s loaded", f->name);
 	return 0;
 fail:
 	seccomp_release(ctx);
 	return -1;
 }
 
-/* ------------------------------------------------------- the two programs */
-
-#define MAXPATHS	32
-#define MAXPORTS	8
-
-/* Paths and ports gathered for one program; strings owned. */
-struct plist {
-	char		*ro[MAXPATHS], *rw[MAXPATHS], *exec[MAXPATHS];
-	char		*rm[MAXPATHS];
-	size_t		 nro, nrw, nexec, nrm;
-	unsigned short	 tcp[MAXPORTS];
-	size_t		 ntcp;
-	int		 failed;
-};
-
-static void
-pl_add(struct plist *pl, char **v, size_t *n, const char *path)
+int
+sandbox_apply(struct sandbox_rules *r, const struct sandbox_filter *f)
 {
-	if (path == NULL || path[0] == '\0')
-		return;
-	if (*n >= MAXPATHS) {
-		log_warnx("sandbox: too many paths");
-		pl->failed = 1;
-		return;
-	}
-	if ((v[*n] = strdup(path)) == NULL) {
-		log_warn("sandbox");
-		pl->failed = 1;
-		return;
-	}
-	(*n)++;
-}
+	int	 rc = 0;
 
-/* The directory of path ("." for a bare name). */
-static void
-pl_add_dir(struct plist *pl, char **v, size_t *n, const char *path)
-{
-	char		 d[PATH_MAX];
-	const char	*s;
-
-	if (path == NULL)
-		return;
-	if ((s = strrchr(path, '/')) == NULL) {
-		pl_add(pl, v, n, ".");
-		return;
-	}
-	if (xsnprintf(d, sizeof(d), "%.*s", s == path ? 1 :
-	    (int)(s - path), path) == -1) {
-		log_warnx("sandbox: %s: path too long", path);
-		pl->failed = 1;
-		return;
-	}
-	pl_add(pl, v, n, d);
-}
-
-static void
-pl_add_port(struct plist *pl, unsigned long port)
-{
-	size_t	 i;
-
-	for (i = 0; i < pl->ntcp; i++)
-		if (pl->tcp[i] == port)
-			return;
-	if (pl->ntcp < MAXPORTS && port > 0 && port <= 65535)
-		pl->tcp[pl->ntcp++] = (unsigned short)port;
-}
-
-static void
-pl_free(struct plist *pl)
-{
-	size_t	 i;
-
-	for (i = 0; i < pl->nro; i++)
-		free(pl->ro[i]);
-	for (i = 0; i < pl->nrw; i++)
-		free(pl->rw[i]);
-	for (i = 0; i < pl->nexec; i++)
-		free(pl->exec[i]);
-	for (i = 0; i < pl->nrm; i++)
-		free(pl->rm[i]);
-	memset(pl, 0, sizeof(*pl));
-}
-
-static int
-pl_apply(struct plist *pl, enum sandbox_profile profile)
-{
-	struct sandbox_paths	 p;
-	int			 rc = -1;
-
-	if (pl->failed)
-		goto out;
-	p.ro = (const char *const *)pl->ro;
-	p.nro = pl->nro;
-	p.rw = (const char *const *)pl->rw;
-	p.nrw = pl->nrw;
-	p.exec = (const char *const *)pl->exec;
-	p.nexec = pl->nexec;
-	p.rm = (const char *const *)pl->rm;
-	p.nrm = pl->nrm;
-	p.tcp = pl->tcp;
-	p.ntcp = pl->ntcp;
-	if (sandbox_landlock(&p, 0) == -1 || sandbox_seccomp(profile) == -1)
-		goto out;
-	rc = 0;
-out:
-	pl_free(pl);
+	if (sandbox_wanted() && (sandbox_landlock(r, 0) == -1 ||
+	    sandbox_seccomp(f) == -1))
+		rc = -1;
+	sandbox_rules_free(r);
 	return rc;
-}
-
-int
-sandbox_fcgi_apply(const struct lf_config *cfg, const char *conffile,
-    const char *sockpath)
-{
-	struct plist	 pl;
-
-	if (!sandbox_wanted())
-		return 0;
-	memset(&pl, 0, sizeof(pl));
-	pl_add(&pl, pl.ro, &pl.nro, cfg->feed_dir);
-	pl_add_dir(&pl, pl.ro, &pl.nro, conffile);
-	pl_add(&pl, pl.ro, &pl.nro, cfg->templates != NULL ?
-	    cfg->templates : LF_TEMPLATES_DIR);
-	pl_add(&pl, pl.ro, &pl.nro, "/etc/localtime");
-	pl_add(&pl, pl.ro, &pl.nro, "/usr/share/zoneinfo");
-	pl_add(&pl, pl.ro, &pl.nro, "/proc/self");
-	pl_add(&pl, pl.ro, &pl.nro, "/sys/devices/system/cpu");
-	if (sockpath != NULL)
-		pl_add_dir(&pl, pl.rm, &pl.nrm, sockpath);
-	return pl_apply(&pl, SANDBOX_FCGI);
-}
-
-/*
- * The MariaDB option file (optfile.h): the directories of the files it
- * names, and its port.  A file optfile refuses adds only the default
- * port: gen/db.c refuses it again, and says why, before connecting.
- */
-static void
-optfile_paths(struct plist *pl, const struct lf_config *cfg)
-{
-	static const enum optfile_key files[] = { OPTFILE_SSL_CA,
-	    OPTFILE_SSL_CERT, OPTFILE_SSL_KEY, OPTFILE_SSL_CRL };
-	static const enum optfile_key dirs[] = { OPTFILE_SSL_CAPATH,
-	    OPTFILE_SSL_CRLPATH };
-	struct optfile	 of;
-	char		*data;
-	size_t		 len, i;
-
-	memset(&of, 0, sizeof(of));
-	if (read_file(cfg->defaults_file, OPTFILE_MAX, &data, &len) == 0) {
-		if (optfile_parse(cfg->defaults_file, data, len, cfg->group,
-		    OPTFILE_QUIET, &of) == -1)
-			optfile_free(&of);
-		explicit_bzero(data, len);
-		free(data);
-	}
-	pl_add_port(pl, optfile_port(&of));
-	for (i = 0; i < NELEM(files); i++)
-		pl_add_dir(pl, pl->ro, &pl->nro, of.val[files[i]]);
-	for (i = 0; i < NELEM(dirs); i++)
-		pl_add(pl, pl->ro, &pl->nro, of.val[dirs[i]]);
-	optfile_free(&of);
-}
-
-int
-sandbox_gen_apply(const struct lf_config *cfg, const char *conffile)
-{
-	struct plist	 pl;
-	struct passwd	*pw;
-	const char	*home;
-	char		 path[PATH_MAX];
-
-	if (!sandbox_wanted())
-		return 0;
-	memset(&pl, 0, sizeof(pl));
-	pl_add(&pl, pl.exec, &pl.nexec, "/usr");
-
-	pl_add(&pl, pl.ro, &pl.nro, "/etc");
-	pl_add(&pl, pl.ro, &pl.nro, conffile);
-	pl_add(&pl, pl.ro, &pl.nro, cfg->templates != NULL ?
-	    cfg->templates : LF_TEMPLATES_DIR);
-	if (cfg->defaults_file != NULL) {
-		pl_add_dir(&pl, pl.ro, &pl.nro, cfg->defaults_file);
-		optfile_paths(&pl, cfg);
-	}
-	pl_add(&pl, pl.ro, &pl.nro, "/run/systemd/resolve");
-	pl_add(&pl, pl.ro, &pl.nro, "/proc");
-	pl_add(&pl, pl.ro, &pl.nro, "/sys/devices/system/cpu");
-	pl_add(&pl, pl.ro, &pl.nro, "/dev/urandom");
-	pl_add(&pl, pl.ro, &pl.nro, "/dev/random");
-	pl_add_port(&pl, 53);
-
-	/* The feed directory must exist to be named. */
-	if (cfg->feed_dir != NULL && mkdir_p(cfg->feed_dir, 0755) == -1) {
-		pl_free(&pl);
-		return -1;
-	}
-	pl_add(&pl, pl.rw, &pl.nrw, cfg->feed_dir);
-	if ((home = cfg->gpg_home) == NULL &&
-	    (home = getenv("GNUPGHOME")) == NULL) {
-		if ((home = getenv("HOME")) == NULL &&
-		    (pw = getpwuid(getuid())) != NULL)
-			home = pw->pw_dir;
-		if (home != NULL && xsnprintf(path, sizeof(path), "%s/.gnupg",
-		    home) != -1)
-			home = path;
-		else
-			home = NULL;
-	}
-	pl_add(&pl, pl.rw, &pl.nrw, home);
-	if (xsnprintf(path, sizeof(path), "/run/user/%u",
-	    (unsigned)getuid()) != -1)
-		pl_add(&pl, pl.rw, &pl.nrw, path);
-	if (cfg->trigger_socket != NULL)
-		pl_add_dir(&pl, pl.rw, &pl.nrw, cfg->trigger_socket);
-	pl_add(&pl, pl.rw, &pl.nrw, "/dev/null");
-	return pl_apply(&pl, SANDBOX_GEN);
 }

@@ -1,20 +1,36 @@
 /*
- * sandbox: least privilege for both programs, applied once everything
- * that needs more has been opened (listening socket, configuration,
- * templates, keys).  Two layers, both inherited by every child and never
- * lifted:
+ * sandbox: the mechanism of least privilege; what each program may touch
+ * is its own policy, beside its main (gen/gsandbox.h, cgi/csandbox.h,
+ * relay/rsandbox.h).  A policy gathers paths and ports into a struct
+ * sandbox_rules, names a seccomp rule table, and calls sandbox_apply()
+ * once everything that needs more has been opened.  Two layers, both
+ * inherited by every child and never lifted:
  *
  *  - Landlock (and no_new_privs): the file system shrinks to the listed
- *    paths; TCP bind(2) is refused and TCP connect(2) reaches only the
- *    listed ports (ABI >= 4); signals and abstract Unix sockets stop at
- *    the sandbox (ABI >= 6).  Best effort: the highest ABI the kernel
- *    offers is used.  A pathname Unix socket (syslog's /dev/log, the
- *    trigger socket) is reached by connect(2) or sendto(2) without any
- *    right on its directory.
- *  - seccomp (libseccomp) with a profile per program, see below.
+ *    paths, TCP to the listed ports.  A pathname Unix socket (syslog's
+ *    /dev/log, the trigger socket) is reached by connect(2) or sendto(2)
+ *    without any right on its directory.
+ *  - seccomp (libseccomp): a filter built from the policy's rule table
+ *    and the machine-administration calls below.
  *
- * LISTFEED_SANDBOX=off in the environment turns sandbox_fcgi_apply() and
- * sandbox_gen_apply() into no-ops (logged), for debugging only.
+ * Landlock ABI: the highest the kernel offers is used; what it cannot
+ * enforce is not enforced (doc/sandbox.md):
+ *   1  files and directories: read, write, execute, create, remove; no
+ *      rename(2) or link(2) across directories at all
+ *   2  REFER: rename and link across directories, within rw paths
+ *      (the generator's publishing needs it; Linux 6.1, Debian 12)
+ *   3  TRUNCATE: before it truncate(2) is not restricted
+ *   4  TCP bind(2) and connect(2) by port; before it TCP is not
+ *      restricted by Landlock (logged), only by seccomp where the
+ *      policy's table says so
+ *   5  ioctl(2) on devices
+ *   6  signals and abstract Unix sockets stop at the sandbox
+ * LF_LANDLOCK_ABI_MAX=N (N >= 1) in the environment uses at most ABI N,
+ * to test what an older kernel enforces (logged); it can only lower the
+ * ABI, never raise it nor turn Landlock off.
+ *
+ * LISTFEED_SANDBOX=off in the environment turns sandbox_apply() into a
+ * no-op (logged), for debugging only.
  *
  * Nothing here exits; every function logs its reasons.
  */
@@ -22,104 +38,124 @@
 #define LF_SANDBOX_H
 
 #include <stddef.h>
-
-#include "conf.h"
+#include <stdint.h>
 
 /*
- * Paths are files or directories (a rule on a directory covers all below
- * it).  A path that does not exist is skipped (logged in verbose mode).
- *   ro    read files, list directories
- *   rw    ro, and write, truncate, create (files, directories, sockets,
- *         fifos, symbolic links), remove, rename and link, also across
- *         directories below the same rw path
- *   exec  ro, and execute
- *   rm    remove entries of the directory (a socket left at exit)
- *   tcp   ports TCP connect(2) may reach; none: no TCP at all
+ * What a Landlock rule allows below a path (a rule on a directory covers
+ * all below it; on a file, only the rights a file can have):
+ *   RO    read files, list directories
+ *   RW    RO, and write, truncate, create (files, directories, sockets,
+ *         fifos, symbolic links), remove; rename and link across
+ *         directories below rw paths when the rules ask for refer
+ *   EXEC  RO, and execute
+ *   RM    remove entries of the directory (a socket left at exit)
  */
-struct sandbox_paths {
-	const char *const	*ro;	size_t	 nro;
-	const char *const	*rw;	size_t	 nrw;
-	const char *const	*exec;	size_t	 nexec;
-	const char *const	*rm;	size_t	 nrm;
-	const unsigned short	*tcp;	size_t	 ntcp;
+enum sandbox_access { SANDBOX_RO, SANDBOX_RW, SANDBOX_EXEC, SANDBOX_RM };
+
+#define SANDBOX_MAXPATHS	32
+#define SANDBOX_MAXPORTS	8
+
+/*
+ * The paths (owned copies) and TCP ports of one policy.  Start from
+ * zeroes; the adders note a failure (logged) in failed, which
+ * sandbox_landlock() then refuses, so a policy adds without checking.
+ * tcp: the ports TCP connect(2) may reach; none: no TCP at all (ABI 4).
+ * refer: the program renames or links across directories below its rw
+ * paths; Landlock ABI 1 cannot allow that, so it is then unusable.
+ */
+struct sandbox_rules {
+	struct {
+		char			*path;
+		enum sandbox_access	 access;
+	}		 fs[SANDBOX_MAXPATHS];
+	size_t		 nfs;
+	unsigned short	 tcp[SANDBOX_MAXPORTS];
+	size_t		 ntcp;
+	int		 refer;
+	int		 failed;
 };
 
-/*
- * Sets no_new_privs, then applies the Landlock rules.  0 applied, 1 the
- * kernel offers no usable Landlock (logged once; rw paths need ABI >= 2,
- * which can allow a link across directories), -1 error.  With strict
- * set, an unusable Landlock is an error too.
- */
-int	sandbox_landlock(const struct sandbox_paths *, int strict);
+/* Adds path (NULL or "": nothing).  A path absent when the rules are
+ * applied is skipped (logged in verbose mode). */
+void	sandbox_path(struct sandbox_rules *, enum sandbox_access,
+	    const char *path);
+/* Adds the directory of path ("." for a bare name; NULL: nothing). */
+void	sandbox_parent(struct sandbox_rules *, enum sandbox_access,
+	    const char *path);
+/* Adds a TCP port (1 to 65535, once; others ignored). */
+void	sandbox_port(struct sandbox_rules *, unsigned long port);
+/* Frees the paths; the rules can be filled again. */
+void	sandbox_rules_free(struct sandbox_rules *);
 
-/* The ABI version of the kernel's Landlock, 0 when it has none. */
+/*
+ * Sets no_new_privs, then applies the rules with Landlock.  0 applied,
+ * 1 Landlock is unusable here (no Landlock, or ABI 1 and refer set):
+ * logged once and nothing applied, -1 error.  With strict set, an
+ * unusable Landlock is an error too.
+ */
+int	sandbox_landlock(const struct sandbox_rules *, int strict);
+
+/* The Landlock ABI this process uses: the kernel's, lowered by
+ * LF_LANDLOCK_ABI_MAX; 0 when there is none. */
 int	sandbox_landlock_abi(void);
 
 /*
- * Sets no_new_privs, then loads the seccomp filter of the profile into
- * every thread.  0 or -1.  clone3(2) fails with ENOSYS in both profiles
- * (its flags cannot be inspected), so the C library falls back to clone.
- *
- * SANDBOX_FCGI: an allow-list of what the responder does once serving
- *   (libfcgi, threads, jansson, inih, syslog, the sanitizers); any other
- *   system call fails with EPERM.  socket(2) only for AF_UNIX; clone only
- *   with CLONE_VM (threads: no fork); openat only read-only; mmap and
- *   mprotect never executable; ioctl only TCGETS, FIONREAD, FIONBIO;
- *   kill and tgkill only to itself; prlimit only to read.  The process is
- *   killed at once (SIGSYS) on execve, execveat, ptrace,
- *   process_vm_readv/writev, and the calls of the GEN list below.
- * SANDBOX_GEN: gpg must still be executed, so everything is allowed but
- *   a deny-list, which fails with EPERM: ptrace, process_vm_readv/writev,
- *   mount and the new mount API, umount2, pivot_root, chroot, kexec_*,
- *   init_module, finit_module, delete_module, bpf, perf_event_open,
- *   keyctl, add_key, request_key, userfaultfd, open_by_handle_at,
- *   name_to_handle_at, unshare, setns, clone with a CLONE_NEW* flag,
- *   reboot, swapon, swapoff, acct, quotactl, iopl, ioperm, io_uring_*,
- *   settimeofday, clock_settime, clock_adjtime, adjtimex, sethostname,
- *   setdomainname, syslog, vhangup, fanotify_init, lookup_dcookie.
- * A build with AddressSanitizer allows the ptrace requests
- * LeakSanitizer uses to stop the threads at exit (PTRACE_ATTACH, _CONT,
- * _DETACH, _KILL, _GETREGS, _GETFPREGS, _GETREGSET, _PEEKUSER).
+ * seccomp.  An action, and one rule of a table: the call (by name; one
+ * unknown on this architecture is skipped), the action when it matches,
+ * and at most one condition on an argument: (argument & mask) == value,
+ * mask 0 meaning the whole argument.  arg -1: no condition.
  */
-enum sandbox_profile { SANDBOX_FCGI, SANDBOX_GEN };
-int	sandbox_seccomp(enum sandbox_profile);
+enum sandbox_act {
+	SANDBOX_ALLOW, SANDBOX_EPERM, SANDBOX_ENOSYS, SANDBOX_KILL
+};
+
+struct sandbox_call {
+	const char		*name;
+	enum sandbox_act	 act;
+	int			 arg;
+	uint64_t		 mask;
+	uint64_t		 value;
+};
+
+/*
+ * A filter: dflt for every call not listed; admin for the calls that
+ * administer the machine, the same in every program: ptrace,
+ * process_vm_readv/writev, mount and the new mount API, umount2,
+ * pivot_root, chroot, kexec_*, init_module, finit_module, delete_module,
+ * bpf, perf_event_open, keyctl, add_key, request_key, userfaultfd,
+ * open_by_handle_at, name_to_handle_at, unshare, setns, reboot, swapon,
+ * swapoff, acct, quotactl, iopl, ioperm, io_uring_*, settimeofday,
+ * clock_settime, clock_adjtime, adjtimex, sethostname, setdomainname,
+ * syslog, vhangup, fanotify_init, lookup_dcookie, uselib, personality,
+ * and the obsolete module and sysctl calls; with dflt SANDBOX_ALLOW,
+ * clone with a CLONE_NEW* flag too.  Then the table's rules.
+ * clone3(2) always fails with ENOSYS (its flags cannot be inspected), so
+ * the C library falls back to clone.
+ * A build with AddressSanitizer allows the ptrace requests and the waits
+ * LeakSanitizer uses to stop the threads at exit (PTRACE_ATTACH, _CONT,
+ * _DETACH, _KILL, _GETREGS, _GETFPREGS, _GETREGSET, _PEEKUSER; wait4,
+ * waitid); the other ptrace requests get admin.
+ */
+struct sandbox_filter {
+	const char			*name;	/* for the log */
+	enum sandbox_act		 dflt;
+	enum sandbox_act		 admin;
+	const struct sandbox_call	*calls;
+	size_t				 ncalls;
+};
+
+/* Sets no_new_privs, then loads the filter into every thread.  0 or -1. */
+int	sandbox_seccomp(const struct sandbox_filter *);
 
 /* 1 unless LISTFEED_SANDBOX=off (then logged once). */
 int	sandbox_wanted(void);
 
 /*
- * listfeed.fcgi, after the configuration, templates and listening socket
- * are ready and before any worker thread starts (sockpath: the socket it
- * created, NULL for one inherited on fd 0).  Landlock:
- *   ro   [feed] dir, the directory of the config file (editors replace
- *        the file by rename; reloads read it again), the templates
- *        directory, /etc/localtime, /usr/share/zoneinfo, /proc/self,
- *        /sys/devices/system/cpu
- *   rm   the directory of sockpath (the socket is removed at exit)
- *   tcp  none
- * then seccomp SANDBOX_FCGI.  A reload that moves [feed] dir or the
- * templates elsewhere needs a restart.  0, or -1: the caller stops.
+ * What a policy calls: unless LISTFEED_SANDBOX=off, Landlock (not
+ * strict: an unusable Landlock is logged, the program goes on with
+ * seccomp), then the filter.  Frees the rules.  0, or -1: the caller
+ * stops.
  */
-int	sandbox_fcgi_apply(const struct lf_config *, const char *conffile,
-	    const char *sockpath);
-
-/*
- * listfeed-gen, after its keys are open (crypt_new()) and before the
- * first generation; it connects to the database and runs gpg inside.
- * Landlock:
- *   exec /usr (libraries, gpg, gpg-agent, gpgconf, /usr/lib/gnupg)
- *   ro   /etc (TLS trust store, hosts, nsswitch, gnupg), the config file,
- *        the templates directory, the directory of the option file and
- *        of every ssl-ca, ssl-cert, ssl-key, ssl-crl it names, its
- *        ssl-capath and ssl-crlpath (optfile.h), /run/systemd/resolve, /proc,
- *        /sys/devices/system/cpu, /dev/urandom, /dev/random
- *   rw   [feed] dir (created first if missing), GNUPGHOME, the agent's
- *        socket directory /run/user/UID when it exists, the directory of
- *        [feed] trigger_socket, /dev/null
- *   tcp  the option file's port (3306 if none or if optfile refuses the
- *        file), and 53
- * then seccomp SANDBOX_GEN.  0, or -1: the caller stops.
- */
-int	sandbox_gen_apply(const struct lf_config *, const char *conffile);
+int	sandbox_apply(struct sandbox_rules *, const struct sandbox_filter *);
 
 #endif
