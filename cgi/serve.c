@@ -152,8 +152,8 @@ static void
 serve_file(struct req *q)
 {
 	const struct kind_info *ki = kind_info(q->rt.file);
-	const struct lf_mlist *l;
-	const struct lf_mfile *f;
+	const struct lf_entry *l;
+	const struct lf_entry_file *f;
 	struct stat st;
 	char	 path[PATH_MAX], h[1024], fname[VALID_LIST_MAX + 64];
 	const char *rn;
@@ -163,7 +163,7 @@ serve_file(struct req *q)
 	if (ki == NULL || !conf_client_sees(q->client, q->rt.list) ||
 	    !kind_may_fetch(q->rt.file, q->client->plain) ||
 	    (l = manifest_find(q->s.man, q->rt.list)) == NULL ||
-	    (f = mlist_file(l, q->rt.file, q->rt.format)) == NULL) {
+	    (f = manifest_entry_file(l, q->rt.file, q->rt.format)) == NULL) {
 		not_found(q);
 		return;
 	}

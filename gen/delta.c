@@ -72,7 +72,7 @@ cmp_line(const void *a, const void *b)
 }
 
 static int
-make_state(const struct delta *d, const struct mlist *l, struct buf *next)
+make_state(const struct delta *d, const struct members *l, struct buf *next)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
@@ -110,7 +110,7 @@ make_state(const struct delta *d, const struct mlist *l, struct buf *next)
 }
 
 int
-delta_diff(const struct delta *d, const struct mlist *l,
+delta_diff(const struct delta *d, const struct members *l,
     unsigned long *added, unsigned long *removed, struct buf *next)
 {
 	char	 path[PATH_MAX];
@@ -164,7 +164,7 @@ delta_diff(const struct delta *d, const struct mlist *l,
 }
 
 int
-delta_save(const struct delta *d, const struct mlist *l,
+delta_save(const struct delta *d, const struct members *l,
     const struct buf *next)
 {
 	char	 name[NAME_MAX + 1], counts[80];

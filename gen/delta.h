@@ -33,10 +33,10 @@ void	delta_close(struct delta *);
  * no saved state every member counts as added.  The new state is left in
  * next for delta_save().  0 or -1.
  */
-int	delta_diff(const struct delta *, const struct mlist *l,
+int	delta_diff(const struct delta *, const struct members *l,
 	    unsigned long *added, unsigned long *removed, struct buf *next);
 /* Saves next and l's counts as the state of the list l.  0 or -1. */
-int	delta_save(const struct delta *, const struct mlist *l,
+int	delta_save(const struct delta *, const struct members *l,
 	    const struct buf *next);
 
 /* The counts of a list's last published files. */

@@ -113,9 +113,9 @@ report_rejects(FILE *f, const struct collect *c, struct lf_manifest *m)
 
 /* Adds an entry to the new manifest (taking it over). */
 static int
-add_entry(struct lf_manifest *m, struct lf_mlist *e)
+add_entry(struct lf_manifest *m, struct lf_entry *e)
 {
-	struct lf_mlist	*v;
+	struct lf_entry	*v;
 
 	if ((v = reallocarray(m->lists, m->nlists + 1, sizeof(*v))) == NULL)
 		return -1;
@@ -133,8 +133,8 @@ publish_all(const struct pub_ctx *p, const struct gen_opts *o,
 {
 	struct strlist		 names;
 	struct pub_result	 res;
-	const struct mlist	*l;
-	const struct lf_mlist	*ol;
+	const struct members	*l;
+	const struct lf_entry	*ol;
 	size_t			 i;
 
 	if (visit_names(o, c, old, &names) == -1)
@@ -179,7 +179,7 @@ publish_all(const struct pub_ctx *p, const struct gen_opts *o,
 		}
 		if ((!res.has_entry && ol != NULL) ||
 		    (res.has_entry && add_entry(now, &res.entry) == -1)) {
-			mlist_free(&res.entry);
+			manifest_entry_free(&res.entry);
 			if (o->only.n == 0)
 				free(names.v);
 			return -1;
@@ -193,11 +193,11 @@ publish_all(const struct pub_ctx *p, const struct gen_opts *o,
 	 * each copy cost a one-list run 14 ms at 1,000 lists.
 	 */
 	for (i = 0; o->only.n > 0 && i < old->nlists; i++) {
-		struct lf_mlist e;
+		struct lf_entry e;
 
 		if (strlist_has(&o->only, old->lists[i].name))
 			continue;
-		if (mlist_copy(&e, &old->lists[i]) == -1 ||
+		if (manifest_entry_copy(&e, &old->lists[i]) == -1 ||
 		    add_entry(now, &e) == -1)
 			return -1;
 	}
@@ -221,7 +221,7 @@ finish(const struct lf_config *cfg, const struct gen_opts *o,
 static int
 same_files(const struct lf_manifest *old, const struct lf_manifest *now)
 {
-	const struct lf_mlist	*o;
+	const struct lf_entry	*o;
 	size_t			 i, j;
 
 	if (old->nlists != now->nlists)
@@ -231,7 +231,7 @@ same_files(const struct lf_manifest *old, const struct lf_manifest *now)
 		    o->nfiles != now->lists[i].nfiles)
 			return 0;
 		for (j = 0; j < now->lists[i].nfiles; j++)
-			if (mlist_file(o, now->lists[i].files[j].kind,
+			if (manifest_entry_file(o, now->lists[i].files[j].kind,
 			    now->lists[i].files[j].format) == NULL)
 				return 0;
 	}

@@ -102,7 +102,7 @@ formats_free(struct formats *f)
 
 /* Renders the file of kind k (and format) of list l into f[*n]. */
 static int
-add_file(const struct pub_ctx *p, const char *name, const struct mlist *l,
+add_file(const struct pub_ctx *p, const char *name, const struct members *l,
     enum lf_kind k, const char *format, struct pfile *f, size_t *n)
 {
 	const struct kind_info	*ki = kind_info(k);
@@ -128,7 +128,7 @@ add_file(const struct pub_ctx *p, const char *name, const struct mlist *l,
 
 /* The files the list has (kind.h), rendered, with their hashes. */
 static int
-render_files(const struct pub_ctx *p, const char *name, const struct mlist *l,
+render_files(const struct pub_ctx *p, const char *name, const struct members *l,
     struct pfile *f, size_t *n, char *why, size_t whysz)
 {
 	const struct strlist	*fl = conf_list_formats(p->cfg, name);
@@ -179,16 +179,16 @@ file_exists(const char *gen, const char *rel)
  * whose file on disk is still right; 1 if all are.
  */
 static int
-mark_kept(const struct pub_ctx *p, const struct lf_mlist *old,
+mark_kept(const struct pub_ctx *p, const struct lf_entry *old,
     const char *keys, struct pfile *f, size_t n)
 {
-	const struct lf_mfile	*mf;
+	const struct lf_entry_file	*mf;
 	size_t			 i, kept = 0;
 
 	for (i = 0; i < n; i++) {
 		f[i].changed = p->generation;
 		f[i].changed_at = p->now;
-		if (old == NULL || (mf = mlist_file(old, f[i].kind,
+		if (old == NULL || (mf = manifest_entry_file(old, f[i].kind,
 		    f[i].format)) == NULL || mf->changed < 1 ||
 		    strlen(mf->changed_at) != strlen(p->now) ||
 		    strcmp(mf->sha256, f[i].sha) != 0)
@@ -216,8 +216,8 @@ mark_kept(const struct pub_ctx *p, const struct lf_mlist *old,
  * held (why says why, *before has the counts it had), else 0.
  */
 static int
-guard_holds(const struct pub_ctx *p, const char *name, const struct mlist *l,
-    const struct lf_mlist *old, struct delta_counts *before, char *why,
+guard_holds(const struct pub_ctx *p, const char *name, const struct members *l,
+    const struct lf_entry *old, struct delta_counts *before, char *why,
     size_t whysz)
 {
 	struct {
@@ -280,13 +280,13 @@ guard_holds(const struct pub_ctx *p, const char *name, const struct mlist *l,
  */
 static void
 keep_held(const struct pub_ctx *p, const char *name,
-    const struct lf_mlist *old, const struct delta_counts *before,
+    const struct lf_entry *old, const struct delta_counts *before,
     struct pub_result *res)
 {
-	struct lf_mlist	*e = &res->entry;
+	struct lf_entry	*e = &res->entry;
 
 	if (old != NULL) {
-		if (mlist_copy(e, old) == -1)
+		if (manifest_entry_copy(e, old) == -1)
 			return;
 	} else {
 		memset(e, 0, sizeof(*e));
@@ -296,13 +296,13 @@ keep_held(const struct pub_ctx *p, const char *name,
 		if ((e->name = strdup(name)) == NULL ||
 		    (e->changed_at = strdup(p->now)) == NULL ||
 		    (e->keys = strdup("")) == NULL) {
-			mlist_free(e);
+			manifest_entry_free(e);
 			return;
 		}
 	}
 	free(e->held);
 	if ((e->held = strdup(res->why)) == NULL) {
-		mlist_free(e);
+		manifest_entry_free(e);
 		return;
 	}
 	res->has_entry = 1;
@@ -430,8 +430,8 @@ undo:
 }
 
 static int
-fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
-    const char *keys, const struct pfile *f, size_t n, struct lf_mlist *e)
+fill_entry(const struct pub_ctx *p, const char *name, const struct members *l,
+    const char *keys, const struct pfile *f, size_t n, struct lf_entry *e)
 {
 	size_t	 i;
 
@@ -450,7 +450,7 @@ fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		e->files[i].changed = f[i].changed;
 		e->files[i].written = !f[i].keep;
 		e->nfiles++;
-		if (mfile_set(&e->files[i], f[i].kind == KIND_FORMAT ?
+		if (manifest_file_set(&e->files[i], f[i].kind == KIND_FORMAT ?
 		    f[i].format : NULL, f[i].rel, f[i].sha,
 		    f[i].changed_at) == -1)
 			return -1;
@@ -460,9 +460,9 @@ fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
 
 /* The last entry, no longer held: this run did not hold it. */
 static void
-keep_old(struct pub_result *res, const struct lf_mlist *old)
+keep_old(struct pub_result *res, const struct lf_entry *old)
 {
-	if (old != NULL && mlist_copy(&res->entry, old) == 0) {
+	if (old != NULL && manifest_entry_copy(&res->entry, old) == 0) {
 		free(res->entry.held);
 		res->entry.held = NULL;
 		res->has_entry = 1;
@@ -470,13 +470,13 @@ keep_old(struct pub_result *res, const struct lf_mlist *old)
 }
 
 void
-publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
-    const struct lf_mlist *old, int force, struct pub_result *res)
+publish_list(const struct pub_ctx *p, const char *name, const struct members *l,
+    const struct lf_entry *old, int force, struct pub_result *res)
 {
-	static const struct mlist	 empty;
+	static const struct members	 empty;
 	const struct strlist		*r;
 	struct pfile			 f[MAX_FILES];
-	struct mlist			 none;
+	struct members			 none;
 	struct delta_counts		 before;
 	struct buf			 next = BUF_INIT;
 	char				 keys[HASH_HEX_LEN + 1];
@@ -518,7 +518,7 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		goto out;
 	}
 	if (fill_entry(p, name, l, keys, f, nf, &res->entry) == -1) {
-		mlist_free(&res->entry);
+		manifest_entry_free(&res->entry);
 		(void)snprintf(res->why, sizeof(res->why), "out of memory");
 		goto out;
 	}
@@ -549,7 +549,7 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	res->status = PUB_CHANGED;
 	goto out;
 fail:
-	mlist_free(&res->entry);
+	manifest_entry_free(&res->entry);
 	res->has_entry = 0;
 	keep_old(res, old);
 out:

@@ -32,7 +32,7 @@ lookup(void *ctx, const char *key, const char **val, size_t *len)
 }
 
 int
-render_list(struct buf *out, const struct lf_format *f, const struct mlist *l,
+render_list(struct buf *out, const struct lf_format *f, const struct members *l,
     enum names_mode names, enum sympafile_reception which)
 {
 	/* An addr-spec is not a display name: never quote it as one. */

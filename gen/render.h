@@ -17,7 +17,7 @@
 #include "sympafile.h"
 
 int	render_list(struct buf *out, const struct lf_format *f,
-	    const struct mlist *l, enum names_mode names,
+	    const struct members *l, enum names_mode names,
 	    enum sympafile_reception which);
 
 #endif
