@@ -383,16 +383,16 @@ manifest_entry_copy(struct lf_entry *dst, const struct lf_entry *src)
 {
 	size_t	 i;
 
-	memset(dst, 0, sizeof(*dst));
 	*dst = *src;
+	dst->files = NULL;	/* nothing of src's is freed on failure */
+	dst->nfiles = 0;
+	dst->held = NULL;
 	dst->name = strdup(src->name);
 	dst->changed_at = strdup(src->changed_at ? src->changed_at : "");
 	dst->keys = strdup(src->keys ? src->keys : "");
-	dst->held = NULL;
 	if (src->held != NULL && (dst->held = strdup(src->held)) == NULL)
 		goto bad;
 	dst->files = calloc(src->nfiles + 1, sizeof(*dst->files));
-	dst->nfiles = 0;
 	if (dst->name == NULL || dst->changed_at == NULL ||
 	    dst->keys == NULL || dst->files == NULL)
 		goto bad;
