@@ -469,18 +469,69 @@ keep_old(struct pub_result *res, const struct lf_entry *old)
 	}
 }
 
+/* Renders, encrypts and writes the list's files; res as publish_list(). */
+static void
+publish_files(const struct pub_ctx *p, const char *name,
+    const struct members *l, const struct lf_entry *old, const char *keys,
+    struct pub_result *res)
+{
+	struct pfile	 f[MAX_FILES];
+	size_t		 nf = 0, i;
+
+	res->status = PUB_ERR_IO;
+	if (render_files(p, name, l, f, &nf, res->why, sizeof(res->why))
+	    == -1)
+		goto fail;
+	if (mark_kept(p, old, keys, f, nf)) {
+		res->status = PUB_UNCHANGED;
+		keep_old(res, old);
+		goto out;
+	}
+	if (fill_entry(p, name, l, keys, f, nf, &res->entry) == -1) {
+		(void)snprintf(res->why, sizeof(res->why), "out of memory");
+		goto fail;
+	}
+	res->has_entry = 1;
+	if (delta_diff(p->delta, l, &res->entry.added, &res->entry.removed,
+	    &res->update) == -1) {
+		(void)snprintf(res->why, sizeof(res->why), "cannot count "
+		    "changes");
+		goto fail;
+	}
+	if (!p->dry_run &&
+	    encrypt_all(p, name, f, nf, res->why, sizeof(res->why)) == -1) {
+		res->status = PUB_ERR_CRYPTO;
+		goto fail;
+	}
+	if (!p->dry_run && write_all(p, f, nf, &res->written) == -1) {
+		(void)snprintf(res->why, sizeof(res->why), "cannot write its "
+		    "files (see above)");
+		goto fail;
+	}
+	res->status = PUB_CHANGED;
+	goto out;
+fail:
+	manifest_entry_free(&res->entry);
+	res->has_entry = 0;
+	delta_update_free(&res->update);
+	keep_old(res, old);
+out:
+	for (i = 0; i < nf; i++) {
+		buf_free(&f[i].body);
+		buf_free(&f[i].out);
+	}
+}
+
 void
-publish_list(const struct pub_ctx *p, const char *name, const struct members *l,
-    const struct lf_entry *old, int force, struct pub_result *res)
+publish_list(const struct pub_ctx *p, const char *name,
+    const struct members *l, const struct lf_entry *old, int force,
+    struct pub_result *res)
 {
 	static const struct members	 empty;
 	const struct strlist		*r;
-	struct pfile			 f[MAX_FILES];
 	struct members			 none;
 	struct delta_counts		 before;
-	struct buf			 next = BUF_INIT;
 	char				 keys[HASH_HEX_LEN + 1];
-	size_t				 nf = 0, i;
 
 	memset(res, 0, sizeof(*res));
 	if (l == NULL) {
@@ -508,54 +559,5 @@ publish_list(const struct pub_ctx *p, const char *name, const struct members *l,
 		keep_old(res, old);
 		return;
 	}
-	res->status = PUB_ERR_IO;
-	if (render_files(p, name, l, f, &nf, res->why, sizeof(res->why))
-	    == -1)
-		goto fail;
-	if (mark_kept(p, old, keys, f, nf)) {
-		res->status = PUB_UNCHANGED;
-		keep_old(res, old);
-		goto out;
-	}
-	if (fill_entry(p, name, l, keys, f, nf, &res->entry) == -1) {
-		manifest_entry_free(&res->entry);
-		(void)snprintf(res->why, sizeof(res->why), "out of memory");
-		goto out;
-	}
-	res->has_entry = 1;
-	if (delta_diff(p->delta, l, &res->entry.added, &res->entry.removed,
-	    &next) == -1) {
-		(void)snprintf(res->why, sizeof(res->why), "cannot count "
-		    "changes");
-		goto fail;
-	}
-	if (p->dry_run) {
-		res->status = PUB_CHANGED;
-		goto out;
-	}
-	if (encrypt_all(p, name, f, nf, res->why, sizeof(res->why)) == -1) {
-		res->status = PUB_ERR_CRYPTO;
-		goto fail;
-	}
-	if (write_all(p, f, nf, &res->written) == -1) {
-		(void)snprintf(res->why, sizeof(res->why), "cannot write its "
-		    "files (see above)");
-		goto fail;
-	}
-	/* The state follows the files: a lost update only miscounts. */
-	if (delta_save(p->delta, l, &next) == -1)
-		log_warnx("list %s: cannot save its state; the next change "
-		    "report may be off", name);
-	res->status = PUB_CHANGED;
-	goto out;
-fail:
-	manifest_entry_free(&res->entry);
-	res->has_entry = 0;
-	keep_old(res, old);
-out:
-	for (i = 0; i < nf; i++) {
-		buf_free(&f[i].body);
-		buf_free(&f[i].out);
-	}
-	buf_free(&next);
+	publish_files(p, name, l, old, keys, res);
 }

@@ -70,6 +70,7 @@ struct pub_result {
 	enum pub_status		 status;
 	struct lf_entry		 entry;		/* its manifest entry */
 	int			 has_entry;
+	struct delta_update	 update;	/* PUB_CHANGED: next state */
 	unsigned		 written;	/* files written */
 	char			 why[512];	/* for held and errors */
 };
@@ -77,9 +78,11 @@ struct pub_result {
 /*
  * l: the list as read now (NULL: not in the data); old: its last manifest
  * entry (NULL: never published); force: publish despite the guard.
- * Fills res; res->entry must be freed with manifest_entry_free() if has_entry.
- * A list with an old entry always has one (the old one unless it
- * changed): has_entry is 0 there only if memory ran out.
+ * Fills res; res->entry must be freed with manifest_entry_free() if
+ * has_entry.  A list with an old entry always has one (the old one unless
+ * it changed): has_entry is 0 there only if memory ran out.  A changed
+ * list's res->update is its state (delta.h), to be saved once the
+ * generation is live; free it with delta_update_free() in any case.
  */
 void	publish_list(const struct pub_ctx *, const char *name,
 	    const struct members *l, const struct lf_entry *old, int force,
