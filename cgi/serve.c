@@ -167,7 +167,7 @@ serve_file(struct req *q)
 		not_found(q);
 		return;
 	}
-	if (feed_path(q->s.cfg, f->path, path, sizeof(path)) == -1) {
+	if (docroot_path(q->s.cfg, f->path, path, sizeof(path)) == -1) {
 		internal_error(q);
 		return;
 	}
@@ -240,7 +240,7 @@ read_run(const struct lf_config *cfg, struct lf_run *run)
 	char	 path[PATH_MAX];
 
 	memset(run, 0, sizeof(*run));
-	if (feed_path(cfg, RUN_NAME, path, sizeof(path)) == -1)
+	if (docroot_path(cfg, RUN_NAME, path, sizeof(path)) == -1)
 		return 0;
 	return run_read(path, run) == 0;
 }
@@ -343,7 +343,7 @@ regenerate_wait(struct req *q, long long t0)
 	char	 path[PATH_MAX];
 	int	 failed;
 
-	if (feed_path(q->s.cfg, RUN_NAME, path, sizeof(path)) == -1) {
+	if (docroot_path(q->s.cfg, RUN_NAME, path, sizeof(path)) == -1) {
 		internal_error(q);
 		return;
 	}
@@ -360,7 +360,7 @@ regenerate_wait(struct req *q, long long t0)
 	}
 	/* The snapshot predates the run: read the manifest it published. */
 	memset(&m, 0, sizeof(m));
-	if (feed_path(q->s.cfg, MANIFEST_NAME, path, sizeof(path)) == -1 ||
+	if (docroot_path(q->s.cfg, MANIFEST_NAME, path, sizeof(path)) == -1 ||
 	    manifest_read(path, &m) == -1) {
 		internal_error(q);
 		return;
