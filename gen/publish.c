@@ -35,71 +35,6 @@ struct pfile {
 	char			 sha[HASH_HEX_LEN + 1];	/* of body */
 };
 
-static const struct lf_format *
-find_format(const struct formats *f, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < f->n; i++)
-		if (strcmp(f->v[i].name, name) == 0)
-			return &f->v[i];
-	return NULL;
-}
-
-int
-formats_load(const struct lf_config *cfg, struct formats *f)
-{
-	struct strlist	 all = { NULL, 0 };
-	const struct strlist *l;
-	size_t		 i, j;
-	int		 rc = -1;
-
-	memset(f, 0, sizeof(*f));
-	/* sympa is needed for the cleartext files whatever is configured. */
-	for (i = 0; i <= cfg->nlists; i++) {
-		l = i < cfg->nlists ? &cfg->lists[i].formats : &cfg->formats;
-		for (j = 0; j < l->n; j++)
-			if (!strlist_has(&all, l->v[j])) {
-				char **p = reallocarray(all.v, all.n + 1,
-				    sizeof(*p));
-				if (p == NULL)
-					goto out;
-				all.v = p;
-				all.v[all.n++] = l->v[j];
-			}
-	}
-	if ((f->v = calloc(all.n + 1, sizeof(*f->v))) == NULL)
-		goto out;
-	for (i = 0; i < all.n; i++) {
-		if (format_load(cfg->templates, all.v[i], &f->v[f->n]) == -1)
-			goto out;
-		f->n++;
-	}
-	if (find_format(f, KIND_SYMPA_FORMAT) == NULL) {
-		if (format_load(cfg->templates, KIND_SYMPA_FORMAT,
-		    &f->v[f->n]) == -1)
-			goto out;
-		f->n++;
-	}
-	rc = 0;
-out:
-	free(all.v);	/* the strings belong to cfg */
-	if (rc == -1)
-		formats_free(f);
-	return rc;
-}
-
-void
-formats_free(struct formats *f)
-{
-	size_t	 i;
-
-	for (i = 0; i < f->n; i++)
-		format_free(&f->v[i]);
-	free(f->v);
-	memset(f, 0, sizeof(*f));
-}
-
 /* Renders the file of kind k (and format) of list l into f[*n]. */
 static int
 add_file(const struct pub_ctx *p, const char *name, const struct members *l,
@@ -117,7 +52,7 @@ add_file(const struct pub_ctx *p, const char *name, const struct members *l,
 	x->format = format;
 	x->count = ki->reception == SF_RECEPTION_MAIL ? l->mail :
 	    ki->reception == SF_RECEPTION_DIGEST ? l->digest : l->n;
-	if ((fmt = find_format(p->formats, kind_format(k, format))) == NULL ||
+	if ((fmt = formats_find(p->formats, kind_format(k, format))) == NULL ||
 	    kind_path(k, format, name, x->rel, sizeof(x->rel)) == -1 ||
 	    render_list(&x->body, fmt, l, conf_list_names(p->cfg, name),
 	    ki->reception) == -1 ||
@@ -206,14 +141,44 @@ mark_kept(const struct pub_ctx *p, const struct lf_entry *old,
 }
 
 /*
+ * The counts the guard compares with: those of the old entry if it has
+ * files, else those .state remembers, else the old entry's.  1, 0 if the
+ * list was never published, -1 when .state is unreadable.
+ */
+static int
+guard_before(const struct pub_ctx *p, const char *name,
+    const struct lf_entry *old, struct delta_counts *before)
+{
+	memset(before, 0, sizeof(*before));
+	if (old == NULL || old->nfiles == 0)
+		switch (delta_last(p->delta, name, before)) {
+		case 1:
+			return 1;
+		case -1:
+			return -1;
+		default:
+			break;
+		}
+	if (old == NULL)
+		return 0;
+	before->count = old->count;
+	before->mail = old->mail;
+	before->digest = old->digest;
+	before->reception = 1;
+	return 1;
+}
+
+/*
  * The shrink guard (guard.h) on each file a client can fetch, by the
  * members in that file: the whole list (every format and the Sympa file),
  * and, where the list has per-reception files (clear or in the sympa
  * format), its mail and its digest members (two sources to Sympa, each
- * emptied by a 200 without members).  The
- * counts before are those of the last manifest entry, else what .state
- * remembers: a lost manifest must not make a list new.  1 if the list is
- * held (why says why, *before has the counts it had), else 0.
+ * emptied by a 200 without members).  The counts before are those of
+ * the last manifest entry with files, else what .state remembers: a lost
+ * manifest must not make a list new.  When .state knows only the whole
+ * count (no NAME.counts), a list with per-reception files is held: its
+ * mail and digest sources cannot be guarded.  1 if the list is held (why
+ * says why, *before has the counts it had), else 0.
  */
 static int
 guard_holds(const struct pub_ctx *p, const char *name, const struct members *l,
@@ -229,29 +194,21 @@ guard_holds(const struct pub_ctx *p, const char *name, const struct members *l,
 	size_t		 nf = 1, i, n;
 	enum guard_verdict v;
 
-	memset(before, 0, sizeof(*before));
-	if (old != NULL) {
-		before->count = old->count;
-		before->mail = old->mail;
-		before->digest = old->digest;
-		before->reception = 1;
-	} else {
-		switch (delta_last(p->delta, name, before)) {
-		case 0:
-			return 0;	/* never published */
-		case -1:
-			(void)snprintf(why, whysz, "what it last published is "
-			    "unreadable (see above)");
-			return 1;
-		default:
-			break;
-		}
+	switch (guard_before(p, name, old, before)) {
+	case 0:
+		return 0;	/* never published */
+	case -1:
+		(void)snprintf(why, whysz, "what it last published is "
+		    "unreadable (see above)");
+		return 1;
+	default:
+		break;
 	}
 	f[0].what = "";
 	f[0].before = before->count;
 	f[0].after = l->n;
-	if (before->reception && (conf_list_plain(p->cfg, name) ||
-	    strlist_has(conf_list_formats(p->cfg, name), KIND_SYMPA_FORMAT))) {
+	if (conf_list_plain(p->cfg, name) ||
+	    strlist_has(conf_list_formats(p->cfg, name), KIND_SYMPA_FORMAT)) {
 		f[1].what = "its mail members ";
 		f[1].before = before->mail;
 		f[1].after = l->mail;
@@ -262,8 +219,15 @@ guard_holds(const struct pub_ctx *p, const char *name, const struct members *l,
 	}
 	for (i = 0; i < nf; i++) {
 		if ((v = guard_check(f[i].before, f[i].after, max, min)) ==
-		    GUARD_PASS)
+		    GUARD_PASS) {
+			if (i == 0 && nf > 1 && !before->reception) {
+				(void)snprintf(why, whysz, "its mail and "
+				    "digest members before are unknown "
+				    "(no .state/%s.counts)", name);
+				return 1;
+			}
 			continue;
+		}
 		n = strlen(f[i].what);
 		(void)snprintf(why, whysz, "%s", f[i].what);
 		if (n < whysz)

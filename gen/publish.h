@@ -32,6 +32,7 @@
 #include "delta.h"
 #include "format.h"
 #include "manifest.h"
+#include "render.h"
 
 enum pub_status {
 	PUB_UNCHANGED = 0,
@@ -40,11 +41,6 @@ enum pub_status {
 	PUB_HELD,		/* the guard kept the last good files */
 	PUB_ERR_CRYPTO,		/* a key is missing or unusable */
 	PUB_ERR_IO		/* rendering or writing failed */
-};
-
-struct formats {
-	struct lf_format	*v;
-	size_t			 n;
 };
 
 /* The crypt context, made when the first file must be encrypted: a run
@@ -87,9 +83,5 @@ struct pub_result {
 void	publish_list(const struct pub_ctx *, const char *name,
 	    const struct members *l, const struct lf_entry *old, int force,
 	    struct pub_result *res);
-
-/* Loads every format any list may use.  0 or -1. */
-int	formats_load(const struct lf_config *, struct formats *);
-void	formats_free(struct formats *);
 
 #endif

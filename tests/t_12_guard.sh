@@ -130,6 +130,16 @@ check_grep "report: dangling current, still held" '^deelnemers 14 .*HELD: would 
 rm "$FEED/current/manifest.json" "$FEED/.state/deelnemers.counts"
 check_exit "only the members file left: held" 3 "$GEN" -c "$CONF"
 check_grep "report: held by the members file's count" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
+# Without the counts file, the mail and digest members before are not
+# known: the digest source emptied is held, on this run and the next.
+restore
+sub deelnemers 'digest = 0'
+check_exit "no counts file, digest members all turned mail: held" 3 "$GEN" -c "$CONF"
+check_grep "report: mail and digest before unknown" '^deelnemers 20 .*HELD: its mail and digest members before are unknown' "$LAST_OUT"
+check_exit "the next run still holds it" 3 "$GEN" -c "$CONF"
+check "no digest file for deelnemers: a 404, never an empty 200" test ! -e "$FEED/plain/digest/deelnemers.sympa"
+restore
+sub deelnemers 'active = 0' 'member_id <= 6'
 # Damaged state with no manifest: held, never published blind.
 rm "$FEED/current/manifest.json"
 printf '20 x 3\n' >"$FEED/.state/deelnemers.counts"
