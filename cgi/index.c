@@ -251,7 +251,7 @@ struct rctx {
 	const struct lf_config	*cfg;
 	const struct lf_client	*client;
 	const struct lf_manifest *man;
-	const struct lf_mlist	*list;
+	const struct lf_entry	*list;
 	size_t		 nvisible;
 	char		 release[sizeof(GUARD_RELEASE) + VALID_LIST_MAX + 2];
 };
@@ -284,7 +284,7 @@ static int	render(struct buf *, const struct node *, struct rctx *);
 
 static int
 render_list(struct buf *out, const struct node *n, struct rctx *c,
-    const struct lf_mlist *l)
+    const struct lf_entry *l)
 {
 	char	 count[24], mail[24], digest[24], added[24], removed[24],
 		 changed[24];
@@ -317,7 +317,7 @@ render_list(struct buf *out, const struct node *n, struct rctx *c,
 static int
 render_held(struct buf *out, const struct node *n, struct rctx *c)
 {
-	const struct lf_mlist *l;
+	const struct lf_entry *l;
 	size_t	 mark;
 
 	for (size_t i = 0; i < c->man->nlists; i++) {
@@ -340,7 +340,7 @@ render_held(struct buf *out, const struct node *n, struct rctx *c)
 static int
 render_section(struct buf *out, const struct node *n, struct rctx *c)
 {
-	const struct lf_mlist *l;
+	const struct lf_entry *l;
 	enum lf_kind kind = sec_kind[n->sec];
 	size_t	 i, mark;
 
@@ -381,7 +381,7 @@ render_section(struct buf *out, const struct node *n, struct rctx *c)
 		break;
 	}
 	if (kind_may_fetch(kind, c->client->plain) &&
-	    mlist_file(c->list, kind, NULL) != NULL)
+	    manifest_entry_file(c->list, kind, NULL) != NULL)
 		return render(out, n, c);
 	return 0;
 }

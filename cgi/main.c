@@ -100,10 +100,10 @@ worker_main(void *arg)
 		return NULL;
 	}
 	for (;;) {
-		if (trigger_stopping())
+		if (state_stopping())
 			break;
 		if (FCGX_Accept_r(&req) < 0) {
-			if (trigger_stopping())
+			if (state_stopping())
 				break;
 			log_debug("FCGX_Accept_r failed; retrying");
 			(void)nanosleep(&pause, NULL);
@@ -127,7 +127,7 @@ workers_stop(struct worker *w, unsigned n, int listenfd)
 	struct timespec tick = { 0, 50 * 1000000L };
 	unsigned i, alive;
 
-	trigger_stop();
+	state_stop();
 	FCGX_ShutdownPending();
 	(void)shutdown(listenfd, SHUT_RDWR);
 	do {

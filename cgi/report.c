@@ -42,7 +42,7 @@ add_sat(long long a, unsigned long b)
 }
 
 static int
-visible(const struct lf_client *c, const struct lf_mlist *l)
+visible(const struct lf_client *c, const struct lf_entry *l)
 {
 	return l->name != NULL && valid_list_name(l->name) &&
 	    conf_client_sees(c, l->name);
@@ -51,7 +51,7 @@ visible(const struct lf_client *c, const struct lf_mlist *l)
 /* In the change report: every list to a client with trigger = yes (the
  * CRM, where the data comes from), only names and counts. */
 static int
-change_visible(const struct lf_client *c, const struct lf_mlist *l)
+change_visible(const struct lf_client *c, const struct lf_entry *l)
 {
 	if (!c->trigger)
 		return visible(c, l);
@@ -130,7 +130,7 @@ config_json(const struct report_self *self)
 static json_t *
 held_json(const struct lf_client *c, const struct lf_manifest *m,
     const char *list,
-    int (*seen)(const struct lf_client *, const struct lf_mlist *))
+    int (*seen)(const struct lf_client *, const struct lf_entry *))
 {
 	json_t	*o, *h;
 	char	 release[sizeof(GUARD_RELEASE) + VALID_LIST_MAX + 2];
@@ -138,7 +138,7 @@ held_json(const struct lf_client *c, const struct lf_manifest *m,
 	if ((o = json_object()) == NULL)
 		return NULL;
 	for (size_t i = 0; i < m->nlists; i++) {
-		const struct lf_mlist *ml = &m->lists[i];
+		const struct lf_entry *ml = &m->lists[i];
 
 		if (ml->held == NULL || !seen(c, ml) || (list != NULL &&
 		    list[0] != '\0' && strcmp(list, ml->name) != 0))
@@ -160,7 +160,7 @@ report_status(struct buf *b, const struct lf_client *c,
     const struct report_self *self)
 {
 	json_t	*o, *lists, *l;
-	const struct lf_mlist *ml;
+	const struct lf_entry *ml;
 
 	if ((lists = json_object()) == NULL)
 		return -1;
@@ -253,7 +253,7 @@ report_metrics(struct buf *b, const struct lf_client *c,
     const struct lf_manifest *m, const struct lf_run *run,
     const struct report_self *self)
 {
-	const struct lf_mlist *ml;
+	const struct lf_entry *ml;
 
 	gauge(b, "listfeed_generation", "Generation of the published feed.",
 	    m->generation);
@@ -296,7 +296,7 @@ report_regenerate(struct buf *b, const struct lf_client *c,
     const char *list, int *failed)
 {
 	json_t	*o, *lists, *l;
-	const struct lf_mlist *ml;
+	const struct lf_entry *ml;
 	long long gen, updates = 0;
 	int	 ok;
 

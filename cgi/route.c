@@ -66,21 +66,6 @@ parse_method(const char *m)
 	return METHOD_OTHER;
 }
 
-const char *
-route_method_name(enum route_method m)
-{
-	switch (m) {
-	case METHOD_GET:
-		return "GET";
-	case METHOD_HEAD:
-		return "HEAD";
-	case METHOD_POST:
-		return "POST";
-	default:
-		return "-";
-	}
-}
-
 /* Raw bytes allowed anywhere in the URI: visible ASCII but '#'. */
 static int
 raw_ok(const char *s, size_t n)

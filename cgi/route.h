@@ -68,7 +68,4 @@ struct route {
 int	route_parse(const char *method, const char *uri, struct route *r,
 	    const char **allow);
 
-/* "GET", "HEAD", "POST" or "-". */
-const char *route_method_name(enum route_method);
-
 #endif

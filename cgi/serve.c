@@ -152,8 +152,8 @@ static void
 serve_file(struct req *q)
 {
 	const struct kind_info *ki = kind_info(q->rt.file);
-	const struct lf_mlist *l;
-	const struct lf_mfile *f;
+	const struct lf_entry *l;
+	const struct lf_entry_file *f;
 	struct stat st;
 	char	 path[PATH_MAX], h[1024], fname[VALID_LIST_MAX + 64];
 	const char *rn;
@@ -163,11 +163,11 @@ serve_file(struct req *q)
 	if (ki == NULL || !conf_client_sees(q->client, q->rt.list) ||
 	    !kind_may_fetch(q->rt.file, q->client->plain) ||
 	    (l = manifest_find(q->s.man, q->rt.list)) == NULL ||
-	    (f = mlist_file(l, q->rt.file, q->rt.format)) == NULL) {
+	    (f = manifest_entry_file(l, q->rt.file, q->rt.format)) == NULL) {
 		not_found(q);
 		return;
 	}
-	if (feed_path(q->s.cfg, f->path, path, sizeof(path)) == -1) {
+	if (docroot_path(q->s.cfg, f->path, path, sizeof(path)) == -1) {
 		internal_error(q);
 		return;
 	}
@@ -240,7 +240,7 @@ read_run(const struct lf_config *cfg, struct lf_run *run)
 	char	 path[PATH_MAX];
 
 	memset(run, 0, sizeof(*run));
-	if (feed_path(cfg, RUN_NAME, path, sizeof(path)) == -1)
+	if (docroot_path(cfg, RUN_NAME, path, sizeof(path)) == -1)
 		return 0;
 	return run_read(path, run) == 0;
 }
@@ -343,7 +343,7 @@ regenerate_wait(struct req *q, long long t0)
 	char	 path[PATH_MAX];
 	int	 failed;
 
-	if (feed_path(q->s.cfg, RUN_NAME, path, sizeof(path)) == -1) {
+	if (docroot_path(q->s.cfg, RUN_NAME, path, sizeof(path)) == -1) {
 		internal_error(q);
 		return;
 	}
@@ -360,7 +360,7 @@ regenerate_wait(struct req *q, long long t0)
 	}
 	/* The snapshot predates the run: read the manifest it published. */
 	memset(&m, 0, sizeof(m));
-	if (feed_path(q->s.cfg, MANIFEST_NAME, path, sizeof(path)) == -1 ||
+	if (docroot_path(q->s.cfg, MANIFEST_NAME, path, sizeof(path)) == -1 ||
 	    manifest_read(path, &m) == -1) {
 		internal_error(q);
 		return;

@@ -44,9 +44,22 @@ static atomic_llong	 conf_due;
 /* Wall clock ms since the config fails to reload, 0 if it does not
  * (under snap_mtx); when that was last logged (the reload thread's). */
 static long long	 failed_ms, reminded_ms;
+static atomic_int	 stopping;
+
+void
+state_stop(void)
+{
+	atomic_store(&stopping, 1);
+}
 
 int
-feed_path(const struct lf_config *cfg, const char *rel, char *out,
+state_stopping(void)
+{
+	return atomic_load(&stopping);
+}
+
+int
+docroot_path(const struct lf_config *cfg, const char *rel, char *out,
     size_t outsz)
 {
 	return xsnprintf(out, outsz, "%s/%s", cfg->feed_dir, rel) < 0 ?
@@ -56,35 +69,25 @@ feed_path(const struct lf_config *cfg, const char *rel, char *out,
 static int
 tmpl_dir_path(const struct lf_config *cfg, char *out, size_t outsz)
 {
-	const char *dir = cfg->templates != NULL ? cfg->templates :
-	    LF_TEMPLATES_DIR;
-
-	return xsnprintf(out, outsz, "%s/%s", dir, INDEX_FILE) < 0 ? -1 : 0;
+	return xsnprintf(out, outsz, "%s/%s", cfg->templates, INDEX_FILE) < 0 ?
+	    -1 : 0;
 }
 
 int
 state_load(const char *path, struct lf_config *cfg, struct index_tmpl **ip)
 {
-	const char *dir;
-
 	*ip = NULL;
 	if (conf_load(path, cfg) == -1)
 		return -1;
-	if (cfg->feed_dir == NULL || cfg->feed_dir[0] != '/') {
-		log_warnx("%s: [feed] dir must be an absolute path", path);
-		goto bad;
-	}
 	if (strlen(cfg->feed_dir) > PATH_MAX - 300) {
 		log_warnx("%s: [feed] dir too long", path);
 		goto bad;
 	}
-	if (cfg->trigger_socket != NULL &&
-	    strlen(cfg->trigger_socket) >= 108) {
+	if (strlen(cfg->trigger_socket) >= 108) {
 		log_warnx("%s: [feed] trigger_socket too long", path);
 		goto bad;
 	}
-	dir = cfg->templates != NULL ? cfg->templates : LF_TEMPLATES_DIR;
-	if ((*ip = index_load(dir)) == NULL)
+	if ((*ip = index_load(cfg->templates)) == NULL)
 		goto bad;
 	return 0;
 bad:
@@ -124,7 +127,7 @@ man_load(const struct lf_config *cfg, const struct file_id *id)
 	}
 	m->refs = 1;
 	m->id = *id;
-	if (feed_path(cfg, MANIFEST_NAME, m->path, sizeof(m->path)) == -1) {
+	if (docroot_path(cfg, MANIFEST_NAME, m->path, sizeof(m->path)) == -1) {
 		free(m);
 		return NULL;
 	}
@@ -158,7 +161,7 @@ state_init(struct lf_config *cfg, struct index_tmpl *idx)
 	file_id_get(c->cfg.path, &c->conf_id);
 	if (tmpl_dir_path(&c->cfg, path, sizeof(path)) == 0)
 		file_id_get(path, &c->tmpl_id);
-	if (feed_path(&c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
+	if (docroot_path(&c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
 		goto fail;
 	file_id_get(path, &mid);
 	if ((m = man_load(&c->cfg, &mid)) == NULL) {
@@ -166,7 +169,7 @@ state_init(struct lf_config *cfg, struct index_tmpl *idx)
 		if ((m = calloc(1, sizeof(*m))) == NULL)
 			goto fail;
 		m->refs = 1;
-		(void)feed_path(&c->cfg, MANIFEST_NAME, m->path,
+		(void)docroot_path(&c->cfg, MANIFEST_NAME, m->path,
 		    sizeof(m->path));
 		bad_man = mid;
 	}
@@ -281,7 +284,7 @@ reload_manifest(void)
 	struct file_id	 id;
 	char		 path[PATH_MAX];
 
-	if (feed_path(&cur_c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
+	if (docroot_path(&cur_c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
 		return;
 	file_id_get(path, &id);
 	if (strcmp(path, cur_m->path) == 0 && file_id_eq(&id, &cur_m->id))

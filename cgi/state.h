@@ -55,7 +55,14 @@ void	state_release(struct snapshot *);
 void	state_shutdown(void);
 
 /* Path of a file inside the feed directory into out; 0 or -1. */
-int	feed_path(const struct lf_config *, const char *rel, char *out,
+int	docroot_path(const struct lf_config *, const char *rel, char *out,
 	    size_t outsz);
+
+/*
+ * The responder's stop flag: set once by the signal thread; workers stop
+ * accepting and every wait for the generator ends (trigger.h).
+ */
+void	state_stop(void);
+int	state_stopping(void);
 
 #endif

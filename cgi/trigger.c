@@ -11,24 +11,12 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
+#include "state.h"
 #include "trigger.h"
 #include "trigmsg.h"
 
-static atomic_int stopping;
 static atomic_uint waiting;
 static unsigned waiting_max;
-
-void
-trigger_stop(void)
-{
-	atomic_store(&stopping, 1);
-}
-
-int
-trigger_stopping(void)
-{
-	return atomic_load(&stopping);
-}
 
 #define TRIGGER_SEND_TRIES	40	/* 5 ms apart */
 
@@ -88,7 +76,7 @@ trigger_wait(const char *run_path, long long t0_ms, int seconds,
 		seconds = TRIGGER_WAIT_MAX;
 	deadline = now_ms() + (long long)seconds * 1000;
 	for (;;) {
-		if (trigger_stopping())
+		if (state_stopping())
 			return WAIT_STOPPED;
 		memset(run, 0, sizeof(*run));
 		if (run_read(run_path, run) == 0 &&

@@ -30,7 +30,7 @@ int	trigger_send(const char *socket_path, const char *list);
 /*
  * Polls run_path every TRIGGER_POLL_MS for at most seconds (1..60) until a
  * run started at or after t0_ms has finished; fills *run on WAIT_DONE.
- * Returns early with WAIT_STOPPED once trigger_stop() was called.
+ * Returns early with WAIT_STOPPED once the responder stops (state.h).
  */
 enum wait_result trigger_wait(const char *run_path, long long t0_ms,
 	    int seconds, struct lf_run *run);
@@ -48,9 +48,5 @@ void	trigger_wait_leave(void);
 /* Waits in progress now, and the bound. */
 unsigned trigger_waiting(void);
 unsigned trigger_waiting_max(void);
-
-/* From the signal thread: ends every wait in progress. */
-void	trigger_stop(void);
-int	trigger_stopping(void);
 
 #endif

@@ -79,10 +79,10 @@ rehash(struct collect *c)
 }
 
 /* The list called name (n bytes, valid), created if new; NULL: no memory. */
-static struct mlist *
+static struct members *
 get_list(struct collect *c, const char *name, size_t n)
 {
-	struct mlist	*l;
+	struct members	*l;
 	size_t		 j;
 
 	if (c->nslots == 0 && rehash(c) == -1)
@@ -169,7 +169,7 @@ int
 collect_row(void *ctx, const struct db_row *r)
 {
 	struct collect	*c = ctx;
-	struct mlist	*l;
+	struct members	*l;
 	struct member	*m;
 	char		 email[VALID_EMAIL_MAX + 1], key[VALID_EMAIL_MAX + 1];
 	char		 name[VALID_NAME_BYTES + 1], first[VALID_NAME_BYTES + 1];
@@ -247,12 +247,12 @@ cmp_member(const void *a, const void *b)
 static int
 cmp_list(const void *a, const void *b)
 {
-	return strcmp(((const struct mlist *)a)->name,
-	    ((const struct mlist *)b)->name);
+	return strcmp(((const struct members *)a)->name,
+	    ((const struct members *)b)->name);
 }
 
 static void
-dedup(struct collect *c, struct mlist *l)
+dedup(struct collect *c, struct members *l)
 {
 	size_t	 i, o = 0;
 
@@ -293,10 +293,10 @@ collect_finish(struct collect *c)
 	return c->nomem ? -1 : 0;
 }
 
-const struct mlist *
+const struct members *
 collect_find(const struct collect *c, const char *name)
 {
-	struct mlist	 key;
+	struct members	 key;
 
 	size_t		 len = strlen(name);
 

@@ -27,7 +27,8 @@ struct member {
 	uint64_t	 kpre;		/* key's first 8 bytes, for sorting */
 };
 
-struct mlist {
+/* One list as read: its name and its members. */
+struct members {
 	char		 name[65];
 	struct member	*m;
 	size_t		 n, cap;
@@ -45,7 +46,7 @@ enum reject_reason {
 struct arena;
 
 struct collect {
-	struct mlist	*lists;
+	struct members	*lists;
 	size_t		 nlists, cap;
 	unsigned long	 rows;
 	unsigned long	 rejects[REJ_NREASONS];
@@ -60,7 +61,7 @@ void	collect_init(struct collect *);
 int	collect_row(void *ctx, const struct db_row *);	/* db_row_fn */
 /* 0, or -1 when memory ran out at any point. */
 int	collect_finish(struct collect *);
-const struct mlist *collect_find(const struct collect *, const char *);
+const struct members *collect_find(const struct collect *, const char *);
 void	collect_free(struct collect *);
 const char *reject_name(enum reject_reason);
 

@@ -13,8 +13,10 @@
  *
  * Error texts ("why") name the key and the reason, e.g.
  * "recipient 0123...CDEF: expired"; the caller adds the list name.
- * crypt_global_init(), crypt_new() and crypt_open() log why they fail;
- * the other functions return it.  Nothing here exits.
+ * crypt_global_init(), crypt_new(), crypt_open(), crypt_helper_start()
+ * and crypt_flush() (it returns nothing) log why they fail; the others
+ * return it in why.  Through the helper, its end is also logged, once
+ * (helper.h).  Nothing here exits.
  */
 #ifndef LF_CRYPT_H
 #define LF_CRYPT_H

@@ -18,44 +18,44 @@
 #include "pgp.h"
 
 #define WHY_MAX		512
-#define SERVED_MAX	1024
+#define CTXS_MAX	1024
 
 /* ------------------------------------------------- the helper's side */
 
 /* The helper's contexts; a request names one by its index. */
-static struct pgp	**served;
-static size_t		  nserved;
+static struct pgp	**ctxs;
+static size_t		  nctxs;
 
 static struct pgp *
-served_get(uint32_t ctx)
+ctx_get(uint32_t ctx)
 {
-	return ctx < nserved ? served[ctx] : NULL;
+	return ctx < nctxs ? ctxs[ctx] : NULL;
 }
 
 /* Keeps p (not NULL) as *ctx.  0, or -1 if there is no room. */
 static int
-served_add(struct pgp *p, uint32_t *ctx)
+ctx_add(struct pgp *p, uint32_t *ctx)
 {
 	struct pgp	**v;
 	size_t		  i;
 
-	for (i = 0; i < nserved && served[i] != NULL; i++)
+	for (i = 0; i < nctxs && ctxs[i] != NULL; i++)
 		;
-	if (i == nserved) {
+	if (i == nctxs) {
 		/* An array of pointers. */
-		if (nserved >= SERVED_MAX || (v = reallocarray(served,
-		    nserved + 1, sizeof(*v))) == NULL)	/* NOLINT(bugprone-sizeof-expression) */
+		if (nctxs >= CTXS_MAX || (v = reallocarray(ctxs,
+		    nctxs + 1, sizeof(*v))) == NULL)	/* NOLINT(bugprone-sizeof-expression) */
 			return -1;
-		served = v;
-		nserved++;
+		ctxs = v;
+		nctxs++;
 	}
-	served[i] = p;
+	ctxs[i] = p;
 	*ctx = (uint32_t)i;
 	return 0;
 }
 
 static void
-serve_open(const struct cm_msg *q, struct cm_msg *a, char *why,
+answer_open(const struct cm_msg *q, struct cm_msg *a, char *why,
     size_t whysz)
 {
 	struct pgp	*p;
@@ -64,7 +64,7 @@ serve_open(const struct cm_msg *q, struct cm_msg *a, char *why,
 	    PGP_LAZY, why, whysz);
 	if (p == NULL)
 		return;
-	if (served_add(p, &a->ctx) == -1) {
+	if (ctx_add(p, &a->ctx) == -1) {
 		pgp_free(p);
 		(void)snprintf(why, whysz, "encryption helper: too many "
 		    "contexts");
@@ -75,13 +75,13 @@ serve_open(const struct cm_msg *q, struct cm_msg *a, char *why,
 
 /* Answers q in a (kind CM_FAILED and why until it succeeds). */
 static void
-serve_one(const struct cm_msg *q, struct cm_msg *a, struct buf *out,
+answer_one(const struct cm_msg *q, struct cm_msg *a, struct buf *out,
     char *why, size_t whysz)
 {
-	struct pgp	*p = served_get(q->ctx);
+	struct pgp	*p = ctx_get(q->ctx);
 
 	if (q->kind == CM_NEW || q->kind == CM_OPEN) {
-		serve_open(q, a, why, whysz);
+		answer_open(q, a, why, whysz);
 		return;
 	}
 	if (p == NULL) {
@@ -108,7 +108,7 @@ serve_one(const struct cm_msg *q, struct cm_msg *a, struct buf *out,
 		break;
 	case CM_FREE:
 		pgp_free(p);
-		served[q->ctx] = NULL;
+		ctxs[q->ctx] = NULL;
 		a->kind = CM_DONE;
 		break;
 	default:
@@ -118,9 +118,9 @@ serve_one(const struct cm_msg *q, struct cm_msg *a, struct buf *out,
 	}
 }
 
-/* helper_serve_fn: one request, one answer. */
+/* helper_answer_fn: one request, one answer. */
 static void
-serve(const void *req, size_t len, struct buf *rep)
+answer_request(const void *req, size_t len, struct buf *rep)
 {
 	struct cm_msg	 q, a;
 	struct buf	 out = BUF_INIT;
@@ -132,7 +132,7 @@ serve(const void *req, size_t len, struct buf *rep)
 		(void)snprintf(why, sizeof(why), "encryption helper: bad "
 		    "request: %s", w);
 	else
-		serve_one(&q, &a, &out, why, sizeof(why));
+		answer_one(&q, &a, &out, why, sizeof(why));
 	a.why = why;
 	if (cm_encode(&a, rep) == -1) {
 		buf_reset(rep);
@@ -148,7 +148,7 @@ serve(const void *req, size_t len, struct buf *rep)
 int
 crypt_helper_start(void)
 {
-	return helper_start(serve);
+	return helper_start(answer_request);
 }
 
 /* ------------------------------------------------- the parent's side */

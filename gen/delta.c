@@ -72,7 +72,7 @@ cmp_line(const void *a, const void *b)
 }
 
 static int
-make_state(const struct delta *d, const struct mlist *l, struct buf *next)
+make_state(const struct delta *d, const struct members *l, struct buf *next)
 {
 	static const char	 hex[] = "0123456789abcdef";
 	unsigned char		 md[EVP_MAX_MD_SIZE];
@@ -110,15 +110,21 @@ make_state(const struct delta *d, const struct mlist *l, struct buf *next)
 }
 
 int
-delta_diff(const struct delta *d, const struct mlist *l,
-    unsigned long *added, unsigned long *removed, struct buf *next)
+delta_diff(const struct delta *d, const struct members *l,
+    unsigned long *added, unsigned long *removed, struct delta_update *u)
 {
-	char	 path[PATH_MAX];
-	char	*old = NULL;
-	size_t	 oldlen = 0, i = 0, j = 0, nold, nnew;
-	int	 c;
+	struct buf	*next = &u->members;
+	char		 path[PATH_MAX];
+	char		*old = NULL;
+	size_t		 oldlen = 0, i = 0, j = 0, nold, nnew;
+	int		 c;
 
 	*added = *removed = 0;
+	(void)snprintf(u->list, sizeof(u->list), "%s", l->name);
+	u->counts.count = l->n;
+	u->counts.mail = l->mail;
+	u->counts.digest = l->digest;
+	u->counts.reception = 1;
 	if (make_state(d, l, next) == -1) {
 		log_warnx("list %s: cannot hash its members", l->name);
 		return -1;
@@ -164,20 +170,27 @@ delta_diff(const struct delta *d, const struct mlist *l,
 }
 
 int
-delta_save(const struct delta *d, const struct mlist *l,
-    const struct buf *next)
+delta_save(const struct delta *d, const struct delta_update *u)
 {
 	char	 name[NAME_MAX + 1], counts[80];
 	int	 n;
 
-	n = snprintf(counts, sizeof(counts), "%zu %lu %lu\n", l->n, l->mail,
-	    l->digest);
+	n = snprintf(counts, sizeof(counts), "%lu %lu %lu\n", u->counts.count,
+	    u->counts.mail, u->counts.digest);
 	if (n < 0 || (size_t)n >= sizeof(counts) ||
-	    xsnprintf(name, sizeof(name), "%s.members", l->name) == -1 ||
-	    atomic_write(d->dir, name, buf_str(next), next->len, 0600) == -1 ||
-	    xsnprintf(name, sizeof(name), "%s.counts", l->name) == -1)
+	    xsnprintf(name, sizeof(name), "%s.counts", u->list) == -1 ||
+	    atomic_write(d->dir, name, counts, (size_t)n, 0600) == -1 ||
+	    xsnprintf(name, sizeof(name), "%s.members", u->list) == -1)
 		return -1;
-	return atomic_write(d->dir, name, counts, (size_t)n, 0600);
+	return atomic_write(d->dir, name, buf_str(&u->members),
+	    u->members.len, 0600);
+}
+
+void
+delta_update_free(struct delta_update *u)
+{
+	buf_free(&u->members);
+	memset(u, 0, sizeof(*u));
 }
 
 /* One decimal number of at most 19 digits ending at sep; NULL if not. */

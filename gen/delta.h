@@ -12,12 +12,20 @@
  * its digest members): what the shrink guard compares with when the
  * manifest has lost the list (a crash, a deleted manifest).  Numbers
  * only, never an address.
+ *
+ * Both describe published files: a run saves them (delta_save()) only
+ * once its generation is live, so a run that fails or is killed before
+ * leaves them as they were.  A crash between the switch and the save
+ * leaves those of the generation before: the guard then compares with
+ * the files published before the live ones, and the next change report
+ * counts from there.
  */
 #ifndef LF_DELTA_H
 #define LF_DELTA_H
 
 #include "buf.h"
 #include "collect.h"
+#include "valid.h"
 
 struct delta {
 	char		*dir;
@@ -28,22 +36,30 @@ struct delta {
 int	delta_open(struct delta *, const char *statedir);
 void	delta_close(struct delta *);
 
-/*
- * Compares l with the saved state of its list: *added, *removed.  With
- * no saved state every member counts as added.  The new state is left in
- * next for delta_save().  0 or -1.
- */
-int	delta_diff(const struct delta *, const struct mlist *l,
-	    unsigned long *added, unsigned long *removed, struct buf *next);
-/* Saves next and l's counts as the state of the list l.  0 or -1. */
-int	delta_save(const struct delta *, const struct mlist *l,
-	    const struct buf *next);
-
 /* The counts of a list's last published files. */
 struct delta_counts {
 	unsigned long	 count, mail, digest;
 	int		 reception;	/* mail and digest are known */
 };
+
+/* A list's next state, for delta_save() once its files are live. */
+struct delta_update {
+	char			 list[VALID_LIST_MAX + 1];
+	struct delta_counts	 counts;
+	struct buf		 members;	/* NAME.members */
+};
+
+/*
+ * Compares l with the saved state of its list: *added, *removed.  With
+ * no saved state every member counts as added.  Fills u (to be freed
+ * with delta_update_free()) with the list's next state.  0 or -1.
+ */
+int	delta_diff(const struct delta *, const struct members *l,
+	    unsigned long *added, unsigned long *removed,
+	    struct delta_update *u);
+/* Saves u as its list's state: the counts first (the guard's).  0 or -1. */
+int	delta_save(const struct delta *, const struct delta_update *u);
+void	delta_update_free(struct delta_update *);
 
 /*
  * What the state remembers of list: 1 (c filled; a state from before

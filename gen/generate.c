@@ -46,14 +46,57 @@ take_lock(const char *statedir)
 	}
 }
 
+/* What a run counts: the report's last line and the exit status. */
+struct tally {
+	unsigned	 held, crypto, io;	/* lists */
+	unsigned	 written;		/* files */
+};
+
+/* One run, phase by phase: open, read, publish, commit. */
+struct run {
+	const struct lf_config	*cfg;
+	const struct gen_opts	*o;
+	FILE			*rep;
+	struct lazy_crypt	 lc;
+	struct lf_manifest	 old, now;
+	struct collect		 c;
+	struct formats		 formats;
+	struct delta		 delta;
+	struct feed		 feed;
+	struct lf_run		 rec;		/* run.json */
+	struct tally		 tally;
+	struct delta_update	*updates;	/* saved once live */
+	size_t			 nupdates;
+	char			 ts[32];	/* RFC 3339 */
+	int			 lock;
+	int			 rc;		/* the exit status */
+};
+
+/* Records the run in run.json (not in a dry run). */
 static void
-record_run(const struct lf_config *cfg, struct lf_run *run, int dry_run)
+record(struct run *r)
 {
-	if (!dry_run)
-		(void)run_write(cfg->feed_dir, run);
+	if (!r->o->dry_run)
+		(void)run_write(r->cfg->feed_dir, &r->rec);
 }
 
-/* The names to visit: --list names, else all read and all published. */
+/* Ends the run with exit status code: -1, for the phases to stop. */
+static int
+finish(struct run *r, int code, const char *result, const char *msg)
+{
+	r->rc = code;
+	r->rec.finished_ms = now_ms();
+	r->rec.exit = code;
+	(void)snprintf(r->rec.result, sizeof(r->rec.result), "%s", result);
+	(void)snprintf(r->rec.message, sizeof(r->rec.message), "%s", msg);
+	record(r);
+	return -1;
+}
+
+/*
+ * The names to visit: --list names, else all read and all published.
+ * The array is the caller's to free, the strings are not.
+ */
 static int
 visit_names(const struct gen_opts *o, const struct collect *c,
     const struct lf_manifest *old, struct strlist *out)
@@ -62,13 +105,14 @@ visit_names(const struct gen_opts *o, const struct collect *c,
 	char	**v;
 
 	memset(out, 0, sizeof(*out));
+	if ((out->v = calloc(o->only.n + c->nlists + old->nlists + 1,
+	    sizeof(*v))) == NULL)
+		return -1;
 	if (o->only.n > 0) {
-		out->v = o->only.v;	/* borrowed */
-		out->n = o->only.n;
+		for (i = 0; i < o->only.n; i++)
+			out->v[out->n++] = o->only.v[i];
 		return 0;
 	}
-	if ((out->v = calloc(c->nlists + old->nlists + 1, sizeof(*v))) == NULL)
-		return -1;
 	for (i = 0; i < c->nlists; i++)
 		out->v[out->n++] = c->lists[i].name;
 	for (i = 0; i < old->nlists; i++)
@@ -83,22 +127,35 @@ cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The rows set aside, by reason, into the manifest. */
+static int
+note_rejects(struct lf_manifest *m, const struct collect *c)
+{
+	size_t	 i;
+
+	if ((m->rejects = calloc(REJ_NREASONS, sizeof(*m->rejects))) == NULL)
+		return -1;
+	for (i = 0; i < REJ_NREASONS; i++) {
+		if (c->rejects[i] == 0)
+			continue;
+		if ((m->rejects[m->nrejects].reason = strdup(reject_name(i)))
+		    == NULL)
+			return -1;
+		m->rejects[m->nrejects++].n = c->rejects[i];
+	}
+	return 0;
+}
+
+/* The rows set aside, by reason, into the report. */
 static void
-report_rejects(FILE *f, const struct collect *c, struct lf_manifest *m)
+report_rejects(FILE *f, const struct collect *c)
 {
 	unsigned long	 total = 0;
 	const char	*sep;
 	size_t		 i;
 
-	m->rejects = calloc(REJ_NREASONS, sizeof(*m->rejects));
-	for (i = 0; i < REJ_NREASONS; i++) {
-		if (c->rejects[i] == 0)
-			continue;
+	for (i = 0; i < REJ_NREASONS; i++)
 		total += c->rejects[i];
-		if (m->rejects != NULL && (m->rejects[m->nrejects].reason =
-		    strdup(reject_name(i))) != NULL)
-			m->rejects[m->nrejects++].n = c->rejects[i];
-	}
 	if (total == 0)
 		return;
 	fprintf(f, "rows set aside: %lu of %lu", total, c->rows);
@@ -113,9 +170,9 @@ report_rejects(FILE *f, const struct collect *c, struct lf_manifest *m)
 
 /* Adds an entry to the new manifest (taking it over). */
 static int
-add_entry(struct lf_manifest *m, struct lf_mlist *e)
+add_entry(struct lf_manifest *m, struct lf_entry *e)
 {
-	struct lf_mlist	*v;
+	struct lf_entry	*v;
 
 	if ((v = reallocarray(m->lists, m->nlists + 1, sizeof(*v))) == NULL)
 		return -1;
@@ -125,103 +182,113 @@ add_entry(struct lf_manifest *m, struct lf_mlist *e)
 	return 0;
 }
 
+/* Keeps a changed list's next state for commit_states() (taking it over). */
 static int
-publish_all(const struct pub_ctx *p, const struct gen_opts *o,
-    const struct collect *c, const struct lf_manifest *old,
-    struct lf_manifest *now, FILE *rep, int *held, int *crypto, int *io,
-    unsigned *written)
+add_update(struct run *r, struct delta_update *u)
 {
-	struct strlist		 names;
-	struct pub_result	 res;
-	const struct mlist	*l;
-	const struct lf_mlist	*ol;
-	size_t			 i;
+	struct delta_update	*v;
 
-	if (visit_names(o, c, old, &names) == -1)
+	if ((v = reallocarray(r->updates, r->nupdates + 1, sizeof(*v))) ==
+	    NULL)
 		return -1;
-	if (names.n > 1 && o->only.n == 0)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-	for (i = 0; i < names.n; i++) {
-		l = collect_find(c, names.v[i]);
-		ol = manifest_find(old, names.v[i]);
-		publish_list(p, names.v[i], l, ol,
-		    strlist_has(&o->force, names.v[i]), &res);
-		*written += res.written;
-		if (res.status != PUB_ABSENT)
-			fprintf(rep, "%s %lu +%lu -%lu %s%s%s%s%s%s\n",
-			    names.v[i], l != NULL ? (unsigned long)l->n : 0UL,
-			    res.status == PUB_CHANGED ? res.entry.added : 0UL,
-			    res.status == PUB_CHANGED ? res.entry.removed : 0UL,
-			    status_word[res.status], res.why[0] ? ": " : "",
-			    res.why, res.status == PUB_HELD ?
-			    "; " GUARD_RELEASE " " : "", res.status ==
-			    PUB_HELD ? names.v[i] : "", res.status == PUB_HELD ?
-			    " publishes it" : "");
-		switch (res.status) {
-		case PUB_HELD:
-			(*held)++;
-			log_warnx("list %s: held: %s; " GUARD_RELEASE " %s "
-			    "publishes it", names.v[i], res.why, names.v[i]);
-			if (strlist_add(&now->held, names.v[i]) == -1)
-				log_warnx("list %s: cannot note it as held",
-				    names.v[i]);
-			break;
-		case PUB_ERR_CRYPTO:
-			(*crypto)++;
-			log_warnx("list %s: %s", names.v[i], res.why);
-			break;
-		case PUB_ERR_IO:
-			(*io)++;
-			log_warnx("list %s: %s", names.v[i], res.why);
-			break;
-		default:
-			break;
-		}
-		if ((!res.has_entry && ol != NULL) ||
-		    (res.has_entry && add_entry(now, &res.entry) == -1)) {
-			mlist_free(&res.entry);
-			if (o->only.n == 0)
-				free(names.v);
-			return -1;
-		}
-	}
-	if (o->only.n == 0)
-		free(names.v);
-	/*
-	 * Lists this run did not visit keep their entries: only a --list run
-	 * leaves some (visit_names()).  One sort at the end: sorting after
-	 * each copy cost a one-list run 14 ms at 1,000 lists.
-	 */
-	for (i = 0; o->only.n > 0 && i < old->nlists; i++) {
-		struct lf_mlist e;
-
-		if (strlist_has(&o->only, old->lists[i].name))
-			continue;
-		if (mlist_copy(&e, &old->lists[i]) == -1 ||
-		    add_entry(now, &e) == -1)
-			return -1;
-	}
-	manifest_sort(now);
+	r->updates = v;
+	r->updates[r->nupdates++] = *u;
+	memset(u, 0, sizeof(*u));
 	return 0;
 }
 
-static int
-finish(const struct lf_config *cfg, const struct gen_opts *o,
-    struct lf_run *run, int code, const char *result, const char *msg)
+/* The list's report line, its log line and its count in the tally. */
+static void
+report_list(struct run *r, const char *name, const struct members *l,
+    const struct pub_result *res)
 {
-	run->finished_ms = now_ms();
-	run->exit = code;
-	(void)snprintf(run->result, sizeof(run->result), "%s", result);
-	(void)snprintf(run->message, sizeof(run->message), "%s", msg);
-	record_run(cfg, run, o->dry_run);
-	return code;
+	int	 held = res->status == PUB_HELD;
+
+	if (res->status != PUB_ABSENT)
+		fprintf(r->rep, "%s %lu +%lu -%lu %s%s%s%s%s%s\n", name,
+		    l != NULL ? (unsigned long)l->n : 0UL,
+		    res->status == PUB_CHANGED ? res->entry.added : 0UL,
+		    res->status == PUB_CHANGED ? res->entry.removed : 0UL,
+		    status_word[res->status], res->why[0] ? ": " : "",
+		    res->why, held ? "; " GUARD_RELEASE " " : "",
+		    held ? name : "", held ? " publishes it" : "");
+	switch (res->status) {
+	case PUB_HELD:
+		r->tally.held++;
+		log_warnx("list %s: held: %s; " GUARD_RELEASE " %s "
+		    "publishes it", name, res->why, name);
+		if (strlist_add(&r->now.held, name) == -1)
+			log_warnx("list %s: cannot note it as held", name);
+		break;
+	case PUB_ERR_CRYPTO:
+		r->tally.crypto++;
+		log_warnx("list %s: %s", name, res->why);
+		break;
+	case PUB_ERR_IO:
+		r->tally.io++;
+		log_warnx("list %s: %s", name, res->why);
+		break;
+	default:
+		break;
+	}
+}
+
+/* Publishes one list into the next generation and its manifest. */
+static int
+visit(struct run *r, const struct pub_ctx *p, const char *name)
+{
+	const struct members	*l = collect_find(&r->c, name);
+	const struct lf_entry	*ol = manifest_find(&r->old, name);
+	struct pub_result	 res;
+	int			 rc = 0;
+
+	publish_list(p, name, l, ol, strlist_has(&r->o->force, name), &res);
+	r->tally.written += res.written;
+	report_list(r, name, l, &res);
+	if ((!res.has_entry && ol != NULL) ||
+	    (res.has_entry && add_entry(&r->now, &res.entry) == -1) ||
+	    (res.status == PUB_CHANGED && add_update(r, &res.update) == -1))
+		rc = -1;
+	manifest_entry_free(&res.entry);
+	delta_update_free(&res.update);
+	return rc;
+}
+
+static int
+publish_all(struct run *r, const struct pub_ctx *p)
+{
+	struct strlist	 names;
+	struct lf_entry	 e;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (visit_names(r->o, &r->c, &r->old, &names) == -1)
+		return -1;
+	if (names.n > 1 && r->o->only.n == 0)
+		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
+	for (i = 0; i < names.n && rc == 0; i++)
+		rc = visit(r, p, names.v[i]);
+	free(names.v);
+	/* Lists a --list run does not visit keep their entries. */
+	for (i = 0; rc == 0 && r->o->only.n > 0 && i < r->old.nlists; i++) {
+		if (strlist_has(&r->o->only, r->old.lists[i].name))
+			continue;
+		if (manifest_entry_copy(&e, &r->old.lists[i]) == -1)
+			rc = -1;
+		else if (add_entry(&r->now, &e) == -1) {
+			manifest_entry_free(&e);
+			rc = -1;
+		}
+	}
+	manifest_sort(&r->now);
+	return rc;
 }
 
 /* 1 if now names exactly the files old does (nothing to add or drop). */
 static int
 same_files(const struct lf_manifest *old, const struct lf_manifest *now)
 {
-	const struct lf_mlist	*o;
+	const struct lf_entry	*o;
 	size_t			 i, j;
 
 	if (old->nlists != now->nlists)
@@ -231,7 +298,7 @@ same_files(const struct lf_manifest *old, const struct lf_manifest *now)
 		    o->nfiles != now->lists[i].nfiles)
 			return 0;
 		for (j = 0; j < now->lists[i].nfiles; j++)
-			if (mlist_file(o, now->lists[i].files[j].kind,
+			if (manifest_entry_file(o, now->lists[i].files[j].kind,
 			    now->lists[i].files[j].format) == NULL)
 				return 0;
 	}
@@ -258,140 +325,184 @@ commit(struct feed *f, const struct lf_manifest *old,
 	return feed_commit(f, now);
 }
 
+/* Phase 1: the paths, the lock, the feed, the state, the last manifest,
+ * the formats. */
+static int
+open_run(struct run *r)
+{
+	char	 statedir[PATH_MAX], path[PATH_MAX];
+
+	if (xsnprintf(statedir, sizeof(statedir), "%s/.state",
+	    r->cfg->feed_dir) == -1 || xsnprintf(path, sizeof(path),
+	    "%s/" MANIFEST_NAME, r->cfg->feed_dir) == -1) {
+		log_warnx("%s: path too long", r->cfg->feed_dir);
+		return -1;
+	}
+	if (mkdir_p(r->cfg->feed_dir, 0755) == -1 ||
+	    mkdir_p(statedir, 0700) == -1 ||
+	    (r->lock = take_lock(statedir)) == -1 ||
+	    feed_open(&r->feed, r->cfg->feed_dir) == -1 ||
+	    delta_open(&r->delta, statedir) == -1)
+		return -1;
+	if (manifest_read(path, &r->old) == -1) {
+		log_warnx("%s: unreadable; move it away to start afresh", path);
+		return -1;
+	}
+	record(r);
+	if (formats_load(r->cfg, &r->formats) == -1)
+		return finish(r, EXIT_CONFIG, "error",
+		    "cannot load the formats");
+	return 0;
+}
+
+/* Phase 2: the rows, validated and sorted (collect.h). */
+static int
+read_rows(struct run *r)
+{
+	enum db_status	 ds;
+	char		 msg[256];
+	long long	 t = now_ms();
+
+	ds = db_read(r->cfg, (const char *const *)r->o->only.v, r->o->only.n,
+	    collect_row, &r->c);
+	log_debug("read %lu rows in %lld ms", r->c.rows, now_ms() - t);
+	t = now_ms();
+	if (ds == DB_OK && collect_finish(&r->c) == 0) {
+		log_debug("sorted %zu lists in %lld ms", r->c.nlists,
+		    now_ms() - t);
+		return 0;
+	}
+	(void)snprintf(msg, sizeof(msg), "database: %s; nothing published",
+	    ds != DB_OK ? db_strerror(ds) : "out of memory");
+	log_warnx("%s", msg);
+	fprintf(r->rep, "%s\n", msg);
+	/* An unusable option file is the operator's to fix. */
+	return finish(r, ds == DB_ERR_CONFIG ? EXIT_CONFIG : EXIT_DATABASE,
+	    "database", msg);
+}
+
+/* Phase 3: every list into the next generation and the new manifest. */
+static int
+publish_run(struct run *r)
+{
+	struct lf_manifest	*now = &r->now;
+	struct pub_ctx		 p;
+	const struct tally	*t = &r->tally;
+	long long		 start;
+
+	now->generation = r->old.generation + 1;
+	/* A lost manifest must not reuse a generation's number. */
+	if (r->feed.live_name[0] != '\0' &&
+	    strtoll(r->feed.live_name, NULL, 10) >= now->generation)
+		now->generation = strtoll(r->feed.live_name, NULL, 10) + 1;
+	now->started_ms = r->rec.started_ms;
+	if (rfc3339(r->rec.started_ms, r->ts, sizeof(r->ts)) == -1)
+		r->ts[0] = '\0';
+	if (!r->o->dry_run && feed_begin(&r->feed, now->generation) == -1)
+		return finish(r, EXIT_CONFIG, "error",
+		    "cannot start a generation in the feed directory");
+	memset(&p, 0, sizeof(p));
+	p.cfg = r->cfg;
+	p.crypt = &r->lc;
+	p.formats = &r->formats;
+	p.delta = &r->delta;
+	p.live = feed_live(&r->feed);
+	p.next = r->feed.next;
+	p.generation = now->generation;
+	p.now = r->ts;
+	p.dry_run = r->o->dry_run;
+	start = now_ms();
+	if (publish_all(r, &p) == -1 || note_rejects(now, &r->c) == -1) {
+		feed_abort(&r->feed);
+		return finish(r, EXIT_CONFIG, "error", "out of memory");
+	}
+	log_debug("published in %lld ms", now_ms() - start);
+	report_rejects(r->rep, &r->c);
+	r->rc = t->crypto ? EXIT_CRYPTO : t->io ? EXIT_CONFIG :
+	    t->held ? EXIT_HELD : 0;
+	now->result = strdup(t->crypto ? "crypto" : t->io ? "error" :
+	    t->held ? "held" : "ok");
+	now->generated_ms = now_ms();
+	return 0;
+}
+
+/* The changed lists' states, once their files are live (delta.h). */
+static void
+commit_states(const struct run *r)
+{
+	size_t	 i;
+
+	for (i = 0; i < r->nupdates; i++)
+		if (delta_save(&r->delta, &r->updates[i]) == -1)
+			log_warnx("list %s: cannot save its state; the next "
+			    "change report may be off", r->updates[i].list);
+}
+
+/* Phase 4: the new generation live, then the state, then run.json. */
+static int
+commit_run(struct run *r)
+{
+	const struct tally	*t = &r->tally;
+	char			 msg[256];
+
+	if (commit(&r->feed, &r->old, &r->now, t->written) == -1)
+		return finish(r, EXIT_CONFIG, "error",
+		    "cannot make the new generation live");
+	commit_states(r);
+	r->rec.generation = r->now.generation;
+	(void)snprintf(msg, sizeof(msg), "generation %lld: %zu lists, "
+	    "%u files written, %u held, %u key errors, %u write errors",
+	    r->now.generation, r->now.nlists, t->written, t->held, t->crypto,
+	    t->io);
+	fprintf(r->rep, "%s\n", msg);
+	(void)finish(r, r->rc, r->now.result != NULL ? r->now.result : "ok",
+	    msg);
+	feed_prune(&r->feed);
+	return 0;
+}
+
+static void
+close_run(struct run *r)
+{
+	size_t	 i;
+
+	fflush(r->rep);
+	feed_abort(&r->feed);
+	formats_free(&r->formats);
+	manifest_free(&r->old);
+	manifest_free(&r->now);
+	collect_free(&r->c);
+	delta_close(&r->delta);
+	for (i = 0; i < r->nupdates; i++)
+		delta_update_free(&r->updates[i]);
+	free(r->updates);
+	if (r->lock != -1)
+		(void)close(r->lock);
+}
+
 int
 generate(const struct lf_config *cfg, struct crypt **crypt,
     const struct gen_opts *o, FILE *rep)
 {
-	struct lazy_crypt	 lc = { *crypt, 0 };
-	struct lf_manifest	 old, now;
-	struct collect		 c;
-	struct formats		 formats;
-	struct delta		 delta;
-	struct feed		 feed;
-	struct pub_ctx		 p;
-	struct lf_run		 run;
-	enum db_status		 ds;
-	char			 statedir[PATH_MAX], path[PATH_MAX], ts[32];
-	char			 msg[256];
-	int			 lock = -1, rc, held = 0, crypto = 0, io = 0;
-	unsigned		 written = 0;
-	long long		 t;
+	struct run	 r;
 
-	memset(&run, 0, sizeof(run));
-	memset(&now, 0, sizeof(now));
-	memset(&old, 0, sizeof(old));
-	memset(&delta, 0, sizeof(delta));
-	memset(&formats, 0, sizeof(formats));
-	collect_init(&c);
-	run.started_ms = now_ms();
-	(void)snprintf(run.result, sizeof(run.result), "running");
-
-	if (xsnprintf(statedir, sizeof(statedir), "%s/.state", cfg->feed_dir)
-	    == -1 || xsnprintf(path, sizeof(path), "%s/" MANIFEST_NAME,
-	    cfg->feed_dir) == -1) {
-		log_warnx("%s: path too long", cfg->feed_dir);
-		return EXIT_CONFIG;
+	memset(&r, 0, sizeof(r));
+	r.cfg = cfg;
+	r.o = o;
+	r.rep = rep;
+	r.lc.c = *crypt;
+	r.lock = -1;
+	r.rc = EXIT_CONFIG;
+	collect_init(&r.c);
+	r.rec.started_ms = now_ms();
+	(void)snprintf(r.rec.result, sizeof(r.rec.result), "running");
+	if (open_run(&r) == 0 && read_rows(&r) == 0 && publish_run(&r) == 0) {
+		if (o->dry_run)
+			fprintf(rep, "dry run: nothing written\n");
+		else
+			(void)commit_run(&r);
 	}
-	if (mkdir_p(cfg->feed_dir, 0755) == -1 ||
-	    mkdir_p(statedir, 0700) == -1 ||
-	    (lock = take_lock(statedir)) == -1)
-		return EXIT_CONFIG;
-	rc = EXIT_CONFIG;
-	if (feed_open(&feed, cfg->feed_dir) == -1 ||
-	    delta_open(&delta, statedir) == -1)
-		goto out;
-	if (manifest_read(path, &old) == -1) {
-		log_warnx("%s: unreadable; move it away to start afresh", path);
-		goto out;
-	}
-	record_run(cfg, &run, o->dry_run);
-	if (formats_load(cfg, &formats) == -1) {
-		rc = finish(cfg, o, &run, EXIT_CONFIG, "error",
-		    "cannot load the formats");
-		goto out;
-	}
-	t = now_ms();
-	ds = db_read(cfg, (const char *const *)o->only.v, o->only.n,
-	    collect_row, &c);
-	log_debug("read %lu rows in %lld ms", c.rows, now_ms() - t);
-	t = now_ms();
-	if (ds != DB_OK || collect_finish(&c) == -1) {
-		(void)snprintf(msg, sizeof(msg), "database: %s; nothing "
-		    "published", ds != DB_OK ? db_strerror(ds) :
-		    "out of memory");
-		log_warnx("%s", msg);
-		fprintf(rep, "%s\n", msg);
-		/* An unusable option file is the operator's to fix. */
-		rc = finish(cfg, o, &run, ds == DB_ERR_CONFIG ? EXIT_CONFIG :
-		    EXIT_DATABASE, "database", msg);
-		goto out;
-	}
-
-	log_debug("sorted %zu lists in %lld ms", c.nlists, now_ms() - t);
-	now.generation = old.generation + 1;
-	/* A lost manifest must not reuse a generation's number. */
-	if (feed.live_name[0] != '\0' &&
-	    strtoll(feed.live_name, NULL, 10) >= now.generation)
-		now.generation = strtoll(feed.live_name, NULL, 10) + 1;
-	now.started_ms = run.started_ms;
-	if (rfc3339(run.started_ms, ts, sizeof(ts)) == -1)
-		ts[0] = '\0';
-	if (!o->dry_run && feed_begin(&feed, now.generation) == -1) {
-		rc = finish(cfg, o, &run, EXIT_CONFIG, "error",
-		    "cannot start a generation in the feed directory");
-		goto out;
-	}
-	p.cfg = cfg;
-	p.crypt = &lc;
-	p.formats = &formats;
-	p.delta = &delta;
-	p.live = feed_live(&feed);
-	p.next = feed.next;
-	p.generation = now.generation;
-	p.now = ts;
-	p.dry_run = o->dry_run;
-	t = now_ms();
-	if (publish_all(&p, o, &c, &old, &now, rep, &held, &crypto, &io,
-	    &written) == -1) {
-		feed_abort(&feed);
-		rc = finish(cfg, o, &run, EXIT_CONFIG, "error",
-		    "out of memory");
-		goto out;
-	}
-	log_debug("published in %lld ms", now_ms() - t);
-	report_rejects(rep, &c, &now);
-
-	rc = crypto ? EXIT_CRYPTO : io ? EXIT_CONFIG : held ? EXIT_HELD : 0;
-	now.result = strdup(crypto ? "crypto" : io ? "error" : held ? "held" :
-	    "ok");
-	now.generated_ms = now_ms();
-	if (o->dry_run) {
-		fprintf(rep, "dry run: nothing written\n");
-		goto out;
-	}
-	if (commit(&feed, &old, &now, written) == -1) {
-		rc = finish(cfg, o, &run, EXIT_CONFIG, "error",
-		    "cannot make the new generation live");
-		goto out;
-	}
-	run.generation = now.generation;
-	(void)snprintf(msg, sizeof(msg), "generation %lld: %zu lists, "
-	    "%u files written, %d held, %d key errors, %d write errors",
-	    now.generation, now.nlists, written, held, crypto, io);
-	fprintf(rep, "%s\n", msg);
-	(void)finish(cfg, o, &run, rc, now.result != NULL ? now.result :
-	    "ok", msg);
-	feed_prune(&feed);
-out:
-	*crypt = lc.c;
-	fflush(rep);
-	feed_abort(&feed);
-	formats_free(&formats);
-	manifest_free(&old);
-	manifest_free(&now);
-	collect_free(&c);
-	delta_close(&delta);
-	if (lock != -1)
-		(void)close(lock);
-	return rc;
+	*crypt = r.lc.c;
+	close_run(&r);
+	return r.rc;
 }

@@ -3,7 +3,8 @@
  *
  * Holds FEED/.state/lock for its whole run (waiting up to a minute for
  * another run to finish), records the run in FEED/run.json, reads the
- * rows, publishes each list (publish.h), writes FEED/manifest.json last
+ * rows, publishes each list (publish.h), makes the generation live with
+ * its manifest (feed.h), then saves the changed lists' state (delta.h),
  * and prints the change report: one line per list,
  *   NAME COUNT +ADDED -REMOVED STATUS[: reason]
  * then the rejected rows by reason.

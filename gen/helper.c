@@ -114,7 +114,7 @@ frame_recv(int fd, struct buf *m)
 }
 
 static void __attribute__((noreturn))
-child_main(int fd, helper_serve_fn *fn)
+helper_loop(int fd, helper_answer_fn *fn)
 {
 	struct buf	 req = BUF_INIT, rep = BUF_INIT;
 	sigset_t	 set;
@@ -159,7 +159,7 @@ reap(int quiet)
 }
 
 int
-helper_start(helper_serve_fn *fn)
+helper_start(helper_answer_fn *fn)
 {
 	int	 sv[2];
 	pid_t	 pid;
@@ -183,7 +183,7 @@ helper_start(helper_serve_fn *fn)
 	}
 	if (pid == 0) {
 		(void)close(sv[0]);
-		child_main(sv[1], fn);
+		helper_loop(sv[1], fn);
 	}
 	(void)close(sv[1]);
 	hfd = sv[0];

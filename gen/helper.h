@@ -1,7 +1,7 @@
 /*
  * helper: one child process that answers requests over a socket pair.
  *
- * helper_start() forks the child, which calls the serve function for each
+ * helper_start() forks the child, which calls the answer function for each
  * request and sends back its reply, until the parent closes its end (or
  * exits).  helper_call() sends one request and waits for its reply.  Both
  * ends must be used by one thread at a time.
@@ -13,7 +13,7 @@
  *
  * Why a process: fork() copies the page tables of the whole process.
  * A child forked while the parent is small starts other programs (gpg)
- * several times faster than the parent can once it holds large data.
+ * at the cost of its own size, not of the parent's large data.
  *
  * The child blocks SIGINT, SIGTERM and SIGHUP: it ends when the parent's
  * end closes, so that the parent decides when work stops.  If the child
@@ -34,10 +34,11 @@
  * (empty); runs in the child.  A reply that fails (buf_failed()) or
  * grows past HELPER_MAX ends the child.
  */
-typedef void	helper_serve_fn(const void *req, size_t len, struct buf *rep);
+typedef void	helper_answer_fn(const void *req, size_t len,
+	    struct buf *rep);
 
 /* Forks the child (not from a thread).  0, or -1 logged. */
-int	helper_start(helper_serve_fn *);
+int	helper_start(helper_answer_fn *);
 /* 1 in the parent while its child runs; 0 in the child and without one. */
 int	helper_alive(void);
 /*

@@ -35,74 +35,9 @@ struct pfile {
 	char			 sha[HASH_HEX_LEN + 1];	/* of body */
 };
 
-static const struct lf_format *
-find_format(const struct formats *f, const char *name)
-{
-	size_t	 i;
-
-	for (i = 0; i < f->n; i++)
-		if (strcmp(f->v[i].name, name) == 0)
-			return &f->v[i];
-	return NULL;
-}
-
-int
-formats_load(const struct lf_config *cfg, struct formats *f)
-{
-	struct strlist	 all = { NULL, 0 };
-	const struct strlist *l;
-	size_t		 i, j;
-	int		 rc = -1;
-
-	memset(f, 0, sizeof(*f));
-	/* sympa is needed for the cleartext files whatever is configured. */
-	for (i = 0; i <= cfg->nlists; i++) {
-		l = i < cfg->nlists ? &cfg->lists[i].formats : &cfg->formats;
-		for (j = 0; j < l->n; j++)
-			if (!strlist_has(&all, l->v[j])) {
-				char **p = reallocarray(all.v, all.n + 1,
-				    sizeof(*p));
-				if (p == NULL)
-					goto out;
-				all.v = p;
-				all.v[all.n++] = l->v[j];
-			}
-	}
-	if ((f->v = calloc(all.n + 1, sizeof(*f->v))) == NULL)
-		goto out;
-	for (i = 0; i < all.n; i++) {
-		if (format_load(cfg->templates, all.v[i], &f->v[f->n]) == -1)
-			goto out;
-		f->n++;
-	}
-	if (find_format(f, KIND_SYMPA_FORMAT) == NULL) {
-		if (format_load(cfg->templates, KIND_SYMPA_FORMAT,
-		    &f->v[f->n]) == -1)
-			goto out;
-		f->n++;
-	}
-	rc = 0;
-out:
-	free(all.v);	/* the strings belong to cfg */
-	if (rc == -1)
-		formats_free(f);
-	return rc;
-}
-
-void
-formats_free(struct formats *f)
-{
-	size_t	 i;
-
-	for (i = 0; i < f->n; i++)
-		format_free(&f->v[i]);
-	free(f->v);
-	memset(f, 0, sizeof(*f));
-}
-
 /* Renders the file of kind k (and format) of list l into f[*n]. */
 static int
-add_file(const struct pub_ctx *p, const char *name, const struct mlist *l,
+add_file(const struct pub_ctx *p, const char *name, const struct members *l,
     enum lf_kind k, const char *format, struct pfile *f, size_t *n)
 {
 	const struct kind_info	*ki = kind_info(k);
@@ -117,7 +52,7 @@ add_file(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	x->format = format;
 	x->count = ki->reception == SF_RECEPTION_MAIL ? l->mail :
 	    ki->reception == SF_RECEPTION_DIGEST ? l->digest : l->n;
-	if ((fmt = find_format(p->formats, kind_format(k, format))) == NULL ||
+	if ((fmt = formats_find(p->formats, kind_format(k, format))) == NULL ||
 	    kind_path(k, format, name, x->rel, sizeof(x->rel)) == -1 ||
 	    render_list(&x->body, fmt, l, conf_list_names(p->cfg, name),
 	    ki->reception) == -1 ||
@@ -128,7 +63,7 @@ add_file(const struct pub_ctx *p, const char *name, const struct mlist *l,
 
 /* The files the list has (kind.h), rendered, with their hashes. */
 static int
-render_files(const struct pub_ctx *p, const char *name, const struct mlist *l,
+render_files(const struct pub_ctx *p, const char *name, const struct members *l,
     struct pfile *f, size_t *n, char *why, size_t whysz)
 {
 	const struct strlist	*fl = conf_list_formats(p->cfg, name);
@@ -179,16 +114,16 @@ file_exists(const char *gen, const char *rel)
  * whose file on disk is still right; 1 if all are.
  */
 static int
-mark_kept(const struct pub_ctx *p, const struct lf_mlist *old,
+mark_kept(const struct pub_ctx *p, const struct lf_entry *old,
     const char *keys, struct pfile *f, size_t n)
 {
-	const struct lf_mfile	*mf;
+	const struct lf_entry_file	*mf;
 	size_t			 i, kept = 0;
 
 	for (i = 0; i < n; i++) {
 		f[i].changed = p->generation;
 		f[i].changed_at = p->now;
-		if (old == NULL || (mf = mlist_file(old, f[i].kind,
+		if (old == NULL || (mf = manifest_entry_file(old, f[i].kind,
 		    f[i].format)) == NULL || mf->changed < 1 ||
 		    strlen(mf->changed_at) != strlen(p->now) ||
 		    strcmp(mf->sha256, f[i].sha) != 0)
@@ -206,18 +141,48 @@ mark_kept(const struct pub_ctx *p, const struct lf_mlist *old,
 }
 
 /*
+ * The counts the guard compares with: those of the old entry if it has
+ * files, else those .state remembers, else the old entry's.  1, 0 if the
+ * list was never published, -1 when .state is unreadable.
+ */
+static int
+guard_before(const struct pub_ctx *p, const char *name,
+    const struct lf_entry *old, struct delta_counts *before)
+{
+	memset(before, 0, sizeof(*before));
+	if (old == NULL || old->nfiles == 0)
+		switch (delta_last(p->delta, name, before)) {
+		case 1:
+			return 1;
+		case -1:
+			return -1;
+		default:
+			break;
+		}
+	if (old == NULL)
+		return 0;
+	before->count = old->count;
+	before->mail = old->mail;
+	before->digest = old->digest;
+	before->reception = 1;
+	return 1;
+}
+
+/*
  * The shrink guard (guard.h) on each file a client can fetch, by the
  * members in that file: the whole list (every format and the Sympa file),
  * and, where the list has per-reception files (clear or in the sympa
  * format), its mail and its digest members (two sources to Sympa, each
- * emptied by a 200 without members).  The
- * counts before are those of the last manifest entry, else what .state
- * remembers: a lost manifest must not make a list new.  1 if the list is
- * held (why says why, *before has the counts it had), else 0.
+ * emptied by a 200 without members).  The counts before are those of
+ * the last manifest entry with files, else what .state remembers: a lost
+ * manifest must not make a list new.  When .state knows only the whole
+ * count (no NAME.counts), a list with per-reception files is held: its
+ * mail and digest sources cannot be guarded.  1 if the list is held (why
+ * says why, *before has the counts it had), else 0.
  */
 static int
-guard_holds(const struct pub_ctx *p, const char *name, const struct mlist *l,
-    const struct lf_mlist *old, struct delta_counts *before, char *why,
+guard_holds(const struct pub_ctx *p, const char *name, const struct members *l,
+    const struct lf_entry *old, struct delta_counts *before, char *why,
     size_t whysz)
 {
 	struct {
@@ -229,29 +194,21 @@ guard_holds(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	size_t		 nf = 1, i, n;
 	enum guard_verdict v;
 
-	memset(before, 0, sizeof(*before));
-	if (old != NULL) {
-		before->count = old->count;
-		before->mail = old->mail;
-		before->digest = old->digest;
-		before->reception = 1;
-	} else {
-		switch (delta_last(p->delta, name, before)) {
-		case 0:
-			return 0;	/* never published */
-		case -1:
-			(void)snprintf(why, whysz, "what it last published is "
-			    "unreadable (see above)");
-			return 1;
-		default:
-			break;
-		}
+	switch (guard_before(p, name, old, before)) {
+	case 0:
+		return 0;	/* never published */
+	case -1:
+		(void)snprintf(why, whysz, "what it last published is "
+		    "unreadable (see above)");
+		return 1;
+	default:
+		break;
 	}
 	f[0].what = "";
 	f[0].before = before->count;
 	f[0].after = l->n;
-	if (before->reception && (conf_list_plain(p->cfg, name) ||
-	    strlist_has(conf_list_formats(p->cfg, name), KIND_SYMPA_FORMAT))) {
+	if (conf_list_plain(p->cfg, name) ||
+	    strlist_has(conf_list_formats(p->cfg, name), KIND_SYMPA_FORMAT)) {
 		f[1].what = "its mail members ";
 		f[1].before = before->mail;
 		f[1].after = l->mail;
@@ -262,8 +219,15 @@ guard_holds(const struct pub_ctx *p, const char *name, const struct mlist *l,
 	}
 	for (i = 0; i < nf; i++) {
 		if ((v = guard_check(f[i].before, f[i].after, max, min)) ==
-		    GUARD_PASS)
+		    GUARD_PASS) {
+			if (i == 0 && nf > 1 && !before->reception) {
+				(void)snprintf(why, whysz, "its mail and "
+				    "digest members before are unknown "
+				    "(no .state/%s.counts)", name);
+				return 1;
+			}
 			continue;
+		}
 		n = strlen(f[i].what);
 		(void)snprintf(why, whysz, "%s", f[i].what);
 		if (n < whysz)
@@ -280,13 +244,13 @@ guard_holds(const struct pub_ctx *p, const char *name, const struct mlist *l,
  */
 static void
 keep_held(const struct pub_ctx *p, const char *name,
-    const struct lf_mlist *old, const struct delta_counts *before,
+    const struct lf_entry *old, const struct delta_counts *before,
     struct pub_result *res)
 {
-	struct lf_mlist	*e = &res->entry;
+	struct lf_entry	*e = &res->entry;
 
 	if (old != NULL) {
-		if (mlist_copy(e, old) == -1)
+		if (manifest_entry_copy(e, old) == -1)
 			return;
 	} else {
 		memset(e, 0, sizeof(*e));
@@ -296,13 +260,13 @@ keep_held(const struct pub_ctx *p, const char *name,
 		if ((e->name = strdup(name)) == NULL ||
 		    (e->changed_at = strdup(p->now)) == NULL ||
 		    (e->keys = strdup("")) == NULL) {
-			mlist_free(e);
+			manifest_entry_free(e);
 			return;
 		}
 	}
 	free(e->held);
 	if ((e->held = strdup(res->why)) == NULL) {
-		mlist_free(e);
+		manifest_entry_free(e);
 		return;
 	}
 	res->has_entry = 1;
@@ -430,8 +394,8 @@ undo:
 }
 
 static int
-fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
-    const char *keys, const struct pfile *f, size_t n, struct lf_mlist *e)
+fill_entry(const struct pub_ctx *p, const char *name, const struct members *l,
+    const char *keys, const struct pfile *f, size_t n, struct lf_entry *e)
 {
 	size_t	 i;
 
@@ -450,7 +414,7 @@ fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		e->files[i].changed = f[i].changed;
 		e->files[i].written = !f[i].keep;
 		e->nfiles++;
-		if (mfile_set(&e->files[i], f[i].kind == KIND_FORMAT ?
+		if (manifest_file_set(&e->files[i], f[i].kind == KIND_FORMAT ?
 		    f[i].format : NULL, f[i].rel, f[i].sha,
 		    f[i].changed_at) == -1)
 			return -1;
@@ -460,27 +424,78 @@ fill_entry(const struct pub_ctx *p, const char *name, const struct mlist *l,
 
 /* The last entry, no longer held: this run did not hold it. */
 static void
-keep_old(struct pub_result *res, const struct lf_mlist *old)
+keep_old(struct pub_result *res, const struct lf_entry *old)
 {
-	if (old != NULL && mlist_copy(&res->entry, old) == 0) {
+	if (old != NULL && manifest_entry_copy(&res->entry, old) == 0) {
 		free(res->entry.held);
 		res->entry.held = NULL;
 		res->has_entry = 1;
 	}
 }
 
-void
-publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
-    const struct lf_mlist *old, int force, struct pub_result *res)
+/* Renders, encrypts and writes the list's files; res as publish_list(). */
+static void
+publish_files(const struct pub_ctx *p, const char *name,
+    const struct members *l, const struct lf_entry *old, const char *keys,
+    struct pub_result *res)
 {
-	static const struct mlist	 empty;
+	struct pfile	 f[MAX_FILES];
+	size_t		 nf = 0, i;
+
+	res->status = PUB_ERR_IO;
+	if (render_files(p, name, l, f, &nf, res->why, sizeof(res->why))
+	    == -1)
+		goto fail;
+	if (mark_kept(p, old, keys, f, nf)) {
+		res->status = PUB_UNCHANGED;
+		keep_old(res, old);
+		goto out;
+	}
+	if (fill_entry(p, name, l, keys, f, nf, &res->entry) == -1) {
+		(void)snprintf(res->why, sizeof(res->why), "out of memory");
+		goto fail;
+	}
+	res->has_entry = 1;
+	if (delta_diff(p->delta, l, &res->entry.added, &res->entry.removed,
+	    &res->update) == -1) {
+		(void)snprintf(res->why, sizeof(res->why), "cannot count "
+		    "changes");
+		goto fail;
+	}
+	if (!p->dry_run &&
+	    encrypt_all(p, name, f, nf, res->why, sizeof(res->why)) == -1) {
+		res->status = PUB_ERR_CRYPTO;
+		goto fail;
+	}
+	if (!p->dry_run && write_all(p, f, nf, &res->written) == -1) {
+		(void)snprintf(res->why, sizeof(res->why), "cannot write its "
+		    "files (see above)");
+		goto fail;
+	}
+	res->status = PUB_CHANGED;
+	goto out;
+fail:
+	manifest_entry_free(&res->entry);
+	res->has_entry = 0;
+	delta_update_free(&res->update);
+	keep_old(res, old);
+out:
+	for (i = 0; i < nf; i++) {
+		buf_free(&f[i].body);
+		buf_free(&f[i].out);
+	}
+}
+
+void
+publish_list(const struct pub_ctx *p, const char *name,
+    const struct members *l, const struct lf_entry *old, int force,
+    struct pub_result *res)
+{
+	static const struct members	 empty;
 	const struct strlist		*r;
-	struct pfile			 f[MAX_FILES];
-	struct mlist			 none;
+	struct members			 none;
 	struct delta_counts		 before;
-	struct buf			 next = BUF_INIT;
 	char				 keys[HASH_HEX_LEN + 1];
-	size_t				 nf = 0, i;
 
 	memset(res, 0, sizeof(*res));
 	if (l == NULL) {
@@ -508,54 +523,5 @@ publish_list(const struct pub_ctx *p, const char *name, const struct mlist *l,
 		keep_old(res, old);
 		return;
 	}
-	res->status = PUB_ERR_IO;
-	if (render_files(p, name, l, f, &nf, res->why, sizeof(res->why))
-	    == -1)
-		goto fail;
-	if (mark_kept(p, old, keys, f, nf)) {
-		res->status = PUB_UNCHANGED;
-		keep_old(res, old);
-		goto out;
-	}
-	if (fill_entry(p, name, l, keys, f, nf, &res->entry) == -1) {
-		mlist_free(&res->entry);
-		(void)snprintf(res->why, sizeof(res->why), "out of memory");
-		goto out;
-	}
-	res->has_entry = 1;
-	if (delta_diff(p->delta, l, &res->entry.added, &res->entry.removed,
-	    &next) == -1) {
-		(void)snprintf(res->why, sizeof(res->why), "cannot count "
-		    "changes");
-		goto fail;
-	}
-	if (p->dry_run) {
-		res->status = PUB_CHANGED;
-		goto out;
-	}
-	if (encrypt_all(p, name, f, nf, res->why, sizeof(res->why)) == -1) {
-		res->status = PUB_ERR_CRYPTO;
-		goto fail;
-	}
-	if (write_all(p, f, nf, &res->written) == -1) {
-		(void)snprintf(res->why, sizeof(res->why), "cannot write its "
-		    "files (see above)");
-		goto fail;
-	}
-	/* The state follows the files: a lost update only miscounts. */
-	if (delta_save(p->delta, l, &next) == -1)
-		log_warnx("list %s: cannot save its state; the next change "
-		    "report may be off", name);
-	res->status = PUB_CHANGED;
-	goto out;
-fail:
-	mlist_free(&res->entry);
-	res->has_entry = 0;
-	keep_old(res, old);
-out:
-	for (i = 0; i < nf; i++) {
-		buf_free(&f[i].body);
-		buf_free(&f[i].out);
-	}
-	buf_free(&next);
+	publish_files(p, name, l, old, keys, res);
 }

@@ -18,7 +18,7 @@
  * kind.h, all of a list's or none: a write that fails part-way removes
  * those already written, and the list keeps its old entry and files.
  * A file whose body and keys are unchanged is left to be carried over
- * from the live one; the entry marks the files written (lf_mfile
+ * from the live one; the entry marks the files written (lf_entry_file
  * written) so that the generation's manifest names exactly its files.
  */
 #ifndef LF_PUBLISH_H
@@ -32,6 +32,7 @@
 #include "delta.h"
 #include "format.h"
 #include "manifest.h"
+#include "render.h"
 
 enum pub_status {
 	PUB_UNCHANGED = 0,
@@ -40,11 +41,6 @@ enum pub_status {
 	PUB_HELD,		/* the guard kept the last good files */
 	PUB_ERR_CRYPTO,		/* a key is missing or unusable */
 	PUB_ERR_IO		/* rendering or writing failed */
-};
-
-struct formats {
-	struct lf_format	*v;
-	size_t			 n;
 };
 
 /* The crypt context, made when the first file must be encrypted: a run
@@ -68,8 +64,9 @@ struct pub_ctx {
 
 struct pub_result {
 	enum pub_status		 status;
-	struct lf_mlist		 entry;		/* the list's manifest entry */
+	struct lf_entry		 entry;		/* its manifest entry */
 	int			 has_entry;
+	struct delta_update	 update;	/* PUB_CHANGED: next state */
 	unsigned		 written;	/* files written */
 	char			 why[512];	/* for held and errors */
 };
@@ -77,16 +74,14 @@ struct pub_result {
 /*
  * l: the list as read now (NULL: not in the data); old: its last manifest
  * entry (NULL: never published); force: publish despite the guard.
- * Fills res; res->entry must be freed with mlist_free() if has_entry.
- * A list with an old entry always has one (the old one unless it
- * changed): has_entry is 0 there only if memory ran out.
+ * Fills res; res->entry must be freed with manifest_entry_free() if
+ * has_entry.  A list with an old entry always has one (the old one unless
+ * it changed): has_entry is 0 there only if memory ran out.  A changed
+ * list's res->update is its state (delta.h), to be saved once the
+ * generation is live; free it with delta_update_free() in any case.
  */
 void	publish_list(const struct pub_ctx *, const char *name,
-	    const struct mlist *l, const struct lf_mlist *old, int force,
+	    const struct members *l, const struct lf_entry *old, int force,
 	    struct pub_result *res);
-
-/* Loads every format any list may use.  0 or -1. */
-int	formats_load(const struct lf_config *, struct formats *);
-void	formats_free(struct formats *);
 
 #endif

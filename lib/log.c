@@ -54,12 +54,6 @@ log_set_verbose(int v)
 }
 
 int
-log_verbose(void)
-{
-	return verbose;
-}
-
-int
 log_journal(void)
 {
 	return journal;

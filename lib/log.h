@@ -6,8 +6,8 @@
  * journal (JOURNAL_STREAM names it), each line starts with its syslog
  * priority as sd-daemon(3) reads it: "<3>" for warn and warnx, "<6>" for
  * info, "<7>" for debug, so that `journalctl -p err` shows the errors.
- * Nothing here exits: only main() decides to stop.  All calls are safe from several threads (one
- * write(2) or syslog(3) per line).
+ * Nothing here exits: only main() decides to stop.  All calls are safe
+ * from several threads (one write(2) or syslog(3) per line).
  */
 #ifndef LF_LOG_H
 #define LF_LOG_H
@@ -16,7 +16,6 @@
 
 void	log_init(const char *progname, int use_syslog);
 void	log_set_verbose(int verbose);
-int	log_verbose(void);
 /* 1 when lines go to the journal, which stamps each with its own time. */
 int	log_journal(void);
 

@@ -40,7 +40,7 @@ jll(json_t *o, const char *key)
 }
 
 void
-mlist_free(struct lf_mlist *l)
+manifest_entry_free(struct lf_entry *l)
 {
 	size_t	 i;
 
@@ -69,13 +69,13 @@ manifest_free(struct lf_manifest *m)
 		free(m->rejects[i].reason);
 	free(m->rejects);
 	for (i = 0; i < m->nlists; i++)
-		mlist_free(&m->lists[i]);
+		manifest_entry_free(&m->lists[i]);
 	free(m->lists);
 	memset(m, 0, sizeof(*m));
 }
 
 int
-mfile_set(struct lf_mfile *f, const char *format, const char *path,
+manifest_file_set(struct lf_entry_file *f, const char *format, const char *path,
     const char *sha256, const char *changed_at)
 {
 	f->format = format != NULL ? strdup(format) : NULL;
@@ -91,7 +91,8 @@ mfile_set(struct lf_mfile *f, const char *format, const char *path,
  * (which also keeps every path inside the feed).
  */
 static int
-parse_file(const char *list, const char *key, json_t *o, struct lf_mfile *f)
+parse_file(const char *list, const char *key, json_t *o,
+    struct lf_entry_file *f)
 {
 	const char	*path = json_string_value(json_object_get(o, "path"));
 	char		 want[VALID_REL_PATH_MAX + 1];
@@ -106,7 +107,7 @@ parse_file(const char *list, const char *key, json_t *o, struct lf_mfile *f)
 	f->changed = jll(o, "changed");
 	if ((at = jstrdup(o, "changed_at")) == NULL)
 		return -1;
-	rc = mfile_set(f, f->kind == KIND_FORMAT ? key : NULL, path,
+	rc = manifest_file_set(f, f->kind == KIND_FORMAT ? key : NULL, path,
 	    json_string_value(json_object_get(o, "sha256")) != NULL ?
 	    json_string_value(json_object_get(o, "sha256")) : "", at);
 	free(at);
@@ -114,7 +115,7 @@ parse_file(const char *list, const char *key, json_t *o, struct lf_mfile *f)
 }
 
 static int
-parse_list(const char *name, json_t *o, struct lf_mlist *l)
+parse_list(const char *name, json_t *o, struct lf_entry *l)
 {
 	json_t		*files, *f, *rec;
 	const char	*key;
@@ -135,7 +136,7 @@ parse_list(const char *name, json_t *o, struct lf_mlist *l)
 	if (l->name == NULL || l->changed_at == NULL || l->keys == NULL)
 		return -1;
 	if ((f = json_object_get(o, "held")) != NULL &&
-	    (!json_is_string(f) || json_string_length(f) > MLIST_HELD_MAX ||
+	    (!json_is_string(f) || json_string_length(f) > ENTRY_HELD_MAX ||
 	    (l->held = strdup(json_string_value(f))) == NULL))
 		return -1;
 	files = json_object_get(o, "files");
@@ -157,8 +158,8 @@ parse_list(const char *name, json_t *o, struct lf_mlist *l)
 static int
 cmp_list(const void *a, const void *b)
 {
-	return strcmp(((const struct lf_mlist *)a)->name,
-	    ((const struct lf_mlist *)b)->name);
+	return strcmp(((const struct lf_entry *)a)->name,
+	    ((const struct lf_entry *)b)->name);
 }
 
 void
@@ -250,7 +251,7 @@ manifest_read(const char *path, struct lf_manifest *m)
 }
 
 static json_t *
-dump_list(const struct lf_mlist *l)
+dump_list(const struct lf_entry *l)
 {
 	json_t	*o, *files;
 	size_t	 i;
@@ -351,10 +352,10 @@ manifest_write(const char *dir, const struct lf_manifest *m)
 	return write_json(dir, MANIFEST_NAME, manifest_dump(m));
 }
 
-const struct lf_mlist *
+const struct lf_entry *
 manifest_find(const struct lf_manifest *m, const char *name)
 {
-	struct lf_mlist	 key;
+	struct lf_entry	 key;
 
 	if (m->nlists == 0)
 		return NULL;
@@ -364,8 +365,9 @@ manifest_find(const struct lf_manifest *m, const char *name)
 	    cmp_list);
 }
 
-const struct lf_mfile *
-mlist_file(const struct lf_mlist *l, enum lf_kind k, const char *format)
+const struct lf_entry_file *
+manifest_entry_file(const struct lf_entry *l, enum lf_kind k,
+    const char *format)
 {
 	size_t	 i;
 
@@ -377,20 +379,20 @@ mlist_file(const struct lf_mlist *l, enum lf_kind k, const char *format)
 }
 
 int
-mlist_copy(struct lf_mlist *dst, const struct lf_mlist *src)
+manifest_entry_copy(struct lf_entry *dst, const struct lf_entry *src)
 {
 	size_t	 i;
 
-	memset(dst, 0, sizeof(*dst));
 	*dst = *src;
+	dst->files = NULL;	/* nothing of src's is freed on failure */
+	dst->nfiles = 0;
+	dst->held = NULL;
 	dst->name = strdup(src->name);
 	dst->changed_at = strdup(src->changed_at ? src->changed_at : "");
 	dst->keys = strdup(src->keys ? src->keys : "");
-	dst->held = NULL;
 	if (src->held != NULL && (dst->held = strdup(src->held)) == NULL)
 		goto bad;
 	dst->files = calloc(src->nfiles + 1, sizeof(*dst->files));
-	dst->nfiles = 0;
 	if (dst->name == NULL || dst->changed_at == NULL ||
 	    dst->keys == NULL || dst->files == NULL)
 		goto bad;
@@ -398,14 +400,14 @@ mlist_copy(struct lf_mlist *dst, const struct lf_mlist *src)
 		dst->files[i].kind = src->files[i].kind;
 		dst->files[i].changed = src->files[i].changed;
 		dst->nfiles++;
-		if (mfile_set(&dst->files[i], src->files[i].format,
+		if (manifest_file_set(&dst->files[i], src->files[i].format,
 		    src->files[i].path, src->files[i].sha256,
 		    src->files[i].changed_at) == -1)
 			goto bad;
 	}
 	return 0;
 bad:
-	mlist_free(dst);
+	manifest_entry_free(dst);
 	return -1;
 }
 

@@ -52,9 +52,9 @@
 
 #define MANIFEST_NAME	"manifest.json"
 #define RUN_NAME	"run.json"
-#define MLIST_HELD_MAX	512	/* bytes of a held list's reason */
+#define ENTRY_HELD_MAX	512	/* bytes of a held list's reason */
 
-struct lf_mfile {
+struct lf_entry_file {
 	enum lf_kind	 kind;
 	char		*format;	/* KIND_FORMAT: the format; else NULL */
 	char		*path;		/* relative to the feed directory */
@@ -66,7 +66,7 @@ struct lf_mfile {
 					   serialised) */
 };
 
-struct lf_mlist {
+struct lf_entry {
 	char		*name;
 	unsigned long	 count, mail, digest;
 	unsigned long	 added, removed;
@@ -74,7 +74,7 @@ struct lf_mlist {
 	char		*changed_at;
 	char		*keys;
 	char		*held;		/* why the guard held it, or NULL */
-	struct lf_mfile	*files;
+	struct lf_entry_file	*files;
 	size_t		 nfiles;
 };
 
@@ -90,7 +90,7 @@ struct lf_manifest {
 	struct strlist	 held;
 	struct lf_reject *rejects;
 	size_t		 nrejects;
-	struct lf_mlist	*lists;
+	struct lf_entry	*lists;
 	size_t		 nlists;
 };
 
@@ -110,19 +110,20 @@ char	*manifest_dump(const struct lf_manifest *m);
 /* Writes dir/manifest.json atomically, mode 0644. */
 int	manifest_write(const char *dir, const struct lf_manifest *m);
 void	manifest_free(struct lf_manifest *m);
-const struct lf_mlist *manifest_find(const struct lf_manifest *, const char *);
+const struct lf_entry *manifest_find(const struct lf_manifest *, const char *);
 /* The list's file of kind k (and format, for KIND_FORMAT), or NULL. */
-const struct lf_mfile *mlist_file(const struct lf_mlist *, enum lf_kind k,
-	    const char *format);
+const struct lf_entry_file *manifest_entry_file(const struct lf_entry *,
+	    enum lf_kind k, const char *format);
 /* Sets f's strings (copies); f->kind, changed and written are the
  * caller's.  0 or -1. */
-int	mfile_set(struct lf_mfile *f, const char *format, const char *path,
-	    const char *sha256, const char *changed_at);
+int	manifest_file_set(struct lf_entry_file *f, const char *format,
+	    const char *path, const char *sha256, const char *changed_at);
 /* Sorts lists by name (after building one by hand). */
 void	manifest_sort(struct lf_manifest *m);
 /* Deep copy of one list entry into dst. 0 or -1. */
-int	mlist_copy(struct lf_mlist *dst, const struct lf_mlist *src);
-void	mlist_free(struct lf_mlist *);
+int	manifest_entry_copy(struct lf_entry *dst,
+	    const struct lf_entry *src);
+void	manifest_entry_free(struct lf_entry *);
 
 int	run_read(const char *path, struct lf_run *r);	/* like manifest_read */
 int	run_write(const char *dir, const struct lf_run *r);

@@ -178,25 +178,6 @@ valid_email(const char *in, size_t len, char *out, size_t outsz)
 	return EMAIL_OK;
 }
 
-const char *
-valid_email_strerror(enum email_status s)
-{
-	switch (s) {
-	case EMAIL_OK:
-		return "ok";
-	case EMAIL_EMPTY:
-		return "empty email";
-	case EMAIL_TOO_LONG:
-		return "email longer than 100 characters";
-	case EMAIL_NO_AT:
-		return "email without @";
-	case EMAIL_BAD_LOCAL:
-		return "email with an invalid local part";
-	case EMAIL_BAD_DOMAIN:
-		return "email with an invalid domain";
-	}
-	return "invalid email";
-}
 
 int
 valid_rel_path(const char *p)

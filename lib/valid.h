@@ -64,7 +64,6 @@ int	valid_pgp_fingerprint(const char *in, char *out);
  */
 enum email_status valid_email(const char *in, size_t len, char *out,
 	    size_t outsz);
-const char *valid_email_strerror(enum email_status);
 
 /*
  * Cleans a display name of len bytes (may contain NULs or invalid UTF-8)

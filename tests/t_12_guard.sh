@@ -130,6 +130,16 @@ check_grep "report: dangling current, still held" '^deelnemers 14 .*HELD: would 
 rm "$FEED/current/manifest.json" "$FEED/.state/deelnemers.counts"
 check_exit "only the members file left: held" 3 "$GEN" -c "$CONF"
 check_grep "report: held by the members file's count" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
+# Without the counts file, the mail and digest members before are not
+# known: the digest source emptied is held, on this run and the next.
+restore
+sub deelnemers 'digest = 0'
+check_exit "no counts file, digest members all turned mail: held" 3 "$GEN" -c "$CONF"
+check_grep "report: mail and digest before unknown" '^deelnemers 20 .*HELD: its mail and digest members before are unknown' "$LAST_OUT"
+check_exit "the next run still holds it" 3 "$GEN" -c "$CONF"
+check "no digest file for deelnemers: a 404, never an empty 200" test ! -e "$FEED/plain/digest/deelnemers.sympa"
+restore
+sub deelnemers 'active = 0' 'member_id <= 6'
 # Damaged state with no manifest: held, never published blind.
 rm "$FEED/current/manifest.json"
 printf '20 x 3\n' >"$FEED/.state/deelnemers.counts"
@@ -140,6 +150,21 @@ check_exit "--force publishes it and rewrites the state" 0 "$GEN" -c "$CONF" --f
 check_eq "state rewritten" 14 "$(cut -d' ' -f1 "$FEED/.state/deelnemers.counts")"
 restore
 check_exit "restored" 0 "$GEN" -c "$CONF"
+# A run whose generation never goes live leaves .state as it was: the
+# fallback compares with what was published, not with that run.
+COUNTS=$(cat "$FEED/.state/deelnemers.counts")
+sub deelnemers 'active = 0' 'member_id <= 4'
+mkdir "$FEED/.tmp-current"	# the switch of current fails
+check_exit "20 -> 16, but the switch fails: exit 1" 1 "$GEN" -c "$CONF"
+rmdir "$FEED/.tmp-current"
+check_eq "state: the counts of the live generation" "$COUNTS" "$(cat "$FEED/.state/deelnemers.counts")"
+rm "$FEED/current/manifest.json"
+sub deelnemers 'active = 0' 'member_id <= 6'
+check_exit "then the manifest is lost, 20 -> 14: held" 3 "$GEN" -c "$CONF"
+check_grep "report: held against the published 20" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
+restore
+check_exit "restored" 0 "$GEN" -c "$CONF"
+check_grep "report: counted from the published files" '^deelnemers 20 \+0 -0 changed$' "$LAST_OUT"
 
 # Durability: every directory entry the publish makes (a generation's
 # directory, its files, the fixed links, the state) is followed by an fsync

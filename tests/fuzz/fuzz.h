@@ -71,12 +71,6 @@ log_set_verbose(int v)
 	(void)v;
 }
 
-int
-log_verbose(void)
-{
-	return 0;
-}
-
 #define FUZZ_LOGFN(name)						\
 void									\
 name(const char *fmt, ...)						\

@@ -28,7 +28,7 @@ static struct member	 members[] = {
 	{ "=b@example.org", "=b@example.org", "", "", 1, 0, 1, 0 },
 	{ "c@example.org", "c@example.org", "=SUM(A1)", "-1", 1, 1, 1, 0 },
 };
-static struct mlist	 list;
+static struct members	 list;
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)

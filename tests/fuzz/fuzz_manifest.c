@@ -266,7 +266,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_ASSERT(manifest_find(&m, m.lists[i].name) == &m.lists[i],
 		    "manifest_find");
 		for (k = 0; k < m.lists[i].nfiles; k++) {
-			const struct lf_mfile *f = &m.lists[i].files[k];
+			const struct lf_entry_file *f = &m.lists[i].files[k];
 
 			FUZZ_ASSERT(path_ok(f->path), "file path \"%s\"",
 			    f->path);

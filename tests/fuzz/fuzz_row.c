@@ -254,7 +254,7 @@ check_csv(const char *line, size_t len, const struct member *m,
 }
 
 static void
-check_render(const struct lf_format *f, const struct mlist *l,
+check_render(const struct lf_format *f, const struct members *l,
     enum names_mode names, enum sympafile_reception which)
 {
 	struct buf	 out = BUF_INIT;
@@ -301,7 +301,7 @@ check_clean(const char *s)
 }
 
 static void
-check_list(const struct mlist *l)
+check_list(const struct members *l)
 {
 	char		 e[VALID_EMAIL_MAX + 1];
 	size_t		 i;
@@ -377,7 +377,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_ASSERT(c.rows == nrows, "rows %lu != %lu", c.rows, nrows);
 
 	for (i = 0; i < c.nlists; i++) {
-		const struct mlist *l = &c.lists[i];
+		const struct members *l = &c.lists[i];
 
 		if (i > 0)
 			FUZZ_ASSERT(strcmp(c.lists[i - 1].name, l->name) < 0,

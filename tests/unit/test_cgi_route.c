@@ -228,7 +228,6 @@ test_methods(void **state)
 	assert_string_equal(allow, "POST");
 	/* the path is judged first: an unknown URL is 404 for any method */
 	assert_int_equal(route_parse("PUT", "/nothing", &r, &allow), 404);
-	assert_string_equal(route_method_name(METHOD_POST), "POST");
 }
 
 static void

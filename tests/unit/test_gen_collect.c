@@ -71,7 +71,7 @@ row(struct collect *c, const char *list, const char *email,
 static const struct member *
 only(struct collect *c, const char *list)
 {
-	const struct mlist	*l;
+	const struct members	*l;
 
 	assert_int_equal(collect_finish(c), 0);
 	assert_non_null(l = collect_find(c, list));
@@ -115,7 +115,7 @@ static void
 test_reception_words(void **state)
 {
 	struct collect		*c = *state;
-	const struct mlist	*l;
+	const struct members	*l;
 	static const struct { const char *w; int digest; } words[] = {
 		{ "mail", 0 }, { "digest", 1 }, { "digestplain", 1 },
 		{ "0", 0 }, { "1", 1 }, { "", 0 }, { NULL, 0 },
@@ -200,7 +200,7 @@ static void
 test_dedup_case_insensitive_mail_wins(void **state)
 {
 	struct collect		*c = *state;
-	const struct mlist	*l;
+	const struct members	*l;
 
 	row(c, "l", "JAN@example.org", "Digest Jan", "digest");
 	row(c, "l", "jan@EXAMPLE.org", "Mail Jan", "mail");
@@ -263,7 +263,7 @@ static void
 test_members_sorted_case_insensitively(void **state)
 {
 	struct collect		*c = *state;
-	const struct mlist	*l;
+	const struct members	*l;
 
 	row(c, "l", "zed@example.org", "", "mail");
 	row(c, "l", "Bob@example.org", "", "mail");
@@ -355,7 +355,7 @@ static void
 test_first_name_derived_after_cleaning(void **state)
 {
 	struct collect		*c = *state;
-	const struct mlist	*l;
+	const struct members	*l;
 
 	row(c, "l", "a@example.org", "  Jan Jansen", "mail");
 	row(c, "l", "b@example.org", "Piet\tPietersen", "mail");

@@ -115,7 +115,7 @@ static const char *
 render(struct fixture *f, const struct lf_format *fmt, const char *list,
     enum names_mode names, enum sympafile_reception which)
 {
-	const struct mlist	*l;
+	const struct members	*l;
 
 	assert_non_null(l = collect_find(&f->c, list));
 	buf_reset(&f->out);
@@ -275,7 +275,7 @@ static void
 test_empty_list(void **state)
 {
 	struct fixture	*f = *state;
-	struct mlist	 empty;
+	struct members	 empty;
 
 	memset(&empty, 0, sizeof(empty));
 	(void)strcpy(empty.name, "empty");
@@ -293,7 +293,7 @@ static void
 test_render_appends(void **state)
 {
 	struct fixture		*f = *state;
-	const struct mlist	*l = collect_find(&f->c, "small");
+	const struct members	*l = collect_find(&f->c, "small");
 
 	buf_reset(&f->out);
 	assert_int_equal(buf_puts(&f->out, "PRE"), 0);
@@ -354,7 +354,7 @@ test_names_never_add_a_line(void **state)
 		SF_RECEPTION_ALL, SF_RECEPTION_MAIL, SF_RECEPTION_DIGEST
 	};
 	struct fixture		*f = *state;
-	const struct mlist	*l;
+	const struct members	*l;
 	const char		*s;
 	size_t			 i, j, k, n;
 

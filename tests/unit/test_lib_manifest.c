@@ -53,7 +53,7 @@ xstrdup(const char *s)
 static void
 sample(struct lf_manifest *m)
 {
-	struct lf_mlist	*l;
+	struct lf_entry	*l;
 
 	memset(m, 0, sizeof(*m));
 	m->generation = 7;
@@ -91,12 +91,12 @@ sample(struct lf_manifest *m)
 	l->keys = xstrdup("k2");
 	assert_non_null(l->files = calloc(2, sizeof(*l->files)));
 	l->files[0].kind = KIND_FORMAT;
-	assert_int_equal(mfile_set(&l->files[0], "csv", "lists/alpha.csv.asc",
-	    SHA_A, "2026-11-25T20:00:01Z"), 0);
+	assert_int_equal(manifest_file_set(&l->files[0], "csv",
+	    "lists/alpha.csv.asc", SHA_A, "2026-11-25T20:00:01Z"), 0);
 	l->files[0].changed = 7;
 	l->files[1].kind = KIND_PLAIN;
-	assert_int_equal(mfile_set(&l->files[1], NULL, "plain/alpha.sympa",
-	    SHA_B, "2026-11-24T20:00:01Z"), 0);
+	assert_int_equal(manifest_file_set(&l->files[1], NULL,
+	    "plain/alpha.sympa", SHA_B, "2026-11-24T20:00:01Z"), 0);
 	l->files[1].changed = 6;
 	l->nfiles = 2;
 	manifest_sort(m);
@@ -120,7 +120,7 @@ static void
 test_round_trip(void **state)
 {
 	struct lf_manifest	 m, r;
-	const struct lf_mlist	*l;
+	const struct lf_entry	*l;
 	char			*s1, *s2;
 
 	(void)state;
@@ -150,15 +150,17 @@ test_round_trip(void **state)
 	assert_string_equal(l->changed_at, "2026-11-25T20:00:01Z");
 	assert_string_equal(l->keys, "k2");
 	assert_int_equal(l->nfiles, 2);
-	assert_string_equal(mlist_file(l, KIND_FORMAT, "csv")->path,
+	assert_string_equal(manifest_entry_file(l, KIND_FORMAT, "csv")->path,
 	    "lists/alpha.csv.asc");
-	assert_string_equal(mlist_file(l, KIND_PLAIN, NULL)->sha256, SHA_B);
-	assert_int_equal(mlist_file(l, KIND_PLAIN, NULL)->changed, 6);
-	assert_string_equal(mlist_file(l, KIND_PLAIN, NULL)->changed_at,
+	assert_string_equal(manifest_entry_file(l, KIND_PLAIN, NULL)->sha256,
+	    SHA_B);
+	assert_int_equal(manifest_entry_file(l, KIND_PLAIN, NULL)->changed, 6);
+	assert_string_equal(
+	    manifest_entry_file(l, KIND_PLAIN, NULL)->changed_at,
 	    "2026-11-24T20:00:01Z");
-	assert_null(mlist_file(l, KIND_FORMAT, "mailman"));
-	assert_null(mlist_file(l, KIND_FORMAT, "plain"));
-	assert_null(mlist_file(l, KIND_PLAIN_MAIL, NULL));
+	assert_null(manifest_entry_file(l, KIND_FORMAT, "mailman"));
+	assert_null(manifest_entry_file(l, KIND_FORMAT, "plain"));
+	assert_null(manifest_entry_file(l, KIND_PLAIN_MAIL, NULL));
 	assert_non_null(l = manifest_find(&r, "zeta"));
 	assert_int_equal(l->nfiles, 0);
 	assert_null(manifest_find(&r, "beta"));
@@ -375,27 +377,27 @@ test_write_and_read(void **state)
 }
 
 static void
-test_mlist_copy_is_deep(void **state)
+test_entry_copy_is_deep(void **state)
 {
 	struct lf_manifest	 m;
-	struct lf_mlist		 c;
+	struct lf_entry		 c;
 
 	(void)state;
 	sample(&m);
-	assert_int_equal(mlist_copy(&c, &m.lists[0]), 0);
+	assert_int_equal(manifest_entry_copy(&c, &m.lists[0]), 0);
 	manifest_free(&m);
 	assert_string_equal(c.name, "alpha");
 	assert_int_equal(c.count, 3);
 	assert_int_equal(c.nfiles, 2);
 	assert_string_equal(c.files[1].path, "plain/alpha.sympa");
 	assert_string_equal(c.keys, "k2");
-	mlist_free(&c);
+	manifest_entry_free(&c);
 	assert_null(c.name);
 	sample(&m);
-	assert_int_equal(mlist_copy(&c, &m.lists[1]), 0);
+	assert_int_equal(manifest_entry_copy(&c, &m.lists[1]), 0);
 	manifest_free(&m);
 	assert_string_equal(c.held, "would be emptied (was 1)");
-	mlist_free(&c);
+	manifest_entry_free(&c);
 }
 
 static void
@@ -493,7 +495,7 @@ main(void)
 		cmocka_unit_test(test_parse_path_traversal_refused),
 		cmocka_unit_test(test_parse_kind_at_its_path),
 		cmocka_unit_test(test_write_and_read),
-		cmocka_unit_test(test_mlist_copy_is_deep),
+		cmocka_unit_test(test_entry_copy_is_deep),
 		cmocka_unit_test(test_run_round_trip),
 		cmocka_unit_test(test_run_invalid_refused),
 		cmocka_unit_test(test_run_long_strings_truncated),

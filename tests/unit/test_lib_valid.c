@@ -257,19 +257,6 @@ test_email_length_limits(void **state)
 }
 
 static void
-test_email_strerror(void **state)
-{
-	(void)state;
-	assert_string_equal(valid_email_strerror(EMAIL_OK), "ok");
-	assert_string_equal(valid_email_strerror(EMAIL_NO_AT),
-	    "email without @");
-	assert_string_equal(valid_email_strerror(EMAIL_TOO_LONG),
-	    "email longer than 100 characters");
-	assert_string_equal(valid_email_strerror((enum email_status)99),
-	    "invalid email");
-}
-
-static void
 test_lower(void **state)
 {
 	char	 out[8];
@@ -547,7 +534,6 @@ main(void)
 		cmocka_unit_test(test_email_reasons),
 		cmocka_unit_test(test_email_nul_and_newline_refused),
 		cmocka_unit_test(test_email_length_limits),
-		cmocka_unit_test(test_email_strerror),
 		cmocka_unit_test(test_lower),
 		cmocka_unit_test(test_name_plain_kept),
 		cmocka_unit_test(test_name_line_breaks_become_spaces),
