@@ -211,10 +211,7 @@ fcgi_site_own() {
 }
 
 req() {
-	local c=$1 p=$2
-	shift 2
-	pki_curl "$c" --path-as-is -o "$T/body" -D "$T/hdr" -w '%{http_code}' \
-		"$@" "$URL$p" 2>"$T/curl.err" || true
+	site_req "$1" "$2" --path-as-is "${@:3}"
 }
 
 hdr() {
