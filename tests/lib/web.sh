@@ -90,14 +90,20 @@ client_conf() {
 	done
 }
 
-# site_conf PORT SOCKET FEED: the shipped site (nginx/listfeed.conf) for
-# this world on stdout: 127.0.0.1:PORT, the test CA and server
-# certificate, listfeed.fcgi on SOCKET, the feed in FEED.
+# site_conf PORT SOCKET FEED [HTTP-PORT]: the shipped site
+# (nginx/listfeed.conf) for this world on stdout: filled in as its header
+# says, with the test CA and server certificate; 127.0.0.1:PORT instead of
+# port 443, 127.0.0.1:HTTP-PORT (default: a free port) instead of 80, no
+# IPv6 listeners; listfeed.fcgi on SOCKET, the feed in FEED.
 site_conf() {
-	sed -e "s#@LISTEN@#127.0.0.1:$1#" -e 's#@SERVER_NAME@#localhost#' \
+	local http=${4:-}
+	[ -n "$http" ] || http=$(free_port) || return 1
+	sed -e '/^listfeed_site_not_filled_in;$/d' -e '/listen \[::\]:/d' \
+		-e "s#listen 443 ssl;#listen 127.0.0.1:$1 ssl;#" \
+		-e "s#listen 80;#listen 127.0.0.1:$http;#" -e 's#@SERVER_NAME@#localhost#' \
 		-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
-		-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$2#" \
-		-e "s#@FEED_DIR@#$3#" "$TOP/nginx/listfeed.conf"
+		-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#unix:/run/listfeed/fcgi.sock;#unix:$2;#" \
+		-e "s#alias /var/lib/listfeed/feed/;#alias $3/;#" "$TOP/nginx/listfeed.conf"
 }
 
 nginx_stop() {
