@@ -102,26 +102,7 @@ check_grep "the units run the installed programs" '^ExecStart=/usr/sbin/listfeed
 # The site as the package ships it: enabled unfilled, "nginx -t" names it.
 ND=$W/nginx-t96
 mkdir -p "$ND/tmp"
-nginx_main() {	# nginx_main SITE: a main configuration including SITE
-	cat <<-EOF
-		user www-data;
-		worker_processes 1;
-		pid $ND/nginx.pid;
-		error_log $ND/error.log info;
-		events { worker_connections 64; }
-		http {
-		    access_log $ND/access.log;
-		    client_body_temp_path $ND/tmp/client_body;
-		    proxy_temp_path $ND/tmp/proxy;
-		    fastcgi_temp_path $ND/tmp/fastcgi;
-		    uwsgi_temp_path $ND/tmp/uwsgi;
-		    scgi_temp_path $ND/tmp/scgi;
-		    include /etc/nginx/mime.types;
-		    include $1;
-		}
-	EOF
-}
-nginx_main "$SITE" >"$T/nginx-unfilled.conf"
+nginx_main "$ND" "$SITE" www-data >"$T/nginx-unfilled.conf"
 check_fail "nginx -t refuses the unfilled site" nginx -t -p "$ND/" -c "$T/nginx-unfilled.conf"
 check_grep "... naming the line to delete" \
 	"unknown directive \"listfeed_site_not_filled_in\" in $SITE:" "$LAST_ERR"
@@ -230,7 +211,7 @@ cp "$SITE" "$T/site-edited"
 sed -e "s#listen 443 ssl;#listen 127.0.0.1:$HTTPS_PORT ssl;#" \
 	-e "s#listen 80;#listen 127.0.0.1:$HTTP_PORT;#" -e '/listen \[::\]:/d' \
 	"$SITE" >"$T/site.conf"
-nginx_main "$T/site.conf" >"$T/nginx.conf"
+nginx_main "$ND" "$T/site.conf" www-data >"$T/nginx.conf"
 check "nginx -t with the filled-in site" nginx -t -p "$ND/" -c "$T/nginx.conf"
 
 # guide 8: check and start.
