@@ -6,15 +6,28 @@
 #   make demo       the whole system on a sample CRM database (DEMO_ONESHOT=1: run and exit)
 #   make bench      measured speed (tests/bench/)
 #   make install    PREFIX=/usr/local DESTDIR=...
+#   make deb        Debian packages listfeed and listfeed-relay in build/deb/
 
 PREFIX		?= /usr/local
 BINDIR		?= $(PREFIX)/bin
 SBINDIR		?= $(PREFIX)/sbin
 DATADIR		?= $(PREFIX)/share/listfeed
+LIBEXECDIR	?= $(PREFIX)/lib/listfeed
 MANDIR		?= $(PREFIX)/share/man
 SYSCONFDIR	?= /etc
-UNITDIR		?= /lib/systemd/system
-SYSUSERSDIR	?= /usr/lib/sysusers.d
+# systemd reads units, sysusers.d and tmpfiles.d from /usr/local/lib as
+# well: only an install into /usr uses the distribution's directories
+# (as systemd.pc names them).
+ifeq ($(PREFIX),/usr)
+sd_dir		= $(or $(shell $(PKG_CONFIG) --variable=$(1) systemd 2>/dev/null),$(2))
+UNITDIR		?= $(call sd_dir,systemdsystemunitdir,/lib/systemd/system)
+SYSUSERSDIR	?= $(call sd_dir,sysusersdir,/usr/lib/sysusers.d)
+TMPFILESDIR	?= $(call sd_dir,tmpfilesdir,/usr/lib/tmpfiles.d)
+else
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
+endif
 DESTDIR		?=
 
 BUILD		?= build
@@ -79,7 +92,7 @@ LIBLF		= $(BUILD)/liblistfeed.a
 LIBPGP		= $(BUILD)/libpgp.a
 PGP_PKGS	= gpgme
 
-.PHONY: all tests check demo bench fuzz install uninstall clean deps lint
+.PHONY: all tests check demo bench fuzz install uninstall deb clean deps lint
 all: $(GEN_BIN) $(CGI_BIN) $(RELAY_BIN)
 
 $(BUILD)/lib/%.o: lib/%.c lib/*.h
@@ -202,36 +215,72 @@ bench: deps
 lint:
 	sh tests/lint.sh
 
+# Units and the setup script name the installed paths; the nginx site is
+# installed only where there is none (an edited site stays as it is).
+SUBST		= sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+UNITS_SD	= listfeed-gen.service listfeed-fcgi.service listfeed-fcgi.socket \
+		  listfeed-relay.service
+MAN8		= gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 \
+		  setup/listfeed-setup.8
+SITE		= $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/listfeed
+
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(DATADIR)/templates \
 	    $(DESTDIR)$(DATADIR)/sql $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
 	    $(DESTDIR)$(SYSCONFDIR)/listfeed $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available \
-	    $(DESTDIR)$(UNITDIR)
-	install -m 0755 $(GEN_BIN) $(CGI_BIN) $(RELAY_BIN) $(DESTDIR)$(SBINDIR)/
+	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) \
+	    $(DESTDIR)$(LIBEXECDIR)
+	install -m 0755 $(GEN_BIN) $(CGI_BIN) $(RELAY_BIN) setup/listfeed-setup \
+	    $(DESTDIR)$(SBINDIR)/
 	install -m 0644 templates/* $(DESTDIR)$(DATADIR)/templates/
 	install -m 0644 gen/*.sql $(DESTDIR)$(DATADIR)/sql/
 	install -m 0644 lib/listfeed.conf.5 $(DESTDIR)$(MANDIR)/man5/
-	install -m 0644 gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 \
-	    $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 listfeed.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/listfeed.conf.example
 	install -m 0644 relay/relay.conf.example $(DESTDIR)$(SYSCONFDIR)/listfeed/relay.conf.example
-	install -m 0644 nginx/listfeed.conf $(DESTDIR)$(SYSCONFDIR)/nginx/sites-available/listfeed
-	install -m 0644 systemd/*.service systemd/*.socket $(DESTDIR)$(UNITDIR)/
-	install -d $(DESTDIR)$(SYSUSERSDIR)
+	install -m 0755 nginx/letsencrypt-deploy-hook $(DESTDIR)$(LIBEXECDIR)/
+	@if [ -e $(SITE) ]; then \
+	    echo "kept $(SITE): compare it with nginx/listfeed.conf"; \
+	else \
+	    echo "install -m 0644 nginx/listfeed.conf $(SITE)"; \
+	    install -m 0644 nginx/listfeed.conf $(SITE); \
+	fi
+	for u in $(UNITS_SD); do \
+	    $(SUBST) systemd/$$u >$(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	    chmod 0644 $(DESTDIR)$(UNITDIR)/$$u.tmp && \
+	    mv $(DESTDIR)$(UNITDIR)/$$u.tmp $(DESTDIR)$(UNITDIR)/$$u || exit 1; \
+	done
 	install -m 0644 systemd/listfeed.sysusers.conf $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf
+	install -m 0644 systemd/listfeed-relay.sysusers.conf \
+	    $(DESTDIR)$(SYSUSERSDIR)/listfeed-relay.conf
+	install -m 0644 systemd/listfeed.tmpfiles.conf $(DESTDIR)$(TMPFILESDIR)/listfeed.conf
 
+# Leaves /etc alone: the nginx site, the examples and what the operator made.
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/listfeed-gen $(DESTDIR)$(SBINDIR)/listfeed.fcgi \
-	    $(DESTDIR)$(SBINDIR)/listfeed-relay
-	rm -rf $(DESTDIR)$(DATADIR)
-	rm -f $(DESTDIR)$(UNITDIR)/listfeed-gen.service \
-	    $(DESTDIR)$(UNITDIR)/listfeed-fcgi.service \
-	    $(DESTDIR)$(UNITDIR)/listfeed-fcgi.socket \
-	    $(DESTDIR)$(UNITDIR)/listfeed-relay.service \
-	    $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf
-	rm -f $(DESTDIR)$(MANDIR)/man5/listfeed.conf.5 \
-	    $(DESTDIR)$(MANDIR)/man8/listfeed-gen.8 $(DESTDIR)$(MANDIR)/man8/listfeed.fcgi.8 \
-	    $(DESTDIR)$(MANDIR)/man8/listfeed-relay.8
+	    $(DESTDIR)$(SBINDIR)/listfeed-relay $(DESTDIR)$(SBINDIR)/listfeed-setup
+	rm -rf $(DESTDIR)$(DATADIR) $(DESTDIR)$(LIBEXECDIR)
+	for u in $(UNITS_SD); do rm -f $(DESTDIR)$(UNITDIR)/$$u; done
+	rm -f $(DESTDIR)$(SYSUSERSDIR)/listfeed.conf $(DESTDIR)$(SYSUSERSDIR)/listfeed-relay.conf \
+	    $(DESTDIR)$(TMPFILESDIR)/listfeed.conf
+	rm -f $(DESTDIR)$(MANDIR)/man5/listfeed.conf.5
+	for m in $(MAN8); do rm -f $(DESTDIR)$(MANDIR)/man8/$${m##*/}; done
+
+# The Debian packages (debian/), built from a copy of the tree in
+# build/deb/src so that dpkg-buildpackage writes nothing outside build/;
+# then lintian, which fails the target on an error.
+DEB_DIR		= build/deb
+
+deb:
+	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src/listfeed
+	tar -c --exclude=./build --exclude=./.git -f - . | tar -x -C $(DEB_DIR)/src/listfeed
+	cd $(DEB_DIR)/src/listfeed && dpkg-buildpackage -us -uc -b -J
+	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/
+	rm -rf $(DEB_DIR)/src
+	@if command -v lintian >/dev/null; then \
+	    echo "lintian $(DEB_DIR)/*.changes"; \
+	    lintian --fail-on error $(DEB_DIR)/*.changes; \
+	else echo "lintian not installed: not checked"; fi
 
 clean:
 	rm -rf build

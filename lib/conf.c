@@ -355,7 +355,7 @@ defaults(struct lf_config *c)
 	    set_default(&c->group, "listfeed") == -1 ||
 	    set_default(&c->query, CONF_DEFAULT_QUERY) == -1 ||
 	    set_default(&c->feed_dir, "/var/lib/listfeed/feed") == -1 ||
-	    set_default(&c->trigger_socket, "/run/listfeed/trigger.sock")
+	    set_default(&c->trigger_socket, "/run/listfeed/gen/trigger.sock")
 	    == -1 ||
 	    set_default(&c->accel_prefix, CONF_DEFAULT_ACCEL) == -1 ||
 	    set_default(&c->templates, LF_TEMPLATES_DIR) == -1)

@@ -24,6 +24,9 @@
 #   jq                               reads listfeed-relay's status in tests
 #   procps                           ps/pgrep in tests
 #   iproute2                         ss, to look at listening sockets in tests
+#   dpkg-dev debhelper lintian       make deb (dpkg-buildpackage, dh; no
+#                                    fakeroot: Rules-Requires-Root: no) and
+#                                    its check; tests/t_96_deb.sh
 #   lib*-perl                        what Sympa's own data source modules need
 #                                    (tests/t_50_e2e.sh runs them, unpacked
 #                                    from Debian's sympa package)
@@ -35,7 +38,8 @@ libcurl4-openssl-dev libmicrohttpd-dev jq
 unicode-data libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy libseccomp-dev nginx-light openssl curl mandoc python3 procps iproute2
 libwww-perl liblwp-protocol-https-perl libmime-encwords-perl
 libunicode-linebreak-perl libhtml-parser-perl liburi-perl libintl-perl
-libclass-singleton-perl"
+libclass-singleton-perl
+dpkg-dev debhelper lintian"
 
 # One dpkg-query for all: a line "NAME STATUS" per known package.
 # shellcheck disable=SC2086

@@ -8,7 +8,8 @@ rc=0
 CFLAGS="-std=c17 -D_GNU_SOURCE -DLF_TEMPLATES_DIR=\"/x\" -DLF_VERSION=\"0\" -Ilib -Ipgp -Igen -Icgi -Irelay $(pkg-config --cflags libmariadb gpgme 2>/dev/null)"
 
 echo "== mandoc"
-mandoc -Tlint -Wwarning gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 lib/listfeed.conf.5 || rc=1
+mandoc -Tlint -Wwarning gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 \
+	setup/listfeed-setup.8 lib/listfeed.conf.5 || rc=1
 
 echo "== cppcheck"
 out=$(cppcheck --quiet --error-exitcode=0 --enable=warning,portability,performance \

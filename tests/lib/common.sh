@@ -40,6 +40,7 @@
 #   db_load NAME FILE, db_fixture NAME, db_client_cnf NAME, db_stop NAME,
 #   db_admin NAME MARIADB-ARGS...  (mariadb as the admin account, Unix socket)
 #   nginx_start CONF [NAME], nginx_stop [NAME], nginx_reload [NAME]
+#   nginx_main DIR CONF [USER]    a main configuration including CONF
 #   site_conf PORT SOCKET FEED    nginx/listfeed.conf filled in for this world
 #   base_conf DB FEED [TRIGGER], client_conf NAME LISTS [plain] [trigger]
 #                                 listfeed.conf sections for this world

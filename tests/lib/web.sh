@@ -2,11 +2,37 @@
 # tests/lib/web.sh: nginx, listfeed.conf sections and listfeed.fcgi for a world (sourced by common.sh; see its header).
 
 
+# nginx_main DIR CONF [USER]: on stdout, a main configuration that keeps
+# everything in DIR (pid, logs, temp paths) and includes CONF in its http
+# block; workers run as USER (default: root when run as root).
+nginx_main() {
+	local d=$1 conf=$2 user=${3:-}
+	[ -z "$user" ] && [ "$(id -u)" = 0 ] && user=root
+	[ -n "$user" ] && echo "user $user;"
+	cat <<-EOF
+		worker_processes 1;
+		pid $d/nginx.pid;
+		error_log $d/error.log info;
+		events { worker_connections 256; }
+		http {
+		    access_log $d/access.log;
+		    client_body_temp_path $d/tmp/client_body;
+		    proxy_temp_path $d/tmp/proxy;
+		    fastcgi_temp_path $d/tmp/fastcgi;
+		    uwsgi_temp_path $d/tmp/uwsgi;
+		    scgi_temp_path $d/tmp/scgi;
+		    include /etc/nginx/mime.types;
+		    default_type application/octet-stream;
+		    include $conf;
+		}
+	EOF
+}
+
 # nginx_start CONF [NAME]: CONF holds http-level directives (server blocks);
-# it is included in a main configuration that keeps everything in
-# $W/nginx-NAME (pid, logs, temp paths). A CONF with its own "events" block
-# is used as the whole configuration instead. Waits until every
-# "listen ADDR:PORT" of CONF accepts connections.
+# it is included in a main configuration (nginx_main) that keeps everything
+# in $W/nginx-NAME. A CONF with its own "events" block is used as the whole
+# configuration instead. Waits until every "listen ADDR:PORT" of CONF
+# accepts connections.
 # Logs: $W/nginx-NAME/error.log, access.log; stderr in $W/log/nginx-NAME.log.
 nginx_start() {
 	local conf=$1 name=${2:-nginx} d main port ok=0 i
@@ -18,26 +44,7 @@ nginx_start() {
 		main=$conf
 	else
 		main=$d/nginx.conf
-		{
-			[ "$(id -u)" = 0 ] && echo 'user root;'
-			cat <<-EOF
-				worker_processes 1;
-				pid $d/nginx.pid;
-				error_log $d/error.log info;
-				events { worker_connections 256; }
-				http {
-				    access_log $d/access.log;
-				    client_body_temp_path $d/tmp/client_body;
-				    proxy_temp_path $d/tmp/proxy;
-				    fastcgi_temp_path $d/tmp/fastcgi;
-				    uwsgi_temp_path $d/tmp/uwsgi;
-				    scgi_temp_path $d/tmp/scgi;
-				    include /etc/nginx/mime.types;
-				    default_type application/octet-stream;
-				    include $conf;
-				}
-			EOF
-		} >"$main"
+		nginx_main "$d" "$conf" >"$main"
 	fi
 	bg_start "nginx-$name" nginx -p "$d/" -c "$main" -e stderr -g 'daemon off;' || return 1
 	mapfile -t ports < <(grep -Eo '^[[:space:]]*listen[[:space:]]+[^;]*' "$conf" |
@@ -91,13 +98,21 @@ client_conf() {
 }
 
 # site_conf PORT SOCKET FEED: the shipped site (nginx/listfeed.conf) for
-# this world on stdout: 127.0.0.1:PORT, the test CA and server
-# certificate, listfeed.fcgi on SOCKET, the feed in FEED.
+# this world on stdout: filled in as its header says, with the test CA and
+# server certificate; 127.0.0.1:PORT instead of port 443, no IPv6
+# listeners and no port-80 server (tests/t_96_deb.sh tests that one);
+# listfeed.fcgi on SOCKET, the feed in FEED.
 site_conf() {
-	sed -e "s#@LISTEN@#127.0.0.1:$1#" -e 's#@SERVER_NAME@#localhost#' \
+	sed -e '/^listfeed_site_not_filled_in;$/d' -e '/listen \[::\]:/d' \
+		-e "s#listen 443 ssl;#listen 127.0.0.1:$1 ssl;#" -e 's#@SERVER_NAME@#localhost#' \
 		-e "s#@CERT@#$W/pki/server.pem#" -e "s#@KEY@#$W/pki/server.key#" \
-		-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#@SOCKET@#$2#" \
-		-e "s#@FEED_DIR@#$3#" "$TOP/nginx/listfeed.conf"
+		-e "s#@CLIENT_CA@#$W/pki/ca.pem#" -e "s#unix:/run/listfeed/fcgi.sock;#unix:$2;#" \
+		-e "s#alias /var/lib/listfeed/feed/;#alias $3/;#" "$TOP/nginx/listfeed.conf" |
+		awk '/^server \{/ { blk = 1; buf = ""; drop = 0 }
+			blk { buf = buf $0 "\n"; if ($0 ~ /^[ \t]*listen 80;/) drop = 1
+				if ($0 ~ /^\}/) { blk = 0; if (!drop) printf "%s", buf }
+				next }
+			{ print }'
 }
 
 nginx_stop() {

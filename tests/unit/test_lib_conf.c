@@ -51,7 +51,7 @@ test_empty_file_gives_defaults(void **state)
 	assert_int_equal(c.read_timeout, 60);
 	assert_string_equal(c.feed_dir, "/var/lib/listfeed/feed");
 	assert_int_equal(c.interval, 3600);
-	assert_string_equal(c.trigger_socket, "/run/listfeed/trigger.sock");
+	assert_string_equal(c.trigger_socket, "/run/listfeed/gen/trigger.sock");
 	assert_string_equal(c.accel_prefix, "/_feed/");
 	assert_int_equal(c.formats.n, 3);
 	assert_string_equal(c.formats.v[0], "sympa");
