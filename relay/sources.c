@@ -9,8 +9,8 @@
 #include "fsutil.h"
 #include "log.h"
 #include "pair.h"
+#include "pgp.h"
 #include "sources.h"
-#include "verify.h"
 
 #define NREC		3
 #define CLEAR_MAX	(256UL * 1024 * 1024)	/* bytes of cleartext */
@@ -33,7 +33,7 @@ struct sources {
 	struct rstate		 st;
 	struct accept_rules	 rules;
 	struct fetcher		*fetch;
-	struct verify		*verify;
+	struct pgp		*pgp;
 	struct buf		 body;
 	struct source		*v;
 	size_t			 n;
@@ -91,7 +91,10 @@ sources_new(const struct rconf *cfg, struct rstate *st, const char *force)
 		log_warn("sources");
 		goto fail;
 	}
-	if ((s->verify = verify_new(cfg->feed_key, why, sizeof(why))) == NULL) {
+	/* The home is the process's (pgp_global_init()). */
+	if ((s->pgp = pgp_new(NULL, NULL, PGP_NO_SIGNER, why,
+	    sizeof(why))) == NULL ||
+	    pgp_check_signer(s->pgp, cfg->feed_key, why, sizeof(why)) == -1) {
 		log_warnx("%s: %s", cfg->gnupghome, why);
 		goto fail;
 	}
@@ -116,7 +119,7 @@ sources_free(struct sources *s)
 	}
 	free(s->v);
 	fetch_free(s->fetch);
-	verify_free(s->verify);
+	pgp_free(s->pgp);
 	buf_free(&s->body);
 	rstate_free(&s->st);
 	(void)pthread_mutex_destroy(&s->mu);
@@ -253,8 +256,9 @@ take(struct sources *s, struct source *src, const struct fetch_validators
 	if ((clear = secbuf_new(CLEAR_MAX)) == NULL)
 		return failed(s, src, SOURCES_REFUSED, "out of memory",
 		    report);
-	if (verify_decrypt(s->verify, s->body.data, s->body.len, secbuf_sink,
-	    clear, why, sizeof(why)) == -1) {
+	if (pgp_decrypt_verify(s->pgp, s->cfg->feed_key, s->body.data,
+	    s->body.len, CLEAR_MAX, secbuf_sink, clear, why,
+	    sizeof(why)) == -1) {
 		secbuf_unref(clear);
 		return failed(s, src, SOURCES_REFUSED, why, report);
 	}

@@ -4,7 +4,7 @@
  * (secbuf.h) and what happened to it.
  *
  * sources_refresh() fetches every source in turn (fetch.h), decrypts and
- * verifies what changed (verify.h), decides (accept.h), and on success
+ * verifies what changed (pgp.h), decides (accept.h), and on success
  * swaps the served copy and records the source in the state file
  * (rstate.h).  Any failure leaves the last good copy served and says why
  * in the log and the status.  The reception files are fetched with the

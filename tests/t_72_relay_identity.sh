@@ -40,7 +40,7 @@ hostile "another list's genuine file" 'the file is list spacelog'
 sympa_text deelnemers digest 6 <"$T/other.txt" | publish deelnemers all
 hostile "another reception's file" 'reception digest'
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all otherkey
-hostile "signed by another key the relay knows" "signed by $ADMIN_FPR, not by the feed key"
+hostile "signed by another key the relay knows" "signed by $ADMIN_FPR, not by signer $FEED_FPR"
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all stranger
 hostile "signed by a key the relay does not know" 'signature by [0-9A-F]+: No public key'
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all unsigned
@@ -56,7 +56,7 @@ head -c 300 "$FEEDDIR/all/deelnemers.sympa.asc" >"$T/cut"
 publish deelnemers all raw <"$T/cut"
 hostile "a truncated file" 'decrypt'
 publish deelnemers all raw </dev/null
-hostile "an empty body" 'empty file'
+hostile "an empty body" 'empty input'
 sympa_text deelnemers all 6 13 <"$T/other.txt" | publish deelnemers all
 hostile "a count that does not match the lines" 'content: .*file ends early'
 sympa_text deelnemers all 6 3 <"$T/other.txt" | publish deelnemers all
