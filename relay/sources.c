@@ -13,7 +13,14 @@
 #include "sources.h"
 
 #define NREC		3
-#define CLEAR_MAX	(256UL * 1024 * 1024)	/* bytes of cleartext */
+/*
+ * The cleartext may be at most CLEAR_RATIO times the fetched file, and
+ * never more than CLEAR_MAX bytes: a list is text, which gpg compresses
+ * a few times at most, while a compressed run of zeros (signed or not:
+ * the signature is checked after decryption) expands a thousandfold.
+ */
+#define CLEAR_RATIO	64
+#define CLEAR_MAX	(64UL * 1024 * 1024)	/* bytes */
 #define WHY_MAX		300
 
 struct source {
@@ -243,6 +250,12 @@ pair_wait(const struct sources *s, const struct source *src,
 	}
 }
 
+static size_t
+clear_limit(size_t body)
+{
+	return body > CLEAR_MAX / CLEAR_RATIO ? CLEAR_MAX : body * CLEAR_RATIO;
+}
+
 /* Decrypts, verifies and checks the body; serves it if accepted. */
 static int
 take(struct sources *s, struct source *src, const struct fetch_validators
@@ -251,13 +264,14 @@ take(struct sources *s, struct source *src, const struct fetch_validators
 	struct sympafile_hdr	 h;
 	struct secbuf		*clear;
 	enum accept_verdict	 v;
+	size_t			 limit = clear_limit(s->body.len);
 	char			 why[WHY_MAX];
 
-	if ((clear = secbuf_new(CLEAR_MAX)) == NULL)
+	if ((clear = secbuf_new(limit)) == NULL)
 		return failed(s, src, SOURCES_REFUSED, "out of memory",
 		    report);
 	if (pgp_decrypt_verify(s->pgp, s->cfg->feed_key, s->body.data,
-	    s->body.len, CLEAR_MAX, secbuf_sink, clear, why,
+	    s->body.len, limit, secbuf_sink, clear, why,
 	    sizeof(why)) == -1) {
 		secbuf_unref(clear);
 		return failed(s, src, SOURCES_REFUSED, why, report);

@@ -68,5 +68,19 @@ hostile "a name with a control character" 'name not clean'
 { sympa_text deelnemers all 6 <"$T/good.txt"; printf '# extra\n'; } | publish deelnemers all
 hostile "a comment line after the members" 'more lines than the count'
 
+# A compression bomb, not even signed: 256 MiB of zeros that gpg packs
+# into a few hundred KiB.  Refused once the cleartext passes 64 times the
+# file, before the signature is looked at: the relay's memory stays small.
+pid=$(bg_pid relay-t72)
+hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+before=$(hwm "$pid")
+head -c 256M /dev/zero | _lf_gpg "$W/gnupg" --armor --compress-level 9 --encrypt \
+	-r "$PROVIDER_FPR" --trust-model always 2>>"$T/gpg.log" | publish deelnemers all raw
+bomb=$(stat -c %s "$FEEDDIR/all/deelnemers.sympa.asc")
+check "a compression bomb: under 1 MiB on the wire" test "$bomb" -lt 1048576
+hostile "a compression bomb" "cleartext larger than $((bomb * 64)) bytes"
+grown=$(( $(hwm "$pid") - before ))
+check "a compression bomb: the relay grew by less than 64 MiB (${grown} KiB)" test "$grown" -lt 65536
+
 relay_stop t72
 done_testing
