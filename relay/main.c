@@ -46,7 +46,8 @@ usage(FILE *f)
 	    "  --once          fetch and verify every source once, print one "
 	    "line per source;\n"
 	    "                  exit 0 ok, 2 network or HTTP, 3 guard held, "
-	    "4 refused\n"
+	    "4 refused,\n"
+	    "                  5 state file not written\n"
 	    "  --force LIST    with --once: lift the guard for LIST\n"
 	    "  --check-config  check the configuration, state and keys\n"
 	    "  -v              verbose\n", RCONF_DEFAULT_PATH);
