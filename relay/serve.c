@@ -19,6 +19,17 @@
 #define LISTS_PREFIX	"/lists/"
 #define TEXT		"text/plain; charset=utf-8"
 
+/*
+ * Sympa makes one short GET per source and the answer comes from memory,
+ * so a connection idle for IDLE_TIMEOUT seconds is a client that went
+ * quiet: it is dropped.  MAX_CONNECTIONS idle or slow clients are needed
+ * to make the next connection wait for a slot (well within a soft limit
+ * of 1024 descriptors).  There is no limit per address: on loopback
+ * Sympa and every other client come from the same one.
+ */
+#define IDLE_TIMEOUT	10	/* seconds */
+#define MAX_CONNECTIONS	512
+
 struct serve {
 	struct MHD_Daemon	*d;
 	struct sources		*src;
@@ -61,7 +72,7 @@ serve_listen(const char *host, unsigned short port)
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
-	    listen(fd, 64) == -1) {
+	    listen(fd, SOMAXCONN) == -1) {
 		log_warn("listen on %s port %u", host, (unsigned)port);
 		(void)close(fd);
 		return -1;
@@ -232,8 +243,8 @@ serve_start(int listenfd, struct sources *src)
 	    MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, listenfd,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
