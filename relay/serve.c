@@ -80,6 +80,24 @@ serve_listen(const char *host, unsigned short port)
 	return fd;
 }
 
+/* Queues r (NULL: no memory) with the headers of every answer. */
+static enum MHD_Result
+queue(struct MHD_Connection *c, unsigned code, const char *type,
+    struct MHD_Response *r)
+{
+	enum MHD_Result	 ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	(void)MHD_add_response_header(r, "Content-Type", type);
+	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+		(void)MHD_add_response_header(r, "Allow", "GET, HEAD");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 static enum MHD_Result
 answer(struct MHD_Connection *c, unsigned code, const char *type,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -90,7 +108,6 @@ answer(struct MHD_Connection *c, unsigned code, const char *type,
     const char *fmt, ...)
 {
 	struct MHD_Response	*r;
-	enum MHD_Result		 ret;
 	va_list			 ap;
 	char			*body;
 	int			 n;
@@ -102,17 +119,9 @@ answer(struct MHD_Connection *c, unsigned code, const char *type,
 		return MHD_NO;
 	r = MHD_create_response_from_buffer((size_t)n, body,
 	    MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
+	if (r == NULL)
 		free(body);
-		return MHD_NO;
-	}
-	(void)MHD_add_response_header(r, "Content-Type", type);
-	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
-	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
-		(void)MHD_add_response_header(r, "Allow", "GET, HEAD");
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(c, code, type, r);
 }
 
 static void
@@ -143,7 +152,6 @@ serve_list(struct serve *s, struct MHD_Connection *c, const char *name)
 	struct query		 q = { 0, 0, SF_RECEPTION_ALL };
 	struct MHD_Response	*r;
 	struct secbuf		*copy;
-	enum MHD_Result		 ret;
 	char			 why[320];
 
 	(void)MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &q);
@@ -161,15 +169,9 @@ serve_list(struct serve *s, struct MHD_Connection *c, const char *name)
 	r = MHD_create_response_from_buffer_with_free_callback_cls(
 	    secbuf_len(copy), (void *)(uintptr_t)secbuf_data(copy), copy_done,
 	    copy);
-	if (r == NULL) {
+	if (r == NULL)
 		secbuf_unref(copy);
-		return MHD_NO;
-	}
-	(void)MHD_add_response_header(r, "Content-Type", TEXT);
-	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(c, MHD_HTTP_OK, TEXT, r);
 }
 
 static enum MHD_Result
