@@ -123,9 +123,9 @@ $(BUILD)/lib/unicode_data.c: lib/unicode_data.awk $(UCD)
 $(BUILD)/lib/unicode_data.o: $(BUILD)/lib/unicode_data.c lib/unicode.h
 	$(CC) $(CFLAGS) $(LF_CFLAGS) -c -o $@ $<
 
-$(BUILD)/relay/%.o: relay/%.c relay/*.h lib/*.h
+$(BUILD)/relay/%.o: relay/%.c relay/*.h pgp/pgp.h lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LF_CFLAGS) -Irelay $(call pc_cflags,$(LIB_PKGS) $(RELAY_PKGS)) -c -o $@ $<
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Irelay -Ipgp $(call pc_cflags,$(LIB_PKGS) $(RELAY_PKGS)) -c -o $@ $<
 
 $(LIBLF): $(LIB_OBJS)
 	@mkdir -p $(@D)
@@ -146,8 +146,8 @@ $(CGI_BIN): $(CGI_OBJS) $(LIBLF)
 	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(CGI_OBJS) $(LIBLF) \
 	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS)) -lpthread
 
-$(RELAY_BIN): $(RELAY_OBJS) $(LIBLF)
-	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(RELAY_OBJS) $(LIBLF) \
+$(RELAY_BIN): $(RELAY_OBJS) $(LIBPGP) $(LIBLF)
+	$(CC) $(LF_LDFLAGS) $(LDFLAGS) -o $@ $(RELAY_OBJS) $(LIBPGP) $(LIBLF) \
 	    $(call pc_libs,$(RELAY_PKGS) $(LIB_PKGS)) -lpthread
 
 $(BUILD)/tests/test_lib_%: tests/unit/test_lib_%.c $(LIBLF) $(wildcard tests/unit/*.h) lib/*.h
@@ -176,11 +176,11 @@ $(BUILD)/tests/test_cgi_%: tests/unit/test_cgi_%.c $(CGI_NOMAIN) $(LIBLF) $(wild
 	    -o $@ $< $(CGI_NOMAIN) $(LIBLF) \
 	    $(call pc_libs,$(CGI_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
 
-$(BUILD)/tests/test_relay_%: tests/unit/test_relay_%.c $(RELAY_NOMAIN) $(LIBLF) relay/*.h lib/*.h
+$(BUILD)/tests/test_relay_%: tests/unit/test_relay_%.c $(RELAY_NOMAIN) $(LIBPGP) $(LIBLF) relay/*.h pgp/pgp.h lib/*.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(LF_CFLAGS) -Irelay \
+	$(CC) $(CFLAGS) $(LF_CFLAGS) -Irelay -Ipgp \
 	    $(call pc_cflags,$(LIB_PKGS) $(RELAY_PKGS) $(TEST_PKGS)) $(LF_LDFLAGS) \
-	    -o $@ $< $(RELAY_NOMAIN) $(LIBLF) \
+	    -o $@ $< $(RELAY_NOMAIN) $(LIBPGP) $(LIBLF) \
 	    $(call pc_libs,$(RELAY_PKGS) $(LIB_PKGS) $(TEST_PKGS)) -lpthread
 
 # Small programs the integration tests drive.

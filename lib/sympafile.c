@@ -177,9 +177,8 @@ parse_member(struct cursor *c, const char *s, size_t len,
     sympafile_member_fn fn, void *ctx)
 {
 	char		 email[VALID_EMAIL_MAX + 1], name[VALID_NAME_BYTES + 1];
-	char		 clean[VALID_NAME_BYTES + 1];
 	const char	*tab;
-	size_t		 elen, nlen, clen;
+	size_t		 elen, nlen;
 
 	tab = memchr(s, '\t', len);
 	elen = tab != NULL ? (size_t)(tab - s) : len;
@@ -190,11 +189,10 @@ parse_member(struct cursor *c, const char *s, size_t len,
 	if (tab != NULL) {
 		if (nlen == 0 || nlen > VALID_NAME_BYTES)
 			return fail(c, "bad name");
+		if (!valid_name_safe(tab + 1, nlen))
+			return fail(c, "name not clean");
 		memcpy(name, tab + 1, nlen);
 		name[nlen] = '\0';
-		clen = valid_clean_name(name, nlen, clean, sizeof(clean));
-		if (clen != nlen || memcmp(clean, name, nlen) != 0)
-			return fail(c, "name not clean");
 	} else
 		name[0] = '\0';
 	if (fn != NULL && fn(ctx, email, name) != 0)

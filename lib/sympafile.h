@@ -19,8 +19,10 @@
  * then one line per member: "EMAIL" or "EMAIL<TAB>NAME", each ending in
  * "\n".  The parser is strict: the header lines in this order, exactly
  * as written here; a list name and an address that pass valid.h's rules
- * unchanged (already normalised); a name that valid_clean_name() leaves
- * as it is; no other comment or blank line; exactly count member lines,
+ * unchanged (already normalised); a name that valid_name_safe() accepts
+ * (as valid_clean_name() leaves one, but for code points a newer Unicode
+ * may have assigned: a file from a generator built with newer Unicode
+ * data passes); no other comment or blank line; exactly count member lines,
  * the last one ending in "\n"; no NUL or CR anywhere.
  */
 #ifndef LF_SYMPAFILE_H

@@ -62,24 +62,37 @@ uni_encode(uint32_t c, char *out)
 	return 4;
 }
 
-int
-uni_invisible(uint32_t c)
+/* 1 if c is in one of the n ranges of t, or above UNI_MAX. */
+static int
+in_table(const struct uni_range *t, size_t n, uint32_t c)
 {
-	size_t	 lo = 0, hi = uni_invisible_nranges, mid;
+	size_t	 lo = 0, hi = n, mid;
 
 	if (c > UNI_MAX)
 		return 1;
-	/* Printable ASCII, the common case, is never in the table. */
+	/* Printable ASCII, the common case, is in neither table. */
 	if (c >= 0x20 && c < 0x7f)
 		return 0;
 	while (lo < hi) {
 		mid = lo + (hi - lo) / 2;
-		if (c < uni_invisible_ranges[mid].lo)
+		if (c < t[mid].lo)
 			hi = mid;
-		else if (c > uni_invisible_ranges[mid].hi)
+		else if (c > t[mid].hi)
 			lo = mid + 1;
 		else
 			return 1;
 	}
 	return 0;
+}
+
+int
+uni_invisible(uint32_t c)
+{
+	return in_table(uni_invisible_ranges, uni_invisible_nranges, c);
+}
+
+int
+uni_control(uint32_t c)
+{
+	return in_table(uni_control_ranges, uni_control_nranges, c);
 }

@@ -14,6 +14,12 @@
  * operators, soft hyphen), Co (private use) or Cn (unassigned, including
  * the noncharacters), or a surrogate (Cs).  A code point assigned after
  * that version of Unicode counts as unassigned.
+ *
+ * uni_control() is the part of that table that no later version of
+ * Unicode makes harmless: Cc, Cf (with every bidirectional control) and
+ * Cs.  A reader that must accept what a generator built with newer
+ * Unicode data wrote (listfeed-relay) checks this one, not
+ * uni_invisible(): a code point unassigned here may be a letter there.
  */
 #ifndef LF_UNICODE_H
 #define LF_UNICODE_H
@@ -41,11 +47,16 @@ size_t	uni_encode(uint32_t cp, char *out);
 /* 1 if cp is Cc, Cf, Co, Cn or Cs (above), else 0. */
 int	uni_invisible(uint32_t cp);
 
-/* The generated table: sorted, disjoint, inclusive ranges. */
+/* 1 if cp is Cc, Cf or Cs (above), or above UNI_MAX, else 0. */
+int	uni_control(uint32_t cp);
+
+/* The generated tables: sorted, disjoint, inclusive ranges. */
 struct uni_range {
 	uint32_t	 lo, hi;
 };
 extern const struct uni_range	uni_invisible_ranges[];
 extern const size_t		uni_invisible_nranges;
+extern const struct uni_range	uni_control_ranges[];
+extern const size_t		uni_control_nranges;
 
 #endif

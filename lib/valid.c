@@ -286,3 +286,28 @@ valid_clean_name(const char *in, size_t len, char *out, size_t outsz)
 	out[o] = '\0';
 	return o;
 }
+
+int
+valid_name_safe(const char *in, size_t len)
+{
+	size_t		 i = 0, step, ncp = 0;
+	uint32_t	 c;
+	int		 space = 1;	/* a space here would lead */
+
+	if (in == NULL || len == 0)
+		return 0;
+	while (i < len) {
+		if ((step = uni_decode(in + i, len - i, &c)) == 0 ||
+		    ++ncp > VALID_NAME_MAX)
+			return 0;
+		i += step;
+		if (c == ' ' && !space) {
+			space = 1;
+			continue;
+		}
+		if (is_space(c) || uni_control(c))
+			return 0;
+		space = 0;
+	}
+	return !space;
+}

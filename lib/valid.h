@@ -72,6 +72,16 @@ enum email_status valid_email(const char *in, size_t len, char *out,
 size_t	valid_clean_name(const char *in, size_t len, char *out, size_t outsz);
 
 /*
+ * 1 if the name of len bytes is one that valid_clean_name() with any
+ * version of the Unicode data could have written: well-formed UTF-8, 1
+ * to VALID_NAME_MAX code points, no white space but single inner U+0020,
+ * and nothing uni_control() names (controls, format and bidirectional
+ * characters).  Unassigned and private-use code points pass: a newer
+ * table may assign them.  Else 0.
+ */
+int	valid_name_safe(const char *in, size_t len);
+
+/*
  * A path inside the feed, as the manifest names it and X-Accel-Redirect
  * passes it on: relative, segments of [A-Za-z0-9._-], none empty or ".",
  * no ".." anywhere, at most VALID_REL_PATH_MAX bytes.

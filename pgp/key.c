@@ -63,37 +63,37 @@ has_subkey(gpgme_key_t k, int sign, int secret, time_t now)
 	return 0;
 }
 
-const char *
-recipient_problem(gpgme_key_t k, const char *fpr, time_t now)
+/* key_problem(), else missing unless k has a usable subkey as asked. */
+static const char *
+use_problem(gpgme_key_t k, const char *fpr, time_t now, int sign,
+    int secret, const char *missing)
 {
 	const char	*p;
 
 	if ((p = key_problem(k, fpr, now)) != NULL)
 		return p;
-	return has_subkey(k, 0, 0, now) ? NULL : "no usable encryption subkey";
+	if (secret && !k->secret)
+		return "no secret key";
+	return has_subkey(k, sign, secret, now) ? NULL : missing;
+}
+
+const char *
+recipient_problem(gpgme_key_t k, const char *fpr, time_t now)
+{
+	return use_problem(k, fpr, now, 0, 0, "no usable encryption subkey");
 }
 
 const char *
 signer_problem(gpgme_key_t k, const char *fpr, time_t now)
 {
-	const char	*p;
-
-	if ((p = key_problem(k, fpr, now)) != NULL)
-		return p;
-	if (!k->secret)
-		return "no secret key";
-	return has_subkey(k, 1, 1, now) ? NULL :
-	    "no usable signing subkey with a secret key";
+	return use_problem(k, fpr, now, 1, 1,
+	    "no usable signing subkey with a secret key");
 }
 
 const char *
 verifier_problem(gpgme_key_t k, const char *fpr, time_t now)
 {
-	const char	*p;
-
-	if ((p = key_problem(k, fpr, now)) != NULL)
-		return p;
-	return has_subkey(k, 1, 0, now) ? NULL : "no usable signing subkey";
+	return use_problem(k, fpr, now, 1, 0, "no usable signing subkey");
 }
 
 /* Lists the one key matching fpr (ambiguous if more). */

@@ -101,6 +101,12 @@ int	pgp_check_signer(struct pgp *, const char *signer_fpr, char *why,
 	    size_t whysz);
 
 /*
+ * Receives the cleartext of pgp_decrypt_verify() in pieces, as gpg
+ * writes it: 0, or -1 (errno set) to stop the operation.
+ */
+typedef int (*pgp_sink)(void *ctx, const void *data, size_t len);
+
+/*
  * Decrypts in (an OpenPGP message, armoured or not, len bytes) with a
  * secret key of the context's home and verifies it.  Accepted only if it
  * is encrypted to a public key (not only with a passphrase, and with
@@ -110,12 +116,18 @@ int	pgp_check_signer(struct pgp *, const char *signer_fpr, char *why,
  * otherwise signed, doubly signed, truncated or garbled input is refused
  * (an armoured message that lost only its "-----END" line still holds
  * all its signed data, and is read whole).  No passphrase is ever given.
- * The cleartext is appended to out only on success; bounding the size
+ *
+ * The cleartext never lands in a GPGME buffer: it goes to sink as gpg
+ * writes it, before the signature can be checked, so the caller keeps it
+ * where it wants (locked memory) and drops whatever the sink received
+ * unless 0 is returned.  More than max bytes of cleartext stop the
+ * operation at once ("cleartext larger than MAX bytes"): a compressed
+ * message, signed or not, can expand without bound.  Bounding the size
  * of in is the caller's.
  * 0, or -1 with the reason in why.
  */
 int	pgp_decrypt_verify(struct pgp *, const char *signer_fpr,
-	    const void *in, size_t len, struct buf *out, char *why,
-	    size_t whysz);
+	    const void *in, size_t len, size_t max, pgp_sink sink,
+	    void *sinkctx, char *why, size_t whysz);
 
 #endif

@@ -23,19 +23,28 @@
 			 GPGME_ENCRYPT_THROW_KEYIDS | \
 			 GPGME_ENCRYPT_NO_ENCRYPT_TO)
 
+/* 1 (with "what fpr: reason" in why) if gpg named an invalid key. */
+static int
+key_refused(gpgme_invalid_key_t inv, const char *what, const char *fpr,
+    char *why, size_t whysz)
+{
+	char	es[128];
+
+	if (inv == NULL)
+		return 0;
+	set_why(why, whysz, "%s %s: %s", what, fpr_show(fpr),
+	    gerr(inv->reason, es, sizeof(es)));
+	return 1;
+}
+
 /* 1 (with why) if gpg refused the signing key in the last operation. */
 static int
 signer_refused(struct pgp *p, char *why, size_t whysz)
 {
-	gpgme_sign_result_t	sr;
-	char			es[128];
+	gpgme_sign_result_t	sr = gpgme_op_sign_result(p->ctx);
 
-	sr = gpgme_op_sign_result(p->ctx);
-	if (sr == NULL || sr->invalid_signers == NULL)
-		return 0;
-	set_why(why, whysz, "signing key %s: %s", p->sign_fpr,
-	    gerr(sr->invalid_signers->reason, es, sizeof(es)));
-	return 1;
+	return key_refused(sr != NULL ? sr->invalid_signers : NULL,
+	    "signing key", p->sign_fpr, why, whysz);
 }
 
 /*
@@ -301,16 +310,12 @@ recipients_collect(struct pgp *p, const char *const *fprs, size_t nfprs,
 static int
 recipients_refused(struct pgp *p, char *why, size_t whysz)
 {
-	gpgme_encrypt_result_t	er;
-	char			es[128];
+	gpgme_encrypt_result_t	er = gpgme_op_encrypt_result(p->ctx);
+	gpgme_invalid_key_t	inv = er != NULL ? er->invalid_recipients :
+				    NULL;
 
-	er = gpgme_op_encrypt_result(p->ctx);
-	if (er == NULL || er->invalid_recipients == NULL)
-		return 0;
-	set_why(why, whysz, "recipient %s: %s",
-	    fpr_show(er->invalid_recipients->fpr),
-	    gerr(er->invalid_recipients->reason, es, sizeof(es)));
-	return 1;
+	return key_refused(inv, "recipient", inv != NULL ? inv->fpr : NULL,
+	    why, whysz);
 }
 
 /* After a failed encryption: name the key gpg refused, if any. */

@@ -2,13 +2,13 @@
  * pgp decrypt and verify: a file is accepted only encrypted to a public
  * key and signed once, well, by the one pinned key.  See pgp.h.
  */
+#include <errno.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include <gpgme.h>
 
-#include "buf.h"
 #include "pgp_int.h"
 
 /* What makes a signature unacceptable even when gpg calls it good. */
@@ -145,30 +145,58 @@ verify_ok(struct pgp *p, const char *fpr, char *why, size_t whysz)
 	return rc;
 }
 
-/* Runs the operation; on success, the cleartext in *mem (gpgme_free()). */
-static int
-run_decrypt(struct pgp *p, const void *in, size_t len, char **mem,
-    size_t *n, char *why, size_t whysz)
-{
-	gpgme_data_t	 din = NULL, dout = NULL;
-	gpgme_error_t	 err;
-	char		 es[128];
-	int		 rc = -1;
+/* Where the cleartext goes, and how much of it may come. */
+struct sink {
+	pgp_sink	 fn;
+	void		*ctx;
+	size_t		 max, len;
+	int		 too_big, failed;
+};
 
-	*mem = NULL;
-	if ((err = gpgme_data_new_from_mem(&din, len ? in : "", len, 0)) != 0 ||
-	    (err = gpgme_data_new(&dout)) != 0) {
+/* GPGME's write callback: refusing a piece stops the operation. */
+static ssize_t
+sink_write(void *handle, const void *buf, size_t size)
+{
+	struct sink	*s = handle;
+
+	if (size > s->max - s->len) {
+		s->too_big = 1;
+		errno = EFBIG;
+		return -1;
+	}
+	errno = 0;
+	if (s->fn(s->ctx, buf, size) == -1) {
+		s->failed = errno != 0 ? errno : EIO;
+		errno = s->failed;
+		return -1;
+	}
+	s->len += size;
+	return (ssize_t)size;
+}
+
+/* Runs the operation, the cleartext to s.  0, or -1 with why. */
+static int
+run_decrypt(struct pgp *p, const void *in, size_t len, struct sink *s,
+    char *why, size_t whysz)
+{
+	struct gpgme_data_cbs	 cbs = { NULL, sink_write, NULL, NULL };
+	gpgme_data_t		 din = NULL, dout = NULL;
+	gpgme_error_t		 err;
+	char			 es[128];
+	int			 rc = -1;
+
+	if ((err = gpgme_data_new_from_mem(&din, in, len, 0)) != 0 ||
+	    (err = gpgme_data_new_from_cbs(&dout, &cbs, s)) != 0) {
 		set_why(why, whysz, "gpgme data: %s", gerr(err, es, sizeof(es)));
 		goto done;
 	}
-	if ((err = gpgme_op_decrypt_verify(p->ctx, din, dout)) != 0) {
+	err = gpgme_op_decrypt_verify(p->ctx, din, dout);
+	if (s->too_big)
+		set_why(why, whysz, "cleartext larger than %zu bytes", s->max);
+	else if (s->failed)
+		set_why(why, whysz, "cleartext: %s", strerror(s->failed));
+	else if (err != 0)
 		set_why(why, whysz, "decrypt: %s", gerr(err, es, sizeof(es)));
-		goto done;
-	}
-	*mem = gpgme_data_release_and_get_mem(dout, n);
-	dout = NULL;
-	if (*mem == NULL && *n != 0)
-		set_why(why, whysz, "decrypt: out of memory");
 	else
 		rc = 0;
 done:
@@ -179,28 +207,21 @@ done:
 
 int
 pgp_decrypt_verify(struct pgp *p, const char *signer_fpr, const void *in,
-    size_t len, struct buf *out, char *why, size_t whysz)
+    size_t len, size_t max, pgp_sink sink, void *sinkctx, char *why,
+    size_t whysz)
 {
-	char	 fpr[FPR_SZ], *mem = NULL;
-	size_t	 n = 0;
-	int	 rc = -1;
+	struct sink	 s = { sink, sinkctx, max, 0, 0, 0 };
+	char		 fpr[FPR_SZ];
 
 	if (fpr_get(signer_fpr, fpr, "signer", why, whysz) == -1)
 		return -1;
-	if (in == NULL && len != 0) {
-		set_why(why, whysz, "no input");
+	if (in == NULL || len == 0) {
+		set_why(why, whysz, "empty input");
 		return -1;
 	}
-	if (run_decrypt(p, in, len, &mem, &n, why, whysz) == -1 ||
+	if (run_decrypt(p, in, len, &s, why, whysz) == -1 ||
 	    decrypt_ok(p, why, whysz) == -1 ||
 	    verify_ok(p, fpr, why, whysz) == -1)
-		goto done;
-	if (n > 0 && buf_add(out, mem, n) == -1) {
-		set_why(why, whysz, "decrypt: out of memory");
-		goto done;
-	}
-	rc = 0;
-done:
-	gpgme_free(mem);
-	return rc;
+		return -1;
+	return 0;
 }

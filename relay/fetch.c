@@ -150,33 +150,36 @@ setup(struct fetcher *f, const char *url, struct answer *a)
 	    curl_easy_setopt(c, CURLOPT_HEADERDATA, a) ? -1 : 0;
 }
 
+/* Appends "name: value" to *h if value is set.  0, or -1 (no memory). */
+static int
+add_header(struct curl_slist **h, const char *name, const char *value)
+{
+	struct curl_slist	*t;
+	char			 line[256];
+
+	if (value[0] == '\0')
+		return 0;
+	(void)snprintf(line, sizeof(line), "%s: %s", name, value);
+	if ((t = curl_slist_append(*h, line)) == NULL)
+		return -1;
+	*h = t;
+	return 0;
+}
+
 /* The conditional request headers; NULL when there are none. */
 static struct curl_slist *
 cond_headers(const struct fetch_validators *cond)
 {
-	struct curl_slist	*h = NULL, *t;
-	char			 line[256];
+	struct curl_slist	*h = NULL;
 
 	if (cond == NULL)
 		return NULL;
-	if (cond->etag[0] != '\0') {
-		(void)snprintf(line, sizeof(line), "If-None-Match: %s",
-		    cond->etag);
-		if ((t = curl_slist_append(h, line)) == NULL)
-			goto fail;
-		h = t;
-	}
-	if (cond->last_modified[0] != '\0') {
-		(void)snprintf(line, sizeof(line), "If-Modified-Since: %s",
-		    cond->last_modified);
-		if ((t = curl_slist_append(h, line)) == NULL)
-			goto fail;
-		h = t;
+	if (add_header(&h, "If-None-Match", cond->etag) == -1 ||
+	    add_header(&h, "If-Modified-Since", cond->last_modified) == -1) {
+		curl_slist_free_all(h);
+		return NULL;
 	}
 	return h;
-fail:
-	curl_slist_free_all(h);
-	return NULL;
 }
 
 enum fetch_status

@@ -16,12 +16,12 @@
 #include "fetch.h"
 #include "fsutil.h"
 #include "log.h"
+#include "pgp.h"
 #include "rconf.h"
 #include "rsandbox.h"
 #include "rstate.h"
 #include "serve.h"
 #include "sources.h"
-#include "verify.h"
 
 #ifndef LF_VERSION
 #define LF_VERSION	"0"
@@ -46,7 +46,8 @@ usage(FILE *f)
 	    "  --once          fetch and verify every source once, print one "
 	    "line per source;\n"
 	    "                  exit 0 ok, 2 network or HTTP, 3 guard held, "
-	    "4 refused\n"
+	    "4 refused,\n"
+	    "                  5 state file not written\n"
 	    "  --force LIST    with --once: lift the guard for LIST\n"
 	    "  --check-config  check the configuration, state and keys\n"
 	    "  -v              verbose\n", RCONF_DEFAULT_PATH);
@@ -173,6 +174,7 @@ main(int argc, char *argv[])
 	struct rconf	 c;
 	struct rstate	 st;
 	struct sources	*s = NULL;
+	char		 why[256];
 	int		 rc = 1;
 
 	if (fds_std_valid() == -1 || parse_opts(argc, argv, &o) == -1)
@@ -187,8 +189,11 @@ main(int argc, char *argv[])
 	}
 	if (rstate_load(c.state, &st) == -1)
 		goto out;
-	if (verify_global_init(c.gnupghome) == -1 ||
-	    fetch_global_init() == -1 ||
+	if (pgp_global_init(c.gnupghome, why, sizeof(why)) == -1) {
+		log_warnx("%s", why);
+		goto out;
+	}
+	if (fetch_global_init() == -1 ||
 	    (s = sources_new(&c, &st, o.force)) == NULL)
 		goto out;
 	if (o.mode != M_CHECK && mkdir_p(c.state, 0700) == -1) {

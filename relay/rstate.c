@@ -1,8 +1,12 @@
 /* rstate: see rstate.h. */
+#include <sys/file.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "fsutil.h"
 #include "log.h"
@@ -183,6 +187,53 @@ rstate_save(const char *dir, const struct rstate *st)
 		rc = 0;
 	buf_free(&b);
 	return rc;
+}
+
+int
+rstate_lock(const char *dir)
+{
+	int	 fd;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("%s", dir);
+		return -1;
+	}
+	while (flock(fd, LOCK_EX) == -1)
+		if (errno != EINTR) {
+			log_warn("%s: flock", dir);
+			(void)close(fd);
+			return -1;
+		}
+	return fd;
+}
+
+void
+rstate_unlock(int fd)
+{
+	if (fd != -1)
+		(void)close(fd);	/* releases the flock */
+}
+
+int
+rstate_commit(const char *dir, struct rstate *st,
+    const struct rstate_entry *e)
+{
+	struct rstate_entry	*old, prev;
+
+	if ((old = rstate_find(st, e->list, e->rec)) != NULL) {
+		prev = *old;
+		*old = *e;
+	} else if (rstate_set(st, e) == -1) {
+		log_warnx("%s/%s: out of memory", dir, RSTATE_FILE);
+		return -1;
+	}
+	if (rstate_save(dir, st) == 0)
+		return 0;
+	if (old != NULL)
+		*old = prev;
+	else
+		st->n--;	/* rstate_set() appended it */
+	return -1;
 }
 
 struct rstate_entry *

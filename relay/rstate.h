@@ -51,6 +51,23 @@ int	rstate_format(const struct rstate *, struct buf *out);
 int	rstate_load(const char *dir, struct rstate *);
 int	rstate_save(const char *dir, const struct rstate *);
 
+/*
+ * Every decision on a source reads the state file and writes it back
+ * under one lock, the daemon's and --once's alike, so that neither
+ * undoes what the other recorded (--once --force while the daemon runs):
+ * rstate_lock() takes an exclusive flock(2) on dir itself, waiting for
+ * the other holder; rstate_unlock() releases it.  A fd, or -1 (logged).
+ */
+int	rstate_lock(const char *dir);
+void	rstate_unlock(int fd);
+
+/*
+ * Records e (rstate_set()) and writes the file.  If the file cannot be
+ * written, st is left as it was.  0, or -1 (logged).
+ */
+int	rstate_commit(const char *dir, struct rstate *, const struct
+	    rstate_entry *e);
+
 struct rstate_entry *rstate_find(struct rstate *, const char *list,
 	    enum sympafile_reception);
 /* Replaces or adds the entry of e's source.  0 or -1 (no memory). */

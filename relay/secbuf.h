@@ -26,7 +26,7 @@ struct secbuf *secbuf_ref(struct secbuf *);
 /* Drops one reference; the last one wipes and unmaps (NULL is a no-op). */
 void	secbuf_unref(struct secbuf *);
 
-/* verify_sink (verify.h) that appends to the secbuf ctx. */
+/* A pgp_sink (pgp.h) that appends to the secbuf ctx. */
 int	secbuf_sink(void *ctx, const void *data, size_t len);
 
 #endif

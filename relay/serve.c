@@ -19,6 +19,17 @@
 #define LISTS_PREFIX	"/lists/"
 #define TEXT		"text/plain; charset=utf-8"
 
+/*
+ * Sympa makes one short GET per source and the answer comes from memory,
+ * so a connection idle for IDLE_TIMEOUT seconds is a client that went
+ * quiet: it is dropped.  MAX_CONNECTIONS idle or slow clients are needed
+ * to make the next connection wait for a slot (well within a soft limit
+ * of 1024 descriptors).  There is no limit per address: on loopback
+ * Sympa and every other client come from the same one.
+ */
+#define IDLE_TIMEOUT	10	/* seconds */
+#define MAX_CONNECTIONS	512
+
 struct serve {
 	struct MHD_Daemon	*d;
 	struct sources		*src;
@@ -61,12 +72,30 @@ serve_listen(const char *host, unsigned short port)
 	}
 	(void)setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (bind(fd, (struct sockaddr *)&ss, len) == -1 ||
-	    listen(fd, 64) == -1) {
+	    listen(fd, SOMAXCONN) == -1) {
 		log_warn("listen on %s port %u", host, (unsigned)port);
 		(void)close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+/* Queues r (NULL: no memory) with the headers of every answer. */
+static enum MHD_Result
+queue(struct MHD_Connection *c, unsigned code, const char *type,
+    struct MHD_Response *r)
+{
+	enum MHD_Result	 ret;
+
+	if (r == NULL)
+		return MHD_NO;
+	(void)MHD_add_response_header(r, "Content-Type", type);
+	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
+	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
+		(void)MHD_add_response_header(r, "Allow", "GET, HEAD");
+	ret = MHD_queue_response(c, code, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static enum MHD_Result
@@ -79,7 +108,6 @@ answer(struct MHD_Connection *c, unsigned code, const char *type,
     const char *fmt, ...)
 {
 	struct MHD_Response	*r;
-	enum MHD_Result		 ret;
 	va_list			 ap;
 	char			*body;
 	int			 n;
@@ -91,17 +119,9 @@ answer(struct MHD_Connection *c, unsigned code, const char *type,
 		return MHD_NO;
 	r = MHD_create_response_from_buffer((size_t)n, body,
 	    MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
+	if (r == NULL)
 		free(body);
-		return MHD_NO;
-	}
-	(void)MHD_add_response_header(r, "Content-Type", type);
-	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
-	if (code == MHD_HTTP_METHOD_NOT_ALLOWED)
-		(void)MHD_add_response_header(r, "Allow", "GET, HEAD");
-	ret = MHD_queue_response(c, code, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(c, code, type, r);
 }
 
 static void
@@ -132,7 +152,6 @@ serve_list(struct serve *s, struct MHD_Connection *c, const char *name)
 	struct query		 q = { 0, 0, SF_RECEPTION_ALL };
 	struct MHD_Response	*r;
 	struct secbuf		*copy;
-	enum MHD_Result		 ret;
 	char			 why[320];
 
 	(void)MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, on_arg, &q);
@@ -150,15 +169,9 @@ serve_list(struct serve *s, struct MHD_Connection *c, const char *name)
 	r = MHD_create_response_from_buffer_with_free_callback_cls(
 	    secbuf_len(copy), (void *)(uintptr_t)secbuf_data(copy), copy_done,
 	    copy);
-	if (r == NULL) {
+	if (r == NULL)
 		secbuf_unref(copy);
-		return MHD_NO;
-	}
-	(void)MHD_add_response_header(r, "Content-Type", TEXT);
-	(void)MHD_add_response_header(r, "Cache-Control", "no-store");
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
+	return queue(c, MHD_HTTP_OK, TEXT, r);
 }
 
 static enum MHD_Result
@@ -232,8 +245,8 @@ serve_start(int listenfd, struct sources *src)
 	    MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, s,
 	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 	    MHD_OPTION_LISTEN_SOCKET, listenfd,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)64,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)30,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)MAX_CONNECTIONS,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {

@@ -9,11 +9,18 @@
 #include "fsutil.h"
 #include "log.h"
 #include "pair.h"
+#include "pgp.h"
 #include "sources.h"
-#include "verify.h"
 
 #define NREC		3
-#define CLEAR_MAX	(256UL * 1024 * 1024)	/* bytes of cleartext */
+/*
+ * The cleartext may be at most CLEAR_RATIO times the fetched file, and
+ * never more than CLEAR_MAX bytes: a list is text, which gpg compresses
+ * a few times at most, while a compressed run of zeros (signed or not:
+ * the signature is checked after decryption) expands a thousandfold.
+ */
+#define CLEAR_RATIO	64
+#define CLEAR_MAX	(64UL * 1024 * 1024)	/* bytes */
 #define WHY_MAX		300
 
 struct source {
@@ -33,7 +40,7 @@ struct sources {
 	struct rstate		 st;
 	struct accept_rules	 rules;
 	struct fetcher		*fetch;
-	struct verify		*verify;
+	struct pgp		*pgp;
 	struct buf		 body;
 	struct source		*v;
 	size_t			 n;
@@ -91,7 +98,10 @@ sources_new(const struct rconf *cfg, struct rstate *st, const char *force)
 		log_warn("sources");
 		goto fail;
 	}
-	if ((s->verify = verify_new(cfg->feed_key, why, sizeof(why))) == NULL) {
+	/* The home is the process's (pgp_global_init()). */
+	if ((s->pgp = pgp_new(NULL, NULL, PGP_NO_SIGNER, why,
+	    sizeof(why))) == NULL ||
+	    pgp_check_signer(s->pgp, cfg->feed_key, why, sizeof(why)) == -1) {
 		log_warnx("%s: %s", cfg->gnupghome, why);
 		goto fail;
 	}
@@ -116,7 +126,7 @@ sources_free(struct sources *s)
 	}
 	free(s->v);
 	fetch_free(s->fetch);
-	verify_free(s->verify);
+	pgp_free(s->pgp);
 	buf_free(&s->body);
 	rstate_free(&s->st);
 	(void)pthread_mutex_destroy(&s->mu);
@@ -135,7 +145,8 @@ failed(struct sources *s, struct source *src, int outcome, const char *why,
     FILE *report)
 {
 	const char	*what = outcome == SOURCES_NETWORK ? "fetch failed" :
-	    outcome == SOURCES_HELD ? "held by the guard" : "refused";
+	    outcome == SOURCES_HELD ? "held by the guard" :
+	    outcome == SOURCES_STATE ? "not recorded" : "refused";
 
 	log_warnx("%s %s: %s: %s%s", src->list, rec_name(src), what, why,
 	    src->copy != NULL ? " (the last good copy stays served)" : "");
@@ -168,12 +179,16 @@ succeeded(struct sources *s, struct source *src, struct secbuf *copy)
 	secbuf_unref(old);
 }
 
-/* The header accepted: into the state, and the file if it changed. */
-static void
-remember(struct sources *s, const struct sympafile_hdr *h)
+/*
+ * The header accepted: into the state file (st, as read under the lock)
+ * if it changed.  0, or -1 with why: the copy must not be served, or a
+ * restart would forget it and take an older file again.
+ */
+static int
+remember(struct sources *s, struct rstate *st,
+    const struct sympafile_hdr *h, char *why, size_t whysz)
 {
 	struct rstate_entry	 e, *old;
-	int			 rc;
 
 	memset(&e, 0, sizeof(e));
 	(void)snprintf(e.list, sizeof(e.list), "%s", h->list);
@@ -181,17 +196,16 @@ remember(struct sources *s, const struct sympafile_hdr *h)
 	e.generation = h->generation;
 	e.count = h->count;
 	(void)snprintf(e.time, sizeof(e.time), "%s", h->time);
-	old = rstate_find(&s->st, e.list, e.rec);
+	old = rstate_find(st, e.list, e.rec);
 	if (old != NULL && old->generation == e.generation &&
 	    old->count == e.count && strcmp(old->time, e.time) == 0)
-		return;
-	pthread_mutex_lock(&s->mu);	/* sources_status() reads st */
-	rc = rstate_set(&s->st, &e);
-	pthread_mutex_unlock(&s->mu);
-	if (rc == -1 || rstate_save(s->cfg->state, &s->st) == -1)
-		log_warnx("%s %s: generation %lld accepted, but the state "
-		    "file was not written", e.list,
-		    sympafile_reception_name(e.rec), e.generation);
+		return 0;
+	if (rstate_commit(s->cfg->state, st, &e) == 0)
+		return 0;
+	(void)snprintf(why, whysz, "generation %lld accepted, but the state "
+	    "file %s/%s could not be written: not served", e.generation,
+	    s->cfg->state, RSTATE_FILE);
+	return -1;
 }
 
 /* The copy served for list and reception, or NULL. */
@@ -240,6 +254,50 @@ pair_wait(const struct sources *s, const struct source *src,
 	}
 }
 
+static size_t
+clear_limit(size_t body)
+{
+	return body > CLEAR_MAX / CLEAR_RATIO ? CLEAR_MAX : body * CLEAR_RATIO;
+}
+
+/*
+ * Decides on clear against the state file as it is now, read and written
+ * back under its lock (rstate.h): SOURCES_OK with *h, or the outcome
+ * with why.
+ */
+static int
+decide(struct sources *s, struct source *src, const struct secbuf *clear,
+    struct sympafile_hdr *h, char *why, size_t whysz)
+{
+	struct rstate		 st;
+	enum accept_verdict	 v;
+	int			 fd, rc;
+
+	if ((fd = rstate_lock(s->cfg->state)) == -1 ||
+	    rstate_load(s->cfg->state, &st) == -1) {
+		rstate_unlock(fd);
+		(void)snprintf(why, whysz, "the state file %s/%s cannot be "
+		    "read or locked", s->cfg->state, RSTATE_FILE);
+		return SOURCES_STATE;
+	}
+	v = accept_check(src->list, src->rec, rstate_find(&st, src->list,
+	    src->rec), &s->rules, secbuf_data(clear), secbuf_len(clear), h,
+	    why, whysz);
+	if (v == ACCEPT_OK && (v = pair_wait(s, src, clear, why,
+	    whysz)) != ACCEPT_OK)
+		log_debug("%s %s: the new copy waits", src->list,
+		    rec_name(src));
+	rc = v == ACCEPT_HELD ? SOURCES_HELD : v == ACCEPT_REFUSED ?
+	    SOURCES_REFUSED : remember(s, &st, h, why, whysz) == -1 ?
+	    SOURCES_STATE : SOURCES_OK;
+	rstate_unlock(fd);
+	pthread_mutex_lock(&s->mu);	/* sources_status() reads st */
+	rstate_free(&s->st);
+	s->st = st;
+	pthread_mutex_unlock(&s->mu);
+	return rc;
+}
+
 /* Decrypts, verifies and checks the body; serves it if accepted. */
 static int
 take(struct sources *s, struct source *src, const struct fetch_validators
@@ -247,30 +305,24 @@ take(struct sources *s, struct source *src, const struct fetch_validators
 {
 	struct sympafile_hdr	 h;
 	struct secbuf		*clear;
-	enum accept_verdict	 v;
+	size_t			 limit = clear_limit(s->body.len);
 	char			 why[WHY_MAX];
+	int			 rc;
 
-	if ((clear = secbuf_new(CLEAR_MAX)) == NULL)
+	if ((clear = secbuf_new(limit)) == NULL)
 		return failed(s, src, SOURCES_REFUSED, "out of memory",
 		    report);
-	if (verify_decrypt(s->verify, s->body.data, s->body.len, secbuf_sink,
-	    clear, why, sizeof(why)) == -1) {
+	if (pgp_decrypt_verify(s->pgp, s->cfg->feed_key, s->body.data,
+	    s->body.len, limit, secbuf_sink, clear, why,
+	    sizeof(why)) == -1) {
 		secbuf_unref(clear);
 		return failed(s, src, SOURCES_REFUSED, why, report);
 	}
-	v = accept_check(src->list, src->rec, rstate_find(&s->st, src->list,
-	    src->rec), &s->rules, secbuf_data(clear), secbuf_len(clear), &h,
-	    why, sizeof(why));
-	if (v == ACCEPT_OK && (v = pair_wait(s, src, clear, why,
-	    sizeof(why))) != ACCEPT_OK)
-		log_debug("%s %s: the new copy waits", src->list,
-		    rec_name(src));
-	if (v != ACCEPT_OK) {
+	if ((rc = decide(s, src, clear, &h, why, sizeof(why))) !=
+	    SOURCES_OK) {
 		secbuf_unref(clear);
-		return failed(s, src, v == ACCEPT_HELD ? SOURCES_HELD :
-		    SOURCES_REFUSED, why, report);
+		return failed(s, src, rc, why, report);
 	}
-	remember(s, &h);
 	src->val = *val;
 	succeeded(s, src, clear);
 	log_info("%s %s: generation %lld, %lu members, accepted", src->list,

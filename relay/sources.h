@@ -4,10 +4,12 @@
  * (secbuf.h) and what happened to it.
  *
  * sources_refresh() fetches every source in turn (fetch.h), decrypts and
- * verifies what changed (verify.h), decides (accept.h), and on success
- * swaps the served copy and records the source in the state file
- * (rstate.h).  Any failure leaves the last good copy served and says why
- * in the log and the status.  The reception files are fetched with the
+ * verifies what changed (pgp.h), decides (accept.h) against the state
+ * file read under its lock, records the source in it (rstate.h), and
+ * only then swaps the served copy: a copy whose generation could not be
+ * recorded is not served (a restart would forget it and accept an older
+ * file).  Any failure leaves the last good copy served and says why in
+ * the log and the status.  The reception files are fetched with the
  * whole list, every time: each is a source Sympa may read, and each is
  * guarded and checked on its own.
  *
@@ -31,6 +33,7 @@
 #define SOURCES_NETWORK		2	/* network, TLS or HTTP */
 #define SOURCES_HELD		3	/* the guard held a source */
 #define SOURCES_REFUSED		4	/* crypto, identity, replay, content */
+#define SOURCES_STATE		5	/* the state file: not read or written */
 
 struct sources;
 

@@ -40,7 +40,7 @@ hostile "another list's genuine file" 'the file is list spacelog'
 sympa_text deelnemers digest 6 <"$T/other.txt" | publish deelnemers all
 hostile "another reception's file" 'reception digest'
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all otherkey
-hostile "signed by another key the relay knows" "signed by $ADMIN_FPR, not by the feed key"
+hostile "signed by another key the relay knows" "signed by $ADMIN_FPR, not by signer $FEED_FPR"
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all stranger
 hostile "signed by a key the relay does not know" 'signature by [0-9A-F]+: No public key'
 sympa_text deelnemers all 6 <"$T/other.txt" | publish deelnemers all unsigned
@@ -56,7 +56,7 @@ head -c 300 "$FEEDDIR/all/deelnemers.sympa.asc" >"$T/cut"
 publish deelnemers all raw <"$T/cut"
 hostile "a truncated file" 'decrypt'
 publish deelnemers all raw </dev/null
-hostile "an empty body" 'empty file'
+hostile "an empty body" 'empty input'
 sympa_text deelnemers all 6 13 <"$T/other.txt" | publish deelnemers all
 hostile "a count that does not match the lines" 'content: .*file ends early'
 sympa_text deelnemers all 6 3 <"$T/other.txt" | publish deelnemers all
@@ -65,8 +65,32 @@ printf 'M001@EXAMPLE.ORG\n' | sympa_text deelnemers all 6 | publish deelnemers a
 hostile "an address not normalised" 'not a normalised address'
 printf 'evil@example.org\tName\001x\n' | sympa_text deelnemers all 6 | publish deelnemers all
 hostile "a name with a control character" 'name not clean'
+printf 'evil@example.org\tAnna \342\200\256gro\n' | sympa_text deelnemers all 6 | publish deelnemers all
+hostile "a name with a right-to-left override (U+202E)" 'name not clean'
 { sympa_text deelnemers all 6 <"$T/good.txt"; printf '# extra\n'; } | publish deelnemers all
 hostile "a comment line after the members" 'more lines than the count'
+
+# A compression bomb, not even signed: 256 MiB of zeros that gpg packs
+# into a few hundred KiB.  Refused once the cleartext passes 64 times the
+# file, before the signature is looked at: the relay's memory stays small.
+pid=$(bg_pid relay-t72)
+hwm() { awk '/^VmHWM:/ { print $2 }' "/proc/$1/status"; }
+before=$(hwm "$pid")
+head -c 256M /dev/zero | _lf_gpg "$W/gnupg" --armor --compress-level 9 --encrypt \
+	-r "$PROVIDER_FPR" --trust-model always 2>>"$T/gpg.log" | publish deelnemers all raw
+bomb=$(stat -c %s "$FEEDDIR/all/deelnemers.sympa.asc")
+check "a compression bomb: under 1 MiB on the wire" test "$bomb" -lt 1048576
+hostile "a compression bomb" "cleartext larger than $((bomb * 64)) bytes"
+grown=$(( $(hwm "$pid") - before ))
+check "a compression bomb: the relay grew by less than 64 MiB (${grown} KiB)" test "$grown" -lt 65536
+
+# A name with a code point unassigned in the relay's Unicode data
+# (U+0378): a generator built with newer data may have kept it as a
+# letter.  It harms no reader, and the file is served.
+{ cat "$T/good.txt"; printf 'new@example.org\tAnna \315\270\n'; } | sympa_text deelnemers all 7 | publish deelnemers all
+check "a round with a name holding U+0378" relay_refresh t72
+relay_get /lists/deelnemers
+check_eq "U+0378 in a name: the file is served" "$(cat "$T/good.txt"; printf 'new@example.org\tAnna \315\270')" "$(members_of "$BODY")"
 
 relay_stop t72
 done_testing

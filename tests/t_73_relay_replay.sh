@@ -52,8 +52,38 @@ check "a round with the genuine generation 10" relay_refresh t73
 relay_get /lists/deelnemers
 check_eq "generation 10 served again" "$(cat "$T/new.txt")" "$(members_of "$BODY")"
 
-# A broken state file: the relay refuses to start rather than forget.
 relay_stop t73
+
+# The state file cannot be written (a read-only file system): a newer
+# generation is not served, since after a restart the relay would no
+# longer know it and would take generation 10 again; --once exits 5.
+if mkdir -p "$T/rostate" && mount -t tmpfs -o size=1m tmpfs "$T/rostate" 2>/dev/null; then
+	cp "$RSTATE/relay.state" "$T/rostate/"
+	RSTATE=$T/rostate relay_conf "$FEED_URL" >"$T/ro.conf"
+	relay_start t73ro "$T/ro.conf" || bail_out "relay on the tmpfs"
+	mount -o remount,ro "$T/rostate"
+	members 14 >"$T/newer.txt"
+	sympa_text deelnemers all 11 <"$T/newer.txt" | publish deelnemers all
+	check "read-only state: a round with generation 11" relay_refresh t73ro
+	relay_get /lists/deelnemers
+	check_eq "read-only state: generation 10 still served" "$(cat "$T/new.txt")" "$(members_of "$BODY")"
+	relay_get /-/status
+	check_eq "read-only state: status says why" true "$(jq '.sources[0] | .generation == 10 and
+		(.last_error // "" | test("generation 11 accepted, but the state file .* could not be written"))' "$BODY")"
+	check_exit "read-only state: --once exits 5" 5 "$RELAY" -c "$T/ro.conf" --once
+	check_grep "read-only state: --once says why" '^deelnemers all: not recorded: generation 11 accepted, but the state file' "$LAST_OUT"
+	mount -o remount,rw "$T/rostate"
+	check "writable again: a round" relay_refresh t73ro
+	relay_get /lists/deelnemers
+	check_eq "writable again: generation 11 served" "$(cat "$T/newer.txt")" "$(members_of "$BODY")"
+	check_grep "writable again: recorded" '^deelnemers all 11 14 ' "$T/rostate/relay.state"
+	relay_stop t73ro
+	umount "$T/rostate"
+else
+	skip "read-only state" "cannot mount a tmpfs here"
+fi
+
+# A broken state file: the relay refuses to start rather than forget.
 printf 'garbage\n' >"$RSTATE/relay.state"
 check_exit "a corrupt state file: --once exits 1" 1 "$RELAY" -c "$RCONF" --once
 check_grep "and says where" 'relay.state: line 1' "$LAST_ERR"

@@ -28,6 +28,23 @@ relay_stop t74f
 relay_start t74 || bail_out "relay"
 check "first round" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t74.log"
 
+# Clients that connect and say nothing (or too slowly) do not lock Sympa
+# out: 200 of them, then Sympa's GET is answered at once; an idle
+# connection is dropped after 10 seconds.
+idle=()
+for ((i = 0; i < 200; i++)); do
+	exec {fd}<>"/dev/tcp/127.0.0.1/$RELAY_PORT" && idle+=("$fd")
+done
+check_eq "200 idle connections open" 200 "${#idle[@]}"
+code=$(curl -s -m 5 --noproxy '*' -o /dev/null -w '%{http_code}' "$RELAY_URL/lists/deelnemers")
+check_eq "with 200 idle connections, Sympa gets its answer" 200 "$code"
+start=$SECONDS
+read -r -t 20 -u "${idle[0]}" line
+rc=$?
+check "an idle connection is closed by the relay (read: $rc)" test "$rc" -eq 1
+check "after about 10 seconds ($((SECONDS - start)) s)" test $((SECONDS - start)) -ge 8 -a $((SECONDS - start)) -le 15
+for fd in "${idle[@]}"; do exec {fd}<&-; done
+
 failing() {	# failing WHAT REGEX: one round, then the checks
 	check "$1: a round" relay_refresh t74
 	relay_get /lists/deelnemers

@@ -40,6 +40,14 @@ check_exit "--force is only for --once" 1 "$RELAY" -c "$RCONF" --force deelnemer
 check_exit "--force an unknown list" 1 "$RELAY" -c "$RCONF" --once --force nosuch
 check_exit "--once --force deelnemers accepts it" 0 "$RELAY" -c "$RCONF" --once --force deelnemers
 check_grep "the state has the new count" '^deelnemers all 6 10 ' "$RSTATE/relay.state"
+# The daemon ran meanwhile: its next round reads the state file again,
+# so it neither writes the old count back nor holds the forced list.
+members 41 | sympa_text spacelog all 3 | publish spacelog all
+check "a round of the daemon after --once --force" relay_refresh t75
+check_grep "the daemon recorded spacelog" '^spacelog all 3 41 ' "$RSTATE/relay.state"
+check_grep "and kept the forced count" '^deelnemers all 6 10 ' "$RSTATE/relay.state"
+relay_get /lists/deelnemers
+check_eq "the daemon serves the forced list at once" "$(head -n 10 "$T/40.txt")" "$(members_of "$BODY")"
 relay_stop t75
 relay_start t75 || bail_out "relay restart"
 check "a round after the restart" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t75.log"

@@ -154,6 +154,29 @@ test_nul_refused(void **state)
 	    NULL, err, sizeof(err)), -1);
 }
 
+/*
+ * A name with a code point unassigned in this Unicode table (U+0378, a
+ * letter in some later version) passes; a bidirectional override
+ * (U+202E) or a zero-width space (U+200B) does not.
+ */
+static void
+test_names_newer_unicode(void **state)
+{
+	struct sympafile_hdr	 h;
+	struct seen		 s;
+	char			 err[128];
+
+	(void)state;
+	assert_int_equal(parse(HDR "a@example.org\tAnna \xcd\xb8\n"
+	    "b@example.org\t\xee\x80\x80 B\n", &h, &s, err, sizeof(err)), 0);
+	assert_string_equal(s.last, "b@example.org|\xee\x80\x80 B");
+	assert_int_equal(parse(HDR "a@example.org\tAnna \xe2\x80\xae\n"
+	    "b@example.org\n", &h, &s, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "name not clean"));
+	assert_int_equal(parse(HDR "a@example.org\tAn\xe2\x80\x8bna\n"
+	    "b@example.org\n", &h, &s, err, sizeof(err)), -1);
+}
+
 static int
 refuse_all(void *ctx, const char *email, const char *name)
 {
@@ -185,6 +208,7 @@ main(void)
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_nul_refused),
 		cmocka_unit_test(test_callback_can_refuse),
+		cmocka_unit_test(test_names_newer_unicode),
 	};
 
 	return cmocka_run_group_tests_name("lib_sympafile", tests, NULL, NULL);

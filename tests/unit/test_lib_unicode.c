@@ -182,6 +182,29 @@ test_invisible_matches_ucd(void **state)
 	    uni_invisible(0x4e00) || uni_invisible(0xfffd));
 }
 
+/* uni_control(): Cc, Cf and Cs only; unassigned and private use pass. */
+static void
+test_control_matches_ucd(void **state)
+{
+	uint32_t	 c;
+	int		 want;
+
+	(void)state;
+	read_ucd();
+	for (c = 0; c <= UNI_MAX; c++) {
+		want = strcmp(cat[c], "Cc") == 0 || strcmp(cat[c], "Cf") == 0 ||
+		    strcmp(cat[c], "Cs") == 0;
+		if (uni_control(c) != want)
+			fail_msg("U+%04X (%s): uni_control %d", (unsigned)c,
+			    cat[c], !want);
+	}
+	assert_int_equal(uni_control(UNI_MAX + 1), 1);
+	assert_true(uni_control(0x202e) && uni_control(0x2066) &&
+	    uni_control(0x200b) && uni_control(0xe0001) && uni_control(0x7f));
+	assert_false(uni_control(0x0378) || uni_control(0xe000) ||
+	    uni_control(0x10ffff) || uni_control('a'));
+}
+
 int
 main(void)
 {
@@ -191,6 +214,7 @@ main(void)
 		cmocka_unit_test(test_encode_round_trip),
 		cmocka_unit_test(test_decode_only_canonical),
 		cmocka_unit_test(test_invisible_matches_ucd),
+		cmocka_unit_test(test_control_matches_ucd),
 	};
 
 	return cmocka_run_group_tests_name("lib_unicode", tests, NULL, NULL);

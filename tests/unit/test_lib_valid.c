@@ -520,6 +520,43 @@ test_name_small_buffer_not_overrun(void **state)
 	assert_int_equal(valid_clean_name("abc", 3, out, 0), 0);
 }
 
+/* valid_name_safe(): what any Unicode version's cleaning could write. */
+static void
+test_name_safe(void **state)
+{
+	static const char *const good[] = {
+		"Anna", "Anna B", "Ren\xc3\xa9" "e", "A \xcd\xb8",	/* U+0378 */
+		"\xee\x80\x80", "\xf4\x8f\xbf\xbf x",	/* U+E000, U+10FFFF */
+		"\xef\xbf\xbd",			/* U+FFFD */
+	};
+	static const char *const bad[] = {
+		"", " A", "A ", "A  B", "A\tB", "A\nB", "A\x7f",
+		"A\xe2\x80\xae" "B", "A\xe2\x81\xa6" "B", "A\xe2\x80\x8b" "B",	/* bidi, ZWSP */
+		"A\xc2\xa0" "B", "A\xe2\x80\xa8" "B",	/* NBSP, line separator */
+		"A\xff", "A\xed\xa0\x80", "A\xc0\xa0", "A\xcd",
+		"\xf3\xa0\x80\x81",			/* a tag character */
+	};
+	char	 in[VALID_NAME_MAX + 2], out[VALID_NAME_BYTES + 1];
+	size_t	 i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		if (!valid_name_safe(good[i], strlen(good[i])))
+			fail_msg("refused good case %zu", i);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		if (valid_name_safe(bad[i], strlen(bad[i])))
+			fail_msg("accepted bad case %zu", i);
+	assert_false(valid_name_safe("A\0B", 3));
+	assert_false(valid_name_safe(NULL, 0));
+	memset(in, 'x', sizeof(in));
+	assert_true(valid_name_safe(in, VALID_NAME_MAX));
+	assert_false(valid_name_safe(in, VALID_NAME_MAX + 1));
+	/* Whatever valid_clean_name() writes passes. */
+	n = valid_clean_name(" A\t\xe2\x80\xae B\xff\xcd\xb8 ", 12, out,
+	    sizeof(out));
+	assert_true(valid_name_safe(out, n));
+}
+
 int
 main(void)
 {
@@ -546,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_name_cap_never_splits_a_character),
 		cmocka_unit_test(test_name_cap_drops_trailing_space),
 		cmocka_unit_test(test_name_small_buffer_not_overrun),
+		cmocka_unit_test(test_name_safe),
 	};
 
 	return cmocka_run_group_tests_name("lib_valid", tests, NULL, NULL);

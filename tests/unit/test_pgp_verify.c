@@ -4,6 +4,7 @@
  * keys), decrypted by recipient A with the feed key pinned.  Only a file
  * encrypted to A and signed once, well, by the feed key is accepted.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -110,7 +111,27 @@ signed_by(struct world *w, const char *fpr, struct buf *out)
 	pgp_free(o);
 }
 
-/* Decrypts msg as A with signer pinned: -1, why holds reason, no output. */
+#define MAX_CLEAR	(1024 * 1024)
+
+/* A pgp_sink into a struct buf. */
+static int
+to_buf(void *ctx, const void *data, size_t len)
+{
+	return buf_add(ctx, data, len);
+}
+
+/* A pgp_sink that takes nothing. */
+static int
+refuse_all(void *ctx, const void *data, size_t len)
+{
+	(void)ctx;
+	(void)data;
+	(void)len;
+	errno = ENOSPC;
+	return -1;
+}
+
+/* Decrypts msg as A with signer pinned: -1, why holds reason. */
 static void
 assert_refused(struct world *w, const char *signer, const void *msg,
     size_t len, const char *reason)
@@ -118,13 +139,11 @@ assert_refused(struct world *w, const char *signer, const void *msg,
 	struct buf	 out = BUF_INIT;
 	char		 why[512] = "";
 
-	buf_add(&out, "kept", 4);
-	assert_int_equal(pgp_decrypt_verify(w->a, signer, msg, len, &out, why,
-	    sizeof(why)), -1);
+	assert_int_equal(pgp_decrypt_verify(w->a, signer, msg, len, MAX_CLEAR,
+	    to_buf, &out, why, sizeof(why)), -1);
 	print_message("# %s\n", why);
 	if (strstr(why, reason) == NULL)
 		fail_msg("\"%s\" does not say \"%s\"", why, reason);
-	assert_int_equal(out.len, 4);
 	buf_free(&out);
 }
 
@@ -135,12 +154,11 @@ assert_accepted(struct world *w, struct pgp *p, const char *signer,
 	struct buf	 out = BUF_INIT;
 	char		 why[512] = "";
 
-	buf_add(&out, "head", 4);
-	if (pgp_decrypt_verify(p, signer, msg->data, msg->len, &out, why,
-	    sizeof(why)) != 0)
+	if (pgp_decrypt_verify(p, signer, msg->data, msg->len, MAX_CLEAR,
+	    to_buf, &out, why, sizeof(why)) != 0)
 		fail_msg("%s", why);
-	assert_int_equal(out.len, 4 + sizeof(CLEAR) - 1);
-	assert_memory_equal(out.data, "head" CLEAR, out.len);
+	assert_int_equal(out.len, sizeof(CLEAR) - 1);
+	assert_memory_equal(out.data, CLEAR, out.len);
 	(void)w;
 	buf_free(&out);
 }
@@ -278,7 +296,8 @@ test_garbage(void **state)
 	unsigned char	 junk[512];
 	size_t		 i;
 
-	assert_refused(w, w->k.feed, "", 0, "decrypt: ");
+	assert_refused(w, w->k.feed, "", 0, "empty input");
+	assert_refused(w, w->k.feed, NULL, 0, "empty input");
 	assert_refused(w, w->k.feed, CLEAR, sizeof(CLEAR) - 1, "decrypt: ");
 	for (i = 0; i < sizeof(junk); i++)
 		junk[i] = (unsigned char)(i * 151 + 7);
@@ -379,6 +398,43 @@ test_signer_revoked(void **state)
 	buf_free(&msg);
 }
 
+/*
+ * The cleartext cap: one byte short of a good file stops it, and a
+ * compressed file of zeros (signed or not) stops at the cap, whatever it
+ * would expand to.  A sink that refuses stops it too.
+ */
+static void
+test_too_big(void **state)
+{
+	struct world	*w = *state;
+	struct buf	 msg = BUF_INIT, out = BUF_INIT;
+	char		 why[512], in[128];
+
+	assert_int_equal(pgp_decrypt_verify(w->a, w->k.feed, w->good.data,
+	    w->good.len, sizeof(CLEAR) - 2, to_buf, &out, why, sizeof(why)),
+	    -1);
+	assert_non_null(strstr(why, "cleartext larger than"));
+	assert_true(out.len <= sizeof(CLEAR) - 2);
+	buf_reset(&out);
+	assert_int_equal(pgp_decrypt_verify(w->a, w->k.feed, w->good.data,
+	    w->good.len, MAX_CLEAR, refuse_all, NULL, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, strerror(ENOSPC)));
+	(void)snprintf(in, sizeof(in), "%s/zeros", w->k.root);
+	assert_int_equal(run("head -c 64M /dev/zero >%s", in), 0);
+	assert_int_equal(run(GPG " --homedir %s --trust-model always --yes "
+	    "--compress-level 9 -o %s.gpg -r %s --encrypt %s >/dev/null 2>&1",
+	    w->k.feed_home, in, w->k.a, in), 0);
+	(void)snprintf(in + strlen(in), sizeof(in) - strlen(in), ".gpg");
+	assert_int_equal(read_file(in, &msg), 0);
+	assert_true(msg.len < 1024 * 1024);
+	assert_int_equal(pgp_decrypt_verify(w->a, w->k.feed, msg.data,
+	    msg.len, MAX_CLEAR, to_buf, &out, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "cleartext larger than 1048576 bytes"));
+	assert_true(out.len <= MAX_CLEAR);
+	buf_free(&msg);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -397,6 +453,7 @@ main(void)
 		cmocka_unit_test(test_bad_pin),
 		cmocka_unit_test(test_check_signer),
 		cmocka_unit_test(test_signer_revoked),
+		cmocka_unit_test(test_too_big),
 	};
 
 	return cmocka_run_group_tests_name("pgp_verify", tests, group_setup,
