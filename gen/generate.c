@@ -284,6 +284,7 @@ generate(const struct lf_config *cfg, struct crypt **crypt,
 	memset(&formats, 0, sizeof(formats));
 	collect_init(&c);
 	run.started_ms = now_ms();
+	run.sign_key = o->sign_key;
 	(void)snprintf(run.result, sizeof(run.result), "running");
 
 	if (xsnprintf(statedir, sizeof(statedir), "%s/.state", cfg->feed_dir)
