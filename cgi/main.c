@@ -372,6 +372,8 @@ static int
 listener_open(struct listener *l, const char *sockpath,
     const struct lf_config *cfg)
 {
+	char	*path;
+
 	memset(l, 0, sizeof(*l));
 	l->fd = -1;
 	if (sockpath == NULL && sock_inherited(0, 1) == -1)
@@ -382,15 +384,15 @@ listener_open(struct listener *l, const char *sockpath,
 		l->fd = 0;
 		return 0;
 	}
-	if ((l->path = strdup(sockpath)) == NULL) {
+	if ((path = strdup(sockpath)) == NULL) {
 		log_warn("strdup");
 		return -1;
 	}
-	if ((l->fd = sock_listen(l->path, &l->sid)) == -1) {
-		free(l->path);
-		l->path = NULL;
+	if ((l->fd = sock_listen(path, &l->sid)) == -1) {
+		free(path);
 		return -1;
 	}
+	l->path = path;
 	return 0;
 }
 
