@@ -103,7 +103,7 @@ $(BUILD)/pgp/%.o: pgp/%.c pgp/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LF_CFLAGS) -Ipgp $(call pc_cflags,$(LIB_PKGS) $(PGP_PKGS)) -c -o $@ $<
 
-$(BUILD)/gen/%.o: gen/%.c gen/*.h pgp/pgp.h lib/*.h
+$(BUILD)/gen/%.o: gen/%.c gen/*.h pgp/*.h lib/*.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(LF_CFLAGS) -Igen -Ipgp $(call pc_cflags,$(LIB_PKGS) $(GEN_PKGS)) -c -o $@ $<
 

@@ -11,6 +11,7 @@
 #include "kind.h"
 #include "log.h"
 #include "manifest.h"
+#include "report.h"
 #include "tmpl.h"
 #include "valid.h"
 
@@ -23,27 +24,28 @@
 enum sec {
 	SEC_ROOT = 0, SEC_LISTS, SEC_EMPTY, SEC_PLAIN, SEC_PLAIN_MAIL,
 	SEC_PLAIN_DIGEST, SEC_SYMPA_MAIL, SEC_SYMPA_DIGEST, SEC_ASC, SEC_HELD,
-	SEC_N
+	SEC_FETCHES, SEC_N
 };
 
 static const char *const sec_name[SEC_N] = {
 	"", "lists", "empty", "plain", "plain_mail", "plain_digest",
-	"sympa_mail", "sympa_digest", "asc", "held"
+	"sympa_mail", "sympa_digest", "asc", "held", "fetches"
 };
 static const enum sec sec_parent[SEC_N] = {
 	SEC_ROOT, SEC_ROOT, SEC_ROOT, SEC_LISTS, SEC_LISTS, SEC_LISTS,
-	SEC_LISTS, SEC_LISTS, SEC_LISTS, SEC_ROOT
+	SEC_LISTS, SEC_LISTS, SEC_LISTS, SEC_ROOT, SEC_ROOT
 };
 /* The file a section links to (kind.h); KIND_N: none, or per format. */
 static const enum lf_kind sec_kind[SEC_N] = {
 	KIND_N, KIND_N, KIND_N, KIND_PLAIN, KIND_PLAIN_MAIL,
 	KIND_PLAIN_DIGEST, KIND_SYMPA_MAIL, KIND_SYMPA_DIGEST, KIND_FORMAT,
-	KIND_N
+	KIND_N, KIND_N
 };
 
 #define ROOT_KEYS	"client", "generation", "generated_at", "result", \
 			"run_result", "run_exit", "run_finished", \
-			"run_message", "nlists", "plain", "trigger"
+			"run_message", "nlists", "plain", "trigger", \
+			"sign_key_expires"
 #define LIST_KEYS	"list", "count", "mail", "digest", "added", \
 			"removed", "changed", "changed_at"
 static const char *const keys_root[] = { ROOT_KEYS, NULL };
@@ -52,6 +54,8 @@ static const char *const keys_asc[] = { ROOT_KEYS, LIST_KEYS, "format",
 	NULL };
 static const char *const keys_held[] = { ROOT_KEYS, LIST_KEYS, "reason",
 	"release", NULL };
+static const char *const keys_fetch[] = { ROOT_KEYS, "fetch_client",
+	"fetch_at", "fetch_generation", NULL };
 
 struct node;
 
@@ -117,6 +121,8 @@ sec_keys(enum sec s)
 		return keys_asc;
 	case SEC_HELD:
 		return keys_held;
+	case SEC_FETCHES:
+		return keys_fetch;
 	default:
 		return keys_list;
 	}
@@ -254,6 +260,7 @@ struct rctx {
 	const struct lf_entry	*list;
 	size_t		 nvisible;
 	char		 release[sizeof(GUARD_RELEASE) + VALID_LIST_MAX + 2];
+	char		 rexit[16], rfin[40], skey[40];	/* push_run() */
 };
 
 static void
@@ -337,6 +344,38 @@ render_held(struct buf *out, const struct node *n, struct rctx *c)
 	return 0;
 }
 
+/* The fetches section: once per client whose fetches this client may
+ * know of (report.h), with its last fetch since start. */
+static int
+render_fetches(struct buf *out, const struct node *n, struct rctx *c)
+{
+	const struct lf_client *k;
+	struct report_fetch f;
+	char	 at[40], gen[24];
+	size_t	 mark;
+
+	for (size_t i = 0; i < c->cfg->nclients; i++) {
+		k = &c->cfg->clients[i];
+		if (!report_sees_client(c->client, k))
+			continue;
+		report_fetch_get(k->name, &f);
+		if (f.ms <= 0 || rfc3339(f.ms, at, sizeof(at)) == -1)
+			(void)snprintf(at, sizeof(at), "not since start");
+		if (f.ms <= 0)
+			(void)snprintf(gen, sizeof(gen), "-");
+		else
+			(void)snprintf(gen, sizeof(gen), "%lld", f.generation);
+		mark = c->n;
+		push(c, "fetch_client", k->name);
+		push(c, "fetch_at", at);
+		push(c, "fetch_generation", gen);
+		if (render(out, n, c) == -1)
+			return -1;
+		c->n = mark;
+	}
+	return 0;
+}
+
 static int
 render_section(struct buf *out, const struct node *n, struct rctx *c)
 {
@@ -346,6 +385,8 @@ render_section(struct buf *out, const struct node *n, struct rctx *c)
 
 	if (n->sec == SEC_HELD)
 		return render_held(out, n, c);
+	if (n->sec == SEC_FETCHES)
+		return render_fetches(out, n, c);
 	/* The per-list sections stand inside lists (checked at load). */
 	if (n->sec != SEC_LISTS && n->sec != SEC_EMPTY && c->list == NULL)
 		return 0;
@@ -402,13 +443,44 @@ render(struct buf *out, const struct node *n, struct rctx *c)
 	return 0;
 }
 
+/* The keys about the last run (run may be NULL) and the signing key. */
+static void
+push_run(struct rctx *c, const struct lf_run *run)
+{
+	if (run == NULL) {
+		push(c, "run_result", "none");
+		push(c, "run_exit", "-");
+		push(c, "run_finished", "never");
+		push(c, "run_message", "");
+		push(c, "sign_key_expires", "not known");
+		return;
+	}
+	(void)snprintf(c->rexit, sizeof(c->rexit), "%d", run->exit);
+	if (run->finished_ms <= 0 ||
+	    rfc3339(run->finished_ms, c->rfin, sizeof(c->rfin)) == -1)
+		(void)snprintf(c->rfin, sizeof(c->rfin), "not finished");
+	if (!run->sign_key.known)
+		(void)snprintf(c->skey, sizeof(c->skey), "not known");
+	else if (run->sign_key.expires == 0)
+		(void)snprintf(c->skey, sizeof(c->skey), "never");
+	else if (rfc3339(run->sign_key.expires * 1000, c->skey,
+	    sizeof(c->skey)) == -1)
+		(void)snprintf(c->skey, sizeof(c->skey), "%lld",
+		    run->sign_key.expires);
+	push(c, "run_result", run->result);
+	push(c, "run_exit", c->rexit);
+	push(c, "run_finished", c->rfin);
+	push(c, "run_message", run->message);
+	push(c, "sign_key_expires", c->skey);
+}
+
 int
 index_render(struct buf *out, const struct index_tmpl *t,
     const struct lf_config *cfg, const struct lf_client *client,
     const struct lf_manifest *man, const struct lf_run *run)
 {
 	struct rctx c;
-	char	 gen[24], gat[40], rexit[16], rfin[40], nlists[24];
+	char	 gen[24], gat[40], nlists[24];
 
 	memset(&c, 0, sizeof(c));
 	c.cfg = cfg;
@@ -428,21 +500,7 @@ index_render(struct buf *out, const struct index_tmpl *t,
 	push(&c, "generation", gen);
 	push(&c, "generated_at", gat);
 	push(&c, "result", man->result != NULL ? man->result : "none");
-	if (run != NULL) {
-		(void)snprintf(rexit, sizeof(rexit), "%d", run->exit);
-		if (run->finished_ms <= 0 ||
-		    rfc3339(run->finished_ms, rfin, sizeof(rfin)) == -1)
-			(void)snprintf(rfin, sizeof(rfin), "not finished");
-		push(&c, "run_result", run->result);
-		push(&c, "run_exit", rexit);
-		push(&c, "run_finished", rfin);
-		push(&c, "run_message", run->message);
-	} else {
-		push(&c, "run_result", "none");
-		push(&c, "run_exit", "-");
-		push(&c, "run_finished", "never");
-		push(&c, "run_message", "");
-	}
+	push_run(&c, run);
 	push(&c, "nlists", nlists);
 	push(&c, "plain", client->plain ? "yes" : "no");
 	push(&c, "trigger", client->trigger ? "yes" : "no");

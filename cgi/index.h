@@ -16,13 +16,19 @@
  *   <!-- BEGIN empty -->  once if the client sees no list
  *   <!-- BEGIN held -->   once per list the client sees that the shrink
  *                         guard holds
+ *   <!-- BEGIN fetches -->  once per client whose fetches the client may
+ *                         know of (report.h): itself, and each client
+ *                         whose every list it sees
  * each closed by <!-- END name -->, nested as shown.
  *
  * Keys everywhere: client, generation, generated_at, result, run_result,
- * run_exit, run_finished, run_message, nlists, plain, trigger.
+ * run_exit, run_finished, run_message, nlists, plain, trigger,
+ * sign_key_expires (RFC 3339, "never" or "not known").
  * In lists (and its sections) and held: list, count, mail, digest, added,
  * removed, changed, changed_at.  In asc: format.  In held: reason (why it
- * is held), release (the command that publishes it anyway).
+ * is held), release (the command that publishes it anyway).  In
+ * fetches: fetch_client, fetch_at (RFC 3339, or "not since start"),
+ * fetch_generation ("-" for none).
  *
  * index_load() checks the whole template (structure and keys) so a bad
  * template is refused at start-up or reload, never at request time.

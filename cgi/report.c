@@ -1,5 +1,6 @@
 /* report: see report.h. */
 #include <limits.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,10 +16,21 @@
 #include "valid.h"
 
 static const int counted[] = {
-	200, 202, 400, 403, 404, 405, 413, 429, 500, 503, 504
+	200, 202, 400, 403, 404, 405, 406, 413, 429, 500, 503, 504
 };
 #define NCOUNTED	(sizeof(counted) / sizeof(counted[0]))
 static atomic_ullong counts[NCOUNTED + 1];	/* last: other */
+
+static long long started_ms;
+
+/* The last fetch per client name, since start. */
+struct fetch_rec {
+	char			*client;
+	struct report_fetch	 f;
+};
+static pthread_mutex_t	 fetch_mtx = PTHREAD_MUTEX_INITIALIZER;
+static struct fetch_rec	*fetches;
+static size_t		 nfetches;
 
 void
 report_count(int status)
@@ -29,6 +41,86 @@ report_count(int status)
 		if (counted[i] == status)
 			break;
 	atomic_fetch_add(&counts[i], 1);
+}
+
+void
+report_start(void)
+{
+	started_ms = now_ms();
+}
+
+/* The record of client, added if new; NULL out of memory.  Under
+ * fetch_mtx. */
+static struct fetch_rec *
+fetch_find(const char *client, int add)
+{
+	struct fetch_rec	*v;
+	char			*name;
+
+	for (size_t i = 0; i < nfetches; i++)
+		if (strcmp(fetches[i].client, client) == 0)
+			return &fetches[i];
+	if (!add || (name = strdup(client)) == NULL)
+		return NULL;
+	if ((v = reallocarray(fetches, nfetches + 1, sizeof(*v))) == NULL) {
+		free(name);
+		return NULL;
+	}
+	fetches = v;
+	memset(&v[nfetches], 0, sizeof(v[nfetches]));
+	v[nfetches].client = name;
+	return &v[nfetches++];
+}
+
+void
+report_fetch(const char *client, long long gen)
+{
+	struct fetch_rec	*r;
+	long long		 now = now_ms();
+
+	pthread_mutex_lock(&fetch_mtx);
+	if ((r = fetch_find(client, 1)) != NULL) {
+		r->f.ms = now;
+		r->f.generation = gen;
+	}
+	pthread_mutex_unlock(&fetch_mtx);
+}
+
+void
+report_fetch_get(const char *client, struct report_fetch *f)
+{
+	const struct fetch_rec	*r;
+
+	memset(f, 0, sizeof(*f));
+	pthread_mutex_lock(&fetch_mtx);
+	if ((r = fetch_find(client, 0)) != NULL)
+		*f = r->f;
+	pthread_mutex_unlock(&fetch_mtx);
+}
+
+void
+report_free(void)
+{
+	pthread_mutex_lock(&fetch_mtx);
+	for (size_t i = 0; i < nfetches; i++)
+		free(fetches[i].client);
+	free(fetches);
+	fetches = NULL;
+	nfetches = 0;
+	pthread_mutex_unlock(&fetch_mtx);
+}
+
+int
+report_sees_client(const struct lf_client *c, const struct lf_client *o)
+{
+	if (c == o || strcmp(c->name, o->name) == 0 || c->all_lists)
+		return 1;
+	if (o->all_lists || o->lists.n == 0)
+		return 0;
+	for (size_t i = 0; i < o->lists.n; i++)
+		if (!conf_client_sees(c, o->lists.v[i]))
+			return 0;
+	return 1;
 }
 
 /* a + b for a >= 0, at most LLONG_MAX: the manifest's counts are not
@@ -99,6 +191,52 @@ set_time(json_t *o, const char *key_ms, const char *key_at, long long ms)
 	json_object_set_new(o, key_ms, json_integer((json_int_t)ms));
 	if (rfc3339(ms, at, sizeof(at)) == 0)
 		json_object_set_new(o, key_at, json_string(at));
+}
+
+/* The signing key's expiry from run.json, or null. */
+static json_t *
+sign_key_json(const struct lf_run *run)
+{
+	json_t	*o;
+	char	 at[40];
+
+	if (run == NULL || !run->sign_key.known)
+		return json_null();
+	if ((o = json_pack("{s:I}", "expires",
+	    (json_int_t)run->sign_key.expires)) == NULL)
+		return NULL;
+	if (run->sign_key.expires == 0)
+		json_object_set_new(o, "expires_at", json_string("never"));
+	else if (rfc3339(run->sign_key.expires * 1000, at, sizeof(at)) == 0)
+		json_object_set_new(o, "expires_at", json_string(at));
+	return o;
+}
+
+/* The last fetch of each client c may know of: { NAME: {...} or null }. */
+static json_t *
+fetches_json(const struct lf_client *c, const struct report_self *self)
+{
+	const struct lf_client	*k;
+	struct report_fetch	 f;
+	json_t			*o, *v;
+
+	if ((o = json_object()) == NULL)
+		return NULL;
+	for (size_t i = 0; self->cfg != NULL && i < self->cfg->nclients; i++) {
+		k = &self->cfg->clients[i];
+		if (!report_sees_client(c, k))
+			continue;
+		report_fetch_get(k->name, &f);
+		v = f.ms <= 0 ? json_null() : json_pack("{s:I}", "generation",
+		    (json_int_t)f.generation);
+		if (v != NULL)
+			set_time(v, "last_ms", "last_at", f.ms);
+		if (v == NULL || json_object_set_new(o, k->name, v) == -1) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
 }
 
 /* The configuration in force, and since when the file fails to load. */
@@ -179,14 +317,16 @@ report_status(struct buf *b, const struct lf_client *c,
 			return -1;
 		}
 	}
-	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o, s:o, s:o}",
+	o = json_pack("{s:s, s:I, s:I, s:s?, s:o, s:o, s:o, s:o, s:o, s:o}",
 	    "client", c->name,
 	    "generation", (json_int_t)m->generation,
 	    "generated_ms", (json_int_t)m->generated_ms,
 	    "result", m->result,
 	    "run", run_json(run),
+	    "signing_key", sign_key_json(run),
 	    "config", config_json(self),
 	    "held", held_json(c, m, NULL, visible),
+	    "fetches", fetches_json(c, self),
 	    "lists", lists);
 	if (o != NULL && m->generated_ms > 0) {
 		char	 at[40];
@@ -214,6 +354,48 @@ gauge_time(struct buf *b, const char *name, const char *help, long long ms)
 		ms = 0;
 	buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n%s %lld.%03lld\n",
 	    name, help, name, name, ms / 1000, ms % 1000);
+}
+
+/* The last fetch of each client c may know of (0: none since start). */
+static void
+metrics_fetches(struct buf *b, const struct lf_client *c,
+    const struct report_self *self)
+{
+	static const char *const name[2] = {
+		"listfeed_client_last_fetch_timestamp_seconds",
+		"listfeed_client_last_fetch_generation"
+	};
+	static const char *const help[2] = {
+		"When the client last fetched a list file (0: not since this "
+		"process started).",
+		"Generation of the feed the client last fetched a list file "
+		"from (0: none since this process started)."
+	};
+	const struct lf_client	*k;
+	struct report_fetch	 f;
+
+	gauge_time(b, "listfeed_start_timestamp_seconds", "When this "
+	    "process started: the fetch times are kept since then.",
+	    started_ms);
+	for (int j = 0; j < 2; j++) {
+		buf_printf(b, "# HELP %s %s\n# TYPE %s gauge\n", name[j],
+		    help[j], name[j]);
+		for (size_t i = 0; self->cfg != NULL && i < self->cfg->nclients;
+		    i++) {
+			k = &self->cfg->clients[i];
+			if (!report_sees_client(c, k) ||
+			    !valid_list_name(k->name))
+				continue;
+			report_fetch_get(k->name, &f);
+			if (j == 0)
+				buf_printf(b, "%s{client=\"%s\"} %lld.%03lld\n",
+				    name[j], k->name, f.ms / 1000,
+				    f.ms % 1000);
+			else
+				buf_printf(b, "%s{client=\"%s\"} %lld\n",
+				    name[j], k->name, f.generation);
+		}
+	}
 }
 
 /* The configuration in force and the trigger waits. */
@@ -269,16 +451,16 @@ report_metrics(struct buf *b, const struct lf_client *c,
 	}
 	metrics_held(b, c, m);
 	buf_puts(b, "# HELP listfeed_requests_total Requests answered by "
-	    "this process, by status.\n"
+	    "this process, by HTTP status code.\n"
 	    "# TYPE listfeed_requests_total counter\n");
 	for (size_t i = 0; i <= NCOUNTED; i++) {
 		unsigned long long n = atomic_load(&counts[i]);
 
 		if (i < NCOUNTED)
-			buf_printf(b, "listfeed_requests_total{status=\"%d\"} "
+			buf_printf(b, "listfeed_requests_total{code=\"%d\"} "
 			    "%llu\n", counted[i], n);
 		else
-			buf_printf(b, "listfeed_requests_total{status=\"other\"}"
+			buf_printf(b, "listfeed_requests_total{code=\"other\"}"
 			    " %llu\n", n);
 	}
 	buf_puts(b, "# HELP listfeed_run_exit_code Exit status of the last "
@@ -286,6 +468,14 @@ report_metrics(struct buf *b, const struct lf_client *c,
 	    "# TYPE listfeed_run_exit_code gauge\n");
 	buf_printf(b, "listfeed_run_exit_code %d\n",
 	    run != NULL && run->finished_ms != 0 ? run->exit : -1);
+	gauge_time(b, "listfeed_run_finished_timestamp_seconds", "When the "
+	    "last generator run finished (0: none yet, or one is running).",
+	    run != NULL ? run->finished_ms : 0);
+	gauge(b, "listfeed_signing_key_expiry_timestamp_seconds", "When the "
+	    "signing key stops signing, as the last run saw it (0: never; "
+	    "-1: not known).", run != NULL && run->sign_key.known ?
+	    run->sign_key.expires : -1);
+	metrics_fetches(b, c, self);
 	metrics_self(b, self);
 	return buf_failed(b) ? -1 : 0;
 }

@@ -208,6 +208,8 @@ serve_file(struct req *q)
 	q->status = 200;
 	q->accel = 1;
 	q->bytes = q->head ? 0 : (long long)st.st_size;
+	if (!q->head)
+		report_fetch(q->client->name, q->s.man->generation);
 }
 
 static void
@@ -269,6 +271,7 @@ static void
 self_get(const struct req *q, struct report_self *self)
 {
 	memset(self, 0, sizeof(*self));
+	self->cfg = q->s.cfg;
 	self->conf_loaded_ms = q->s.conf_loaded_ms;
 	self->conf_failed_ms = q->s.conf_failed_ms;
 	self->waiting = trigger_waiting();
@@ -456,6 +459,23 @@ log_uri(const char *uri, char *out, size_t outsz)
 		memcpy(out + i - 3, "...", 3);
 }
 
+/* The audit line (serve.h); the journal stamps each line itself. */
+static void
+log_request(const struct req *q, const char *method, const char *uri)
+{
+	char	 luri[LOG_URI_MAX + 1], ts[40], at[48] = "";
+
+	if (!log_journal()) {
+		if (rfc3339(now_ms(), ts, sizeof(ts)) == -1)
+			(void)xsnprintf(ts, sizeof(ts), "-");
+		(void)xsnprintf(at, sizeof(at), "%s ", ts);
+	}
+	log_uri(uri, luri, sizeof(luri));
+	log_info("request %s%s %s %s %s %d %lld", at,
+	    q->client != NULL ? q->client->name : "-", q->fp,
+	    log_method(method), luri, q->status, q->bytes);
+}
+
 static void
 dispatch(struct req *q)
 {
@@ -488,7 +508,7 @@ serve_request(FCGX_Request *fr)
 	enum authz_result a;
 	enum serve_conn conn;
 	const char *method, *uri, *allow = NULL;
-	char	 luri[LOG_URI_MAX + 1], at[40], allowh[64];
+	char	 allowh[64];
 	int	 rc;
 
 	memset(&q, 0, sizeof(q));
@@ -522,12 +542,7 @@ serve_request(FCGX_Request *fr)
 	} else
 		dispatch(&q);
 
-	if (rfc3339(now_ms(), at, sizeof(at)) == -1)
-		(void)xsnprintf(at, sizeof(at), "-");
-	log_uri(uri, luri, sizeof(luri));
-	log_info("request %s %s %s %s %s %d %lld", at,
-	    q.client != NULL ? q.client->name : "-", q.fp,
-	    log_method(method), luri, q.status, q.bytes);
+	log_request(&q, method, uri);
 	report_count(q.status);
 	state_release(&q.s);
 	if (conn == SERVE_KEEP && (q.accel || q.head))

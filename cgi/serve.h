@@ -12,7 +12,10 @@
  * Each request ends with one audit line through log_info():
  *   request TIME CLIENT FINGERPRINT METHOD URI STATUS BYTES
  * ("-" for an unknown client or fingerprint; BYTES is the file size for
- * X-Accel-Redirect bodies).  URLs never carry a subscriber's address.
+ * X-Accel-Redirect bodies); without TIME when the line goes to the
+ * journal, which stamps it itself (log.h).  URLs never carry a
+ * subscriber's address.  A GET of a list file answered 200 is noted as
+ * the client's last fetch (report.h).
  */
 #ifndef LF_SERVE_H
 #define LF_SERVE_H

@@ -495,6 +495,7 @@ generate(const struct lf_config *cfg, struct crypt **crypt,
 	r.rc = EXIT_CONFIG;
 	collect_init(&r.c);
 	r.rec.started_ms = now_ms();
+	r.rec.sign_key = o->sign_key;
 	(void)snprintf(r.rec.result, sizeof(r.rec.result), "running");
 	if (open_run(&r) == 0 && read_rows(&r) == 0 && publish_run(&r) == 0) {
 		if (o->dry_run)

@@ -20,6 +20,7 @@
 
 #include "conf.h"
 #include "crypt.h"
+#include "manifest.h"
 
 #define EXIT_CONFIG	1
 #define EXIT_DATABASE	2
@@ -30,6 +31,7 @@ struct gen_opts {
 	int		 dry_run;
 	struct strlist	 only;		/* --list: only these lists */
 	struct strlist	 force;		/* --force: past the guard */
+	struct lf_keyinfo sign_key;	/* recorded in run.json */
 };
 
 /* *crypt may be NULL: it is then made when a file must be encrypted, and

@@ -434,6 +434,11 @@ run_read(const char *path, struct lf_run *r)
 	r->finished_ms = jll(root, "finished_ms");
 	r->exit = (int)jll(root, "exit");
 	r->generation = jll(root, "generation");
+	if (json_is_integer(json_object_get(root, "sign_key_expires")) &&
+	    jll(root, "sign_key_expires") >= 0) {
+		r->sign_key.known = 1;
+		r->sign_key.expires = jll(root, "sign_key_expires");
+	}
 	if ((s = json_string_value(json_object_get(root, "result"))) != NULL)
 		(void)snprintf(r->result, sizeof(r->result), "%s", s);
 	if ((s = json_string_value(json_object_get(root, "message"))) != NULL)
@@ -481,6 +486,12 @@ run_write(const char *dir, const struct lf_run *r)
 	    "finished_ms", (json_int_t)r->finished_ms,
 	    "exit", r->exit, "result", result, "message", message,
 	    "generation", (json_int_t)r->generation);
+	if (root != NULL && r->sign_key.known && json_object_set_new(root,
+	    "sign_key_expires", json_integer((json_int_t)r->sign_key.expires))
+	    == -1) {
+		json_decref(root);
+		root = NULL;
+	}
 	if (root == NULL)
 		return write_json(dir, RUN_NAME, NULL);
 	s = json_dumps(root, JSON_SORT_KEYS);

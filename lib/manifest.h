@@ -40,7 +40,11 @@
  *
  * run.json: { "started_ms": N, "finished_ms": N (0 while running),
  *   "exit": N, "result": "ok|held|database|crypto|error|running",
- *   "message": "...", "generation": N }
+ *   "message": "...", "generation": N,
+ *   "sign_key_expires": N }
+ * sign_key_expires: when the signing key stops signing, in seconds since
+ * the epoch, 0 if it never does; absent when the generator did not know
+ * (a run.json without it reads as not known).
  */
 #ifndef LF_MANIFEST_H
 #define LF_MANIFEST_H
@@ -94,12 +98,19 @@ struct lf_manifest {
 	size_t		 nlists;
 };
 
+/* The signing key's expiry as run.json records it. */
+struct lf_keyinfo {
+	int		 known;
+	long long	 expires;	/* seconds since the epoch; 0: never */
+};
+
 struct lf_run {
 	long long	 started_ms, finished_ms;
 	int		 exit;
 	char		 result[16];
 	char		 message[512];
 	long long	 generation;
+	struct lf_keyinfo sign_key;
 };
 
 /* 0 read, 1 no such file (m is empty), -1 unreadable or invalid. */

@@ -174,6 +174,60 @@ check_exit "--check-config with a query on the CRM's old view passes" 0 \
     "$GEN" -c "$T/seed.conf" --check-config
 check_grep "... and warns that it exports deactivated accounts" \
     'query reads mailinglists_api, which exports deactivated accounts' "$LAST_ERR"
+# --check-config reports every problem, not only the first: a signing key
+# that is not there, a bad format template, an unreachable database; exit
+# status of the first (the templates' 1, before the keys' 4).
+mkdir -p "$T/badtmpl"
+cp "$TOP"/templates/*.format "$TOP/templates/index.html" "$T/badtmpl/"
+sed -i 's/^row = .*/row = {email},{bogus}/' "$T/badtmpl/csv.format"
+sed -e "s#^sign_key = .*#sign_key = 0123456789ABCDEF0123456789ABCDEF01234567#" \
+    -e "s#^templates = .*#templates = $T/badtmpl#" \
+    -e "s#^defaults_file = .*#defaults_file = $T/down.cnf#" \
+    "$CONF" >"$T/many.conf"
+check_exit "--check-config with three problems: exit 1 (the first)" 1 \
+    "$GEN" -c "$T/many.conf" --check-config
+check_grep "... names the signing key" 'signing key 0123456789ABCDEF0123456789ABCDEF01234567' "$LAST_ERR"
+check_grep "... names the template" 'csv.format.*bogus|bogus.*csv.format' "$LAST_ERR"
+check_grep "... names the database" '^listfeed-gen: database: ' "$LAST_ERR"
+check_grep "... counts them" 'many.conf: 3 problems found' "$LAST_ERR"
+check_no_grep "... and does not say ok" 'configuration ok' "$LAST_OUT"
+check_exit "--help: exit 0" 0 "$GEN" --help
+check_grep "--help: usage on standard output" '^usage: listfeed-gen' "$LAST_OUT"
+check_exit "a bad option: exit 1" 1 "$GEN" --no-such-option
+check_grep "... usage on standard error" '^usage: listfeed-gen' "$LAST_ERR"
+
+# Run as root, --check-config looks at the files as the service user.
+if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null; then
+	U=lftest$$
+	useradd --system --no-create-home --home-dir "$T/uhome" --shell /usr/sbin/nologin "$U"
+	trap 'rc=$?; userdel "$U" 2>/dev/null; (exit $rc); _lf_exit' EXIT
+	mkdir -p "$T/asuser"
+	chmod 711 "$T" "$W" 2>/dev/null
+	cp "$W/db-gen/my.cnf" "$T/asuser/my.cnf"
+	sed -e "s#^defaults_file = .*#defaults_file = $T/asuser/my.cnf#" \
+	    -e "s#^trigger_socket = .*#trigger_socket = $T/asuser/trigger.sock#" \
+	    -e "s#^dir = .*#dir = $T/asuser/feed#" "$CONF" >"$T/asuser/listfeed.conf"
+	chmod 644 "$T/asuser/listfeed.conf"
+	check_exit "as root: --check-config as root passes" 0 \
+	    "$GEN" -c "$T/asuser/listfeed.conf" --check-config
+	LISTFEED_CHECK_USER= check_exit "as root, --user $U: its option file is root's, refused" 1 \
+	    "$GEN" -c "$T/asuser/listfeed.conf" --check-config --user "$U"
+	check_grep "... says so as that user" "checking as user $U" "$LAST_ERR"
+	check_grep "... it cannot read the option file (root's, 0600)" "$T/asuser/my.cnf" "$LAST_ERR"
+	check_grep "... nor may it write the feed" "\[feed\] dir $T/asuser.*cannot write" "$LAST_ERR"
+	check_grep "... nor make the trigger socket" "trigger_socket $T/asuser/trigger.sock: this user cannot" "$LAST_ERR"
+	check_grep "... and the other problems too (the GnuPG home)" "signing key|gpg|GnuPG|$W/gnupg" "$LAST_ERR"
+	check_exit "LISTFEED_CHECK_USER names the default user" 1 \
+	    env LISTFEED_CHECK_USER="$U" "$GEN" -c "$T/asuser/listfeed.conf" --check-config
+	check_grep "... checking as it" "checking as user $U" "$LAST_ERR"
+	check_exit "--user for a user that does not exist: exit 1" 1 \
+	    "$GEN" -c "$T/asuser/listfeed.conf" --check-config --user "no-such-user-$$"
+	userdel "$U"
+	chmod 700 "$T"
+else
+	skip "--check-config as the service user" "needs root and useradd"
+fi
+
 printf '[feed]\nbogus = 1\n' >"$T/bad.conf"
 check_exit "unknown config key: exit 1" 1 "$GEN" -c "$T/bad.conf"
 check_grep "config error names file and line" 'bad.conf:2: unknown key' "$LAST_ERR"

@@ -31,8 +31,8 @@ check_eq "admin: /-/metrics 200" 200 "$(req admin /-/metrics)"
 check_grep "metrics: generation" '^listfeed_generation 1$' "$T/body"
 check_grep "metrics: generated timestamp" '^listfeed_generated_timestamp_seconds [0-9]+\.[0-9]{3}$' "$T/body"
 check_grep "metrics: subscribers" '^listfeed_list_subscribers\{list="deelnemers"\} 3$' "$T/body"
-check_grep "metrics: request counters" '^listfeed_requests_total\{status="200"\} [1-9][0-9]*$' "$T/body"
-check_grep "metrics: 403 counted" '^listfeed_requests_total\{status="403"\} [1-9][0-9]*$' "$T/body"
+check_grep "metrics: request counters" '^listfeed_requests_total\{code="200"\} [1-9][0-9]*$' "$T/body"
+check_grep "metrics: 403 counted" '^listfeed_requests_total\{code="403"\} [1-9][0-9]*$' "$T/body"
 check_grep "metrics: run exit code" '^listfeed_run_exit_code 0$' "$T/body"
 check "metrics: every line is a comment or a sample" python3 -c '
 import re, sys

@@ -162,7 +162,7 @@ check_eq "the one wait within the bound still waits" $((NWAIT - 1)) "$(answered)
 check_eq "metrics while it waits: 200" 200 "$(req sympa /-/metrics)"
 check_grep "metrics: waiting triggers" '^listfeed_trigger_waiting 1$' "$T/body"
 check_grep "metrics: their bound" '^listfeed_trigger_waiting_max 1$' "$T/body"
-check_grep "metrics: 429 counted" '^listfeed_requests_total\{status="429"\} [1-9][0-9]*$' "$T/body"
+check_grep "metrics: 429 counted" '^listfeed_requests_total\{code="429"\} [1-9][0-9]*$' "$T/body"
 
 # Stopping ends the wait in progress (503), not after its 60 s.
 fcgi_stop t41

@@ -86,7 +86,7 @@ check_grep "log: a request line is at info level" '^<6>listfeed.fcgi: request ' 
 check_exit "-n: exit 1" 1 "$FCGI" -n -c "$CONF"
 check_grep "-n: the error with file:line" "$CONF:$typo_line: unknown key \"fingerprnt\"" "$LAST_ERR"
 check_grep "-n: what a running responder does meanwhile" \
-    "NOT OK; a running listfeed.fcgi keeps the configuration it has" "$LAST_ERR"
+    "a running listfeed.fcgi keeps the configuration it has" "$LAST_ERR"
 
 # A second bad edit: still failing since the first.
 sleep 1.1

@@ -42,7 +42,8 @@ static const char conf_text[] =
 	"trigger = yes\n";
 
 static struct lf_config		 cfg;
-static struct report_self	 self = { 1764000000000LL, 0, 1, 2 };
+static struct report_self	 self = { .cfg = &cfg,
+	.conf_loaded_ms = 1764000000000LL, .waiting = 1, .waiting_max = 2 };
 static struct index_tmpl	*tmpl;
 static char			 tags[64][16];
 static size_t			 ntags;
@@ -87,6 +88,9 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 		abort();
 	}
 	collect_tags(fuzz_templates());
+	/* A fetch to report (status, metrics, index). */
+	report_start();
+	report_fetch("one", 3);
 	return 0;
 }
 

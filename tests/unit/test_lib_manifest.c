@@ -419,6 +419,18 @@ test_run_round_trip(void **state)
 	w.generation = 12;
 	assert_int_equal(run_write(dir, &w), 0);
 	assert_int_equal(run_read(path, &r), 0);
+	assert_int_equal(r.sign_key.known, 0);
+	w.sign_key.known = 1;
+	w.sign_key.expires = 1900000000;
+	assert_int_equal(run_write(dir, &w), 0);
+	assert_int_equal(run_read(path, &r), 0);
+	assert_int_equal(r.sign_key.known, 1);
+	assert_int_equal(r.sign_key.expires, 1900000000);
+	w.sign_key.expires = 0;		/* never */
+	assert_int_equal(run_write(dir, &w), 0);
+	assert_int_equal(run_read(path, &r), 0);
+	assert_int_equal(r.sign_key.known, 1);
+	assert_int_equal(r.sign_key.expires, 0);
 	assert_int_equal(r.started_ms, 1000);
 	assert_int_equal(r.finished_ms, 2500);
 	assert_int_equal(r.exit, 3);
