@@ -11,6 +11,12 @@ echo "== mandoc"
 mandoc -Tlint -Wwarning gen/listfeed-gen.8 cgi/listfeed.fcgi.8 relay/listfeed-relay.8 \
 	setup/listfeed-setup.8 lib/listfeed.conf.5 || rc=1
 
+echo "== size"
+# The house limit: no source file over 600 lines (functions: clang-tidy).
+out=$(wc -l lib/*.[ch] pgp/*.[ch] gen/*.[ch] cgi/*.[ch] relay/*.[ch] |
+	awk '$2 != "total" && $1 > 600 { print $2 ": " $1 " lines (limit 600)" }')
+[ -z "$out" ] || { printf '%s\n' "$out"; rc=1; }
+
 echo "== cppcheck"
 out=$(cppcheck --quiet --error-exitcode=0 --enable=warning,portability,performance \
 	--std=c11 --inline-suppr -D_GNU_SOURCE -Ilib -Ipgp -Igen -Icgi -Irelay \
