@@ -345,7 +345,8 @@ open_run(struct run *r)
 	    delta_open(&r->delta, statedir) == -1)
 		return -1;
 	if (manifest_read(path, &r->old) == -1) {
-		log_warnx("%s: unreadable; move it away to start afresh", path);
+		log_warnx("%s: unreadable; move current/" MANIFEST_NAME " away to "
+		    "start afresh", path);
 		return -1;
 	}
 	record(r);
