@@ -278,8 +278,13 @@ self_get(const struct req *q, struct report_self *self)
 	self->waiting_max = trigger_waiting_max();
 }
 
+/* GET /-/status or /-/metrics: fill (report.h) makes the body. */
+typedef int	report_fn(struct buf *, const struct lf_client *,
+		    const struct lf_manifest *, const struct lf_run *,
+		    const struct report_self *);
+
 static void
-serve_status(struct req *q)
+serve_report(struct req *q, report_fn *fill, const char *ctype)
 {
 	struct buf b = BUF_INIT;
 	struct lf_run run;
@@ -288,29 +293,10 @@ serve_status(struct req *q)
 
 	have = read_run(q->s.cfg, &run);
 	self_get(q, &self);
-	if (report_status(&b, q->client, q->s.man, have ? &run : NULL,
-	    &self) == -1)
+	if (fill(&b, q->client, q->s.man, have ? &run : NULL, &self) == -1)
 		internal_error(q);
 	else
-		reply_buf(q, 200, CT_JSON, NULL, &b);
-	buf_free(&b);
-}
-
-static void
-serve_metrics(struct req *q)
-{
-	struct buf b = BUF_INIT;
-	struct lf_run run;
-	struct report_self self;
-	int	 have;
-
-	have = read_run(q->s.cfg, &run);
-	self_get(q, &self);
-	if (report_metrics(&b, q->client, q->s.man, have ? &run : NULL,
-	    &self) == -1)
-		internal_error(q);
-	else
-		reply_buf(q, 200, CT_METRICS, NULL, &b);
+		reply_buf(q, 200, ctype, NULL, &b);
 	buf_free(&b);
 }
 
@@ -490,10 +476,10 @@ dispatch(struct req *q)
 		serve_asc(q);
 		break;
 	case ROUTE_STATUS:
-		serve_status(q);
+		serve_report(q, report_status, CT_JSON);
 		break;
 	case ROUTE_METRICS:
-		serve_metrics(q);
+		serve_report(q, report_metrics, CT_METRICS);
 		break;
 	case ROUTE_REGENERATE:
 		serve_regenerate(q);
