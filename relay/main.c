@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "checkcfg.h"
 #include "fetch.h"
 #include "fsutil.h"
 #include "log.h"
@@ -29,9 +30,13 @@
 
 enum mode { M_DAEMON, M_ONCE, M_CHECK };
 
+/* Whom --check-config run as root checks as: the unit's User=. */
+#define SERVICE_USER	"listfeed-relay"
+
 struct opts {
 	const char	*conf;
 	const char	*force;
+	const char	*user;		/* --user, with --check-config */
 	enum mode	 mode;
 	int		 verbose;
 };
@@ -40,7 +45,7 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "usage: listfeed-relay [-v] [-c FILE] [--once [--force "
-	    "LIST]] [--check-config]\n"
+	    "LIST]] [--check-config [--user NAME]]\n"
 	    "       listfeed-relay --help | --version\n"
 	    "  -c FILE         configuration (default %s)\n"
 	    "  --once          fetch and verify every source once, print one "
@@ -49,7 +54,10 @@ usage(FILE *f)
 	    "4 refused,\n"
 	    "                  5 state file not written\n"
 	    "  --force LIST    with --once: lift the guard for LIST\n"
-	    "  --check-config  check the configuration, state and keys\n"
+	    "  --check-config  check the configuration, state and keys, "
+	    "and report every\n"
+	    "                  problem (as root: as the service's user)\n"
+	    "  --user NAME     with --check-config: check as this user\n"
 	    "  -v              verbose\n", RCONF_DEFAULT_PATH);
 }
 
@@ -60,6 +68,7 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		{ "once", no_argument, NULL, 'o' },
 		{ "force", required_argument, NULL, 'f' },
 		{ "check-config", no_argument, NULL, 'n' },
+		{ "user", required_argument, NULL, 'u' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
@@ -82,6 +91,9 @@ parse_opts(int argc, char *argv[], struct opts *o)
 		case 'n':
 			o->mode = M_CHECK;
 			break;
+		case 'u':
+			o->user = optarg;
+			break;
 		case 'v':
 			o->verbose = 1;
 			break;
@@ -96,26 +108,68 @@ parse_opts(int argc, char *argv[], struct opts *o)
 			return -1;
 		}
 	}
-	if (optind != argc || (o->force != NULL && o->mode != M_ONCE)) {
+	if (optind != argc || (o->force != NULL && o->mode != M_ONCE) ||
+	    (o->user != NULL && o->mode != M_CHECK)) {
 		usage(stderr);
 		return -1;
 	}
 	return 0;
 }
 
-static int
-files_readable(const struct rconf *c)
+/* The problems of files the relay opens later: each one logged. */
+static unsigned
+files_problems(const struct rconf *c)
 {
 	const char *const	 v[] = { c->cert, c->key, c->ca };
 	size_t			 i;
-	int			 rc = 0;
+	unsigned		 n = 0;
 
 	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++)
 		if (access(v[i], R_OK) == -1) {
 			log_warn("%s", v[i]);
-			rc = -1;
+			n++;
 		}
-	return rc;
+	/* A missing state directory is made at the first start. */
+	if (access(c->state, W_OK | X_OK) == -1 && errno != ENOENT) {
+		log_warn("%s", c->state);
+		n++;
+	}
+	return n;
+}
+
+/*
+ * --check-config: everything a start would check, every problem logged
+ * rather than the first; as root, as the service's user (checkcfg.h).
+ */
+static int
+check_main(const struct opts *o)
+{
+	struct rconf	 c;
+	struct rstate	 st;
+	struct sources	*s = NULL;
+	char		 why[256];
+	unsigned	 n;
+
+	if (checkcfg_become(o->user, SERVICE_USER) == -1)
+		return 1;
+	if (rconf_load(o->conf, &c) == -1) {
+		checkcfg_verdict(o->conf, 1);
+		return 1;
+	}
+	n = files_problems(&c);
+	if (rstate_load(c.state, &st) == -1)
+		n++;
+	else if (pgp_global_init(c.gnupghome, why, sizeof(why)) == -1) {
+		log_warnx("%s", why);
+		rstate_free(&st);
+		n++;
+	} else if (fetch_global_init() == -1 ||
+	    (s = sources_new(&c, &st, NULL)) == NULL)
+		n++;
+	sources_free(s);
+	checkcfg_verdict(o->conf, n);
+	rconf_free(&c);
+	return n > 0;
 }
 
 /* Refreshes every `refresh` seconds and on SIGHUP, until TERM or INT. */
@@ -181,6 +235,8 @@ main(int argc, char *argv[])
 		return 1;
 	log_init("listfeed-relay", 0);
 	log_set_verbose(o.verbose);
+	if (o.mode == M_CHECK)
+		return check_main(&o);
 	if (rconf_load(o.conf, &c) == -1)
 		return 1;
 	if (o.force != NULL && !strlist_has(&c.lists, o.force)) {
@@ -196,17 +252,11 @@ main(int argc, char *argv[])
 	if (fetch_global_init() == -1 ||
 	    (s = sources_new(&c, &st, o.force)) == NULL)
 		goto out;
-	if (o.mode != M_CHECK && mkdir_p(c.state, 0700) == -1) {
+	if (mkdir_p(c.state, 0700) == -1) {
 		log_warn("%s", c.state);
 		goto out;
 	}
 	switch (o.mode) {
-	case M_CHECK:
-		if (files_readable(&c) == 0) {
-			printf("configuration OK\n");
-			rc = 0;
-		}
-		break;
 	case M_ONCE:
 		if (rsandbox_apply(&c) == 0) {
 			rc = sources_refresh(s, stdout);
@@ -215,6 +265,8 @@ main(int argc, char *argv[])
 		break;
 	case M_DAEMON:
 		rc = run_daemon(s, &c);
+		break;
+	case M_CHECK:		/* check_main() */
 		break;
 	}
 out:

@@ -19,6 +19,16 @@ for l in deelnemers spacelog; do
 done
 
 check_exit "--check-config: OK" 0 "$RELAY" -c "$RCONF" --check-config
+check_grep "--check-config: says ok on stdout" ': configuration ok$' "$LAST_OUT"
+# Every problem, not the first: a missing certificate and a feed key the
+# keyring does not hold, both reported.
+sed -e "s|^cert = .*|cert = $T/no-such.pem|" \
+    -e 's|^feed_key = .*|feed_key = 0123456789ABCDEF0123456789ABCDEF01234567|' \
+    "$RCONF" >"$T/bad-relay.conf"
+check_exit "--check-config: two problems, exit 1" 1 "$RELAY" -c "$T/bad-relay.conf" --check-config
+check_grep "--check-config: the missing certificate" 'no-such.pem' "$LAST_ERR"
+check_grep "--check-config: the unknown feed key" '0123456789ABCDEF' "$LAST_ERR"
+check_grep "--check-config: the count" 'bad-relay.conf: 2 problems found' "$LAST_ERR"
 check_exit "--once: every source verified" 0 "$RELAY" -c "$RCONF" --once
 check_eq "--once: one line per source" 6 "$(grep -c ': ok: generation 7' "$LAST_OUT")"
 check_grep "--once: counts" '^deelnemers digest: ok: generation 7, 3 members$' "$LAST_OUT"
