@@ -157,9 +157,9 @@ check_main(const struct opts *o)
 		return 1;
 	}
 	n = files_problems(&c);
-	if (rstate_load(c.state, &st) == -1)
-		n++;
-	else if (pgp_global_init(c.gnupghome, why, sizeof(why)) == -1) {
+	/* An unreadable state leaves st empty: the keys are checked still. */
+	n += rstate_load(c.state, &st) == -1;
+	if (pgp_global_init(c.gnupghome, why, sizeof(why)) == -1) {
 		log_warnx("%s", why);
 		rstate_free(&st);
 		n++;
