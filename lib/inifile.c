@@ -164,10 +164,34 @@ read_line(char *str, int num, void *stream)
 	return str;
 }
 
+/* The handler inih calls: after the first error, no line reaches fn
+ * (inih itself goes on parsing: a key of a refused section must not be
+ * taken as if the section were there). */
+struct ini_call {
+	struct inifile	*ini;
+	ini_fn		 fn;
+	void		*user;
+};
+
+static int
+call(void *v, const char *section, const char *key, const char *value)
+{
+	struct ini_call	*c = v;
+
+	if (c->ini->why[0] != '\0')
+		return 0;
+	if (c->fn(c->user, section, key, value))
+		return 1;
+	if (c->ini->why[0] == '\0')
+		(void)ini_fail(c->ini, "[%s] %s: refused", section, key);
+	return 0;
+}
+
 int
 ini_load(struct inifile *ini, const char *path, ini_fn fn, void *user)
 {
-	int	 line;
+	struct ini_call	 c = { ini, fn, user };
+	int		 line;
 
 	ini->path = path;
 	if (check_lines(path) == -1)
@@ -175,7 +199,7 @@ ini_load(struct inifile *ini, const char *path, ini_fn fn, void *user)
 	if ((ini->f = fopen(path, "re")) == NULL)
 		line = -1;
 	else {
-		line = ini_parse_stream(read_line, ini, fn, user);
+		line = ini_parse_stream(read_line, ini, call, &c);
 		(void)fclose(ini->f);
 		ini->f = NULL;
 	}

@@ -33,7 +33,8 @@ struct inifile {
 	unsigned long	 done;		/* lines read to their end */
 };
 
-/* The inih handler: user as given to ini_load(); 1 go on, 0 stop. */
+/* The handler: user as given to ini_load(); 1 go on, 0 stop (no later
+ * line reaches it; the first error is the one reported). */
 typedef int (*ini_fn)(void *user, const char *section, const char *key,
 	    const char *value);
 

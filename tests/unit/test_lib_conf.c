@@ -237,6 +237,11 @@ test_bad_values_refused(void **state)
 {
 	static const char *const bad[] = {
 		"[nosuch]\na = b\n",
+		/* The keys of a refused section reach nothing (inih parses
+		 * on past the first error; a claim once took a NULL name). */
+		"[client bad/name]\nfingerprint = "
+		    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01"
+		    ":23:45:67:89:AB:CD:EF:01:23:45:67:89\nsubject = CN=x\n",
 		"[database]\nnosuch = 1\n",
 		"[database]\ndefaults_file = relative/my.cnf\n",
 		"[database]\ngroup =\n",
