@@ -142,7 +142,8 @@ mark_kept(const struct pub_ctx *p, const struct lf_entry *old,
 
 /*
  * The counts the guard compares with: those of the old entry if it has
- * files, else those .state remembers, else the old entry's.  1, 0 if the
+ * files, else those .state remembers, else the old entry's whole count
+ * (with mail and digest unknown).  1, 0 if the
  * list was never published, -1 when .state is unreadable.
  */
 static int
@@ -164,7 +165,9 @@ guard_before(const struct pub_ctx *p, const char *name,
 	before->count = old->count;
 	before->mail = old->mail;
 	before->digest = old->digest;
-	before->reception = 1;
+	/* A held entry without files (keep_held()) knows the whole count
+	 * only: its mail and digest are unknown, not 0. */
+	before->reception = old->nfiles > 0;
 	return 1;
 }
 

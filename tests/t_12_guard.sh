@@ -138,6 +138,11 @@ check_exit "no counts file, digest members all turned mail: held" 3 "$GEN" -c "$
 check_grep "report: mail and digest before unknown" '^deelnemers 20 .*HELD: its mail and digest members before are unknown' "$LAST_OUT"
 check_exit "the next run still holds it" 3 "$GEN" -c "$CONF"
 check "no digest file for deelnemers: a 404, never an empty 200" test ! -e "$FEED/plain/digest/deelnemers.sympa"
+# The held entry (no files, mail and digest 0: unknown) must not stand in
+# for .state once .state forgets the list too.
+rm -f "$FEED/.state/deelnemers.members"
+check_exit "held entry and no .state: still held" 3 "$GEN" -c "$CONF"
+check "still no digest file for deelnemers" test ! -e "$FEED/plain/digest/deelnemers.sympa"
 restore
 sub deelnemers 'active = 0' 'member_id <= 6'
 # Damaged state with no manifest: held, never published blind.
