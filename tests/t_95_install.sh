@@ -53,8 +53,10 @@ check_no_grep "the example configuration loads (only the templates path may be m
 check "the installed man pages render" mandoc -Tutf8 "$D/usr/local/share/man/man8/listfeed-gen.8" "$D/usr/local/share/man/man8/listfeed.fcgi.8" "$D/usr/local/share/man/man5/listfeed.conf.5" "$D/usr/local/share/man/man8/listfeed-relay.8" "$D/usr/local/share/man/man8/listfeed-setup.8"
 check_exit "the installed relay checks its example configuration" 1 \
 	"$D/usr/local/sbin/listfeed-relay" --check-config -c "$D/etc/listfeed/relay.conf.example"
+# Its last line counts the problems; none of the others is about the file.
+grep -v 'problems\{0,1\} found$' "$LAST_ERR" >"$T/relay-check.err"
 check_no_grep "the relay's example configuration parses (only keys and files may be missing)" \
-	'relay.conf.example(:[0-9]+)?:' "$LAST_ERR"
+	'relay.conf.example(:[0-9]+)?:' "$T/relay-check.err"
 
 # An edited nginx site survives a second install.
 echo '# edited' >>"$D/etc/nginx/sites-available/listfeed"
