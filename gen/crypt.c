@@ -8,6 +8,7 @@
 #include "crypt.h"
 #include "crypt_impl.h"
 #include "helper.h"
+#include "keyinfo.h"
 #include "log.h"
 #include "pgp.h"
 
@@ -38,6 +39,12 @@ local_encrypt(struct crypt *c, const char *const *fprs, size_t nfprs,
 	    whysz);
 }
 
+static int
+local_expiry(struct crypt *c, long long *expires)
+{
+	return pgp_signer_expiry(local_pgp(c), expires);
+}
+
 static void
 local_flush(struct crypt *c)
 {
@@ -52,7 +59,7 @@ local_free(struct crypt *c)
 }
 
 static const struct crypt_ops local_ops = {
-	local_check, local_encrypt, local_flush, local_free
+	local_check, local_encrypt, local_expiry, local_flush, local_free
 };
 
 static struct crypt *
@@ -119,6 +126,17 @@ crypt_flush(struct crypt *c)
 {
 	if (c != NULL)
 		c->ops->flush(c);
+}
+
+void
+crypt_sign_key(struct crypt *c, struct lf_keyinfo *ki)
+{
+	long long	 e;
+
+	if (c != NULL && c->ops->expiry(c, &e) == 0) {
+		ki->known = 1;
+		ki->expires = e;
+	}
 }
 
 int

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "manifest.h"
 
 struct crypt;
 
@@ -69,6 +70,15 @@ int	crypt_helper_start(void);
  * revocations).  Through the helper: starts it again if it died.
  */
 void	crypt_flush(struct crypt *);
+
+/*
+ * pgp_signer_expiry() (pgp/keyinfo.h): the signing key's expiry as this
+ * context last listed the key (crypt_new(), the first
+ * crypt_encrypt_sign(), and the first after a crypt_flush() that saw the
+ * keyrings change) into *ki, marked known; *ki is left as it is when the
+ * context has not listed it (or c is NULL).  Starts no gpg.
+ */
+void	crypt_sign_key(struct crypt *c, struct lf_keyinfo *ki);
 
 /* pgp_check_recipient(): 0, or -1 with "recipient FPR: reason" in why. */
 int	crypt_check_recipient(struct crypt *, const char *fpr, char *why,

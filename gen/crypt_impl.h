@@ -19,6 +19,7 @@ struct crypt_ops {
 	int	(*encrypt)(struct crypt *, const char *const *fprs,
 		    size_t nfprs, const void *in, size_t len, struct buf *out,
 		    char *why, size_t whysz);
+	int	(*expiry)(struct crypt *, long long *expires);
 	void	(*flush)(struct crypt *);
 	void	(*free)(struct crypt *);
 };

@@ -14,6 +14,7 @@
 #include "crypt_impl.h"
 #include "cryptmsg.h"
 #include "helper.h"
+#include "keyinfo.h"
 #include "log.h"
 #include "pgp.h"
 
@@ -101,6 +102,12 @@ answer_one(const struct cm_msg *q, struct cm_msg *a, struct buf *out,
 			a->data = out->data;
 			a->len = out->len;
 		}
+		break;
+	case CM_EXPIRY:
+		if (pgp_signer_expiry(p, &a->expires) == 0)
+			a->kind = CM_EXPIRES;
+		else
+			(void)snprintf(why, whysz, "signing key: not listed");
 		break;
 	case CM_FLUSH:
 		pgp_flush(p);
@@ -280,6 +287,25 @@ remote_encrypt(struct crypt *c, const char *const *fprs, size_t nfprs,
 	return rc;
 }
 
+static int
+remote_expiry(struct crypt *c, long long *expires)
+{
+	struct cm_msg	 q, a;
+	struct buf	 ans = BUF_INIT;
+	char		 why[WHY_MAX];
+	int		 rc;
+
+	memset(&q, 0, sizeof(q));
+	q.kind = CM_EXPIRY;
+	q.ctx = remote(c)->ctx;
+	rc = remote_call(&q, CM_EXPIRES, &ans, &a, why, sizeof(why));
+	if (rc == 0)
+		*expires = a.expires;
+	cm_free(&a);
+	buf_free(&ans);
+	return rc;
+}
+
 static void
 remote_flush(struct crypt *c)
 {
@@ -315,7 +341,7 @@ remote_free(struct crypt *c)
 }
 
 static const struct crypt_ops remote_ops = {
-	remote_check, remote_encrypt, remote_flush, remote_free
+	remote_check, remote_encrypt, remote_expiry, remote_flush, remote_free
 };
 
 struct crypt *

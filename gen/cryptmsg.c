@@ -29,6 +29,8 @@ static const struct slot layout[CM_KIND_END][4] = {
 	[CM_DONE] =	{ { 0, 0, 0 } },
 	[CM_ENCRYPTED] = { { CM_T_DATA, 0, 0 } },
 	[CM_FAILED] =	{ { CM_T_WHY, 0, 0 } },
+	[CM_EXPIRY] =	{ { CM_T_CTX, 0, 0 } },
+	[CM_EXPIRES] =	{ { CM_T_EXPIRES, 0, 0 } },
 };
 
 static const char *const kind_names[CM_KIND_END] = {
@@ -36,6 +38,7 @@ static const char *const kind_names[CM_KIND_END] = {
 	[CM_ENCRYPT] = "encrypt", [CM_FLUSH] = "flush", [CM_FREE] = "free",
 	[CM_OPENED] = "opened", [CM_DONE] = "done",
 	[CM_ENCRYPTED] = "encrypted", [CM_FAILED] = "failed",
+	[CM_EXPIRY] = "expiry", [CM_EXPIRES] = "expires",
 };
 
 const char *
@@ -93,6 +96,20 @@ put_u32(struct buf *out, uint8_t tag, uint32_t v)
 	return put_field(out, tag, b, sizeof(b));
 }
 
+static int
+put_u64(struct buf *out, uint8_t tag, long long v)
+{
+	unsigned char	 b[8];
+	uint64_t	 u = (uint64_t)v;
+	size_t		 i;
+
+	if (v < 0)
+		return -1;
+	for (i = 0; i < sizeof(b); i++)
+		b[i] = (unsigned char)((u >> (8 * i)) & 0xff);
+	return put_field(out, tag, b, sizeof(b));
+}
+
 /* The fields of one slot of m's layout. */
 static int
 put_slot(const struct cm_msg *m, const struct slot *s, struct buf *out)
@@ -102,6 +119,8 @@ put_slot(const struct cm_msg *m, const struct slot *s, struct buf *out)
 	switch (s->tag) {
 	case CM_T_CTX:
 		return put_u32(out, s->tag, m->ctx);
+	case CM_T_EXPIRES:
+		return put_u64(out, s->tag, m->expires);
 	case CM_T_HOME:
 		return m->home == NULL ? 0 : put_str(out, s->tag, m->home);
 	case CM_T_SIGNER:
@@ -154,6 +173,23 @@ get_u32(const unsigned char *b)
 {
 	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
 	    (uint32_t)b[3] << 24;
+}
+
+/* An EXPIRES value: 8 bytes, at most INT64_MAX.  0, or -1. */
+static int
+get_u64(const unsigned char *b, size_t n, long long *v)
+{
+	uint64_t	 u = 0;
+	size_t		 i;
+
+	if (n != 8)
+		return -1;
+	for (i = 0; i < n; i++)
+		u |= (uint64_t)b[i] << (8 * i);
+	if (u > INT64_MAX)
+		return -1;
+	*v = (long long)u;
+	return 0;
 }
 
 /* The tag of the next field, or 0 at the end. */
@@ -217,9 +253,12 @@ store(struct cm_msg *m, int tag, const unsigned char *v, size_t n)
 {
 	const char	*s = NULL;
 
-	if (tag != CM_T_CTX && tag != CM_T_DATA && (s = as_str(v, n)) == NULL)
+	if (tag != CM_T_CTX && tag != CM_T_DATA && tag != CM_T_EXPIRES &&
+	    (s = as_str(v, n)) == NULL)
 		return -1;
 	switch (tag) {
+	case CM_T_EXPIRES:
+		return get_u64(v, n, &m->expires);
 	case CM_T_CTX:
 		if (n != 4)
 			return -1;

@@ -12,10 +12,14 @@
  *   CM_CHECK           CTX FPR           CM_DONE
  *   CM_ENCRYPT         CTX FPR... DATA   CM_ENCRYPTED DATA
  *   CM_FLUSH, CM_FREE  CTX               CM_DONE
+ *   CM_EXPIRY          CTX               CM_EXPIRES EXPIRES
  *
  * and any request may be answered CM_FAILED WHY.  CM_NEW is crypt_new()
- * (the signing key checked at once), CM_OPEN crypt_open() (crypt.h).
+ * (the signing key checked at once), CM_OPEN crypt_open(), CM_EXPIRY
+ * crypt_sign_key() (crypt.h; CM_FAILED: not known).
  * CTX: 4 bytes, little-endian: a context the helper made (CM_OPENED).
+ * EXPIRES: 8 bytes, little-endian, at most INT64_MAX: seconds since the
+ * epoch, 0 for never.
  * HOME, SIGNER, FPR, WHY: a string: its bytes and one NUL that ends the
  * value, no other NUL, at most CM_STR_MAX bytes with it.  DATA: any bytes.
  *
@@ -45,6 +49,8 @@ enum cm_kind {
 	CM_DONE,
 	CM_ENCRYPTED,
 	CM_FAILED,
+	CM_EXPIRY,
+	CM_EXPIRES,
 	CM_KIND_END
 };
 
@@ -55,7 +61,8 @@ enum cm_tag {
 	CM_T_SIGNER,
 	CM_T_FPR,
 	CM_T_DATA,
-	CM_T_WHY
+	CM_T_WHY,
+	CM_T_EXPIRES
 };
 
 /*
@@ -73,6 +80,7 @@ struct cm_msg {
 	const void	*data;
 	size_t		 len;
 	const char	*why;
+	long long	 expires;
 	const char	**own;		/* cm_decode()'s fprs, for cm_free() */
 };
 

@@ -87,6 +87,7 @@ finish(struct run *r, int code, const char *result, const char *msg)
 	r->rc = code;
 	r->rec.finished_ms = now_ms();
 	r->rec.exit = code;
+	crypt_sign_key(r->lc.c, &r->rec.sign_key);
 	(void)snprintf(r->rec.result, sizeof(r->rec.result), "%s", result);
 	(void)snprintf(r->rec.message, sizeof(r->rec.message), "%s", msg);
 	record(r);

@@ -31,7 +31,8 @@ struct gen_opts {
 	int		 dry_run;
 	struct strlist	 only;		/* --list: only these lists */
 	struct strlist	 force;		/* --force: past the guard */
-	struct lf_keyinfo sign_key;	/* recorded in run.json */
+	/* Recorded in run.json unless the crypt context knows newer. */
+	struct lf_keyinfo sign_key;
 };
 
 /* *crypt may be NULL: it is then made when a file must be encrypted, and

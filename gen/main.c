@@ -6,8 +6,8 @@
  * main() makes fds 0-2 valid, reads the options (parse_args()), loads the
  * configuration, then either checks it (check_config(): every problem,
  * as the service user when run as root) or runs (run_main(): the
- * signing key's expiry, the sandbox, the gpg helper, one generation or
- * the watch loop).  Only this file exits.
+ * signing key's last recorded expiry, the sandbox, the gpg helper, one
+ * generation or the watch loop).  Only this file exits.
  */
 #include <sys/stat.h>
 
@@ -220,36 +220,39 @@ expiry_log(const char *fpr, long long expires, int checking)
 		say("signing key %s: expires %s", fpr, when);
 	else if (expires > time(NULL))
 		log_warnx("signing key %s: expires %s; extend it (gpg "
-		    "--quick-set-expire %s 1y) and restart listfeed-gen",
-		    fpr, when, fpr);
+		    "--quick-set-expire %s 1y)", fpr, when, fpr);
 	else
 		log_warnx("signing key %s: expired %s", fpr, when);
 }
 
+/* The signing key's expiry as c listed it, if it did, logged. */
+static void
+expiry_report(const struct lf_config *cfg, struct crypt *c,
+    struct lf_keyinfo *ki)
+{
+	struct lf_keyinfo	 now = { 0, 0 };
+
+	crypt_sign_key(c, &now);
+	if (now.known) {
+		*ki = now;
+		expiry_log(cfg->sign_key, now.expires, 0);
+	}
+}
+
 /*
- * The signing key's expiry (one gpg key listing, made while the process
- * is small, before the helper and the sandbox), logged; not known
- * (logged) when the key cannot be listed: the run goes on and fails where
- * it must sign.
+ * The signing key's expiry as the last run recorded it: kept in run.json
+ * by a run that does not list the key (nothing to encrypt).
  */
 static void
-expiry_lookup(const struct lf_config *cfg, struct lf_keyinfo *ki,
-    int checking)
+expiry_last(const struct lf_config *cfg, struct lf_keyinfo *ki)
 {
-	struct pgp	*p;
-	char		 why[512];
+	struct lf_run	 last;
+	char		 path[PATH_MAX];
 
 	memset(ki, 0, sizeof(*ki));
-	if ((p = pgp_new(cfg->gpg_home, NULL, PGP_NO_SIGNER, why,
-	    sizeof(why))) == NULL ||
-	    pgp_sign_expiry(p, cfg->sign_key, &ki->expires, why,
-	    sizeof(why)) == -1)
-		log_warnx("%s", why);
-	else {
-		ki->known = 1;
-		expiry_log(cfg->sign_key, ki->expires, checking);
-	}
-	pgp_free(p);
+	if (xsnprintf(path, sizeof(path), "%s/%s", cfg->feed_dir,
+	    RUN_NAME) != -1 && run_read(path, &last) == 0)
+		*ki = last.sign_key;
 }
 
 /* A generation, or the watch loop. */
@@ -263,7 +266,7 @@ run_main(const struct lf_config *cfg, struct gen_args *a)
 		return EXIT_CONFIG;
 	if (crypt_global_init(cfg->gpg_home) == -1)
 		return EXIT_CRYPTO;
-	expiry_lookup(cfg, &a->o.sign_key, 0);
+	expiry_last(cfg, &a->o.sign_key);
 	/* Least privilege from here on: gsandbox.h. */
 	if (gsandbox_apply(cfg, a->conf) == -1)
 		return EXIT_CONFIG;
@@ -279,10 +282,14 @@ run_main(const struct lf_config *cfg, struct gen_args *a)
 	if (a->watch) {
 		if ((crypt = crypt_new(cfg->gpg_home, cfg->sign_key)) == NULL)
 			rc = EXIT_CRYPTO;
-		else
+		else {
+			expiry_report(cfg, crypt, &a->o.sign_key);
 			rc = watch_run(cfg, crypt, &a->o);
-	} else
+		}
+	} else {
 		rc = generate(cfg, &crypt, &a->o, stdout);
+		expiry_report(cfg, crypt, &a->o.sign_key);
+	}
 	crypt_free(crypt);
 	helper_stop();
 	return rc;
@@ -331,7 +338,7 @@ check_keys(struct check *k)
 {
 	const struct lf_config	*cfg = k->cfg;
 	struct pgp		*p, *s;
-	struct lf_keyinfo	 ki;
+	long long		 expires;
 	char			 why[512];
 
 	if (crypt_global_init(cfg->gpg_home) == -1) {
@@ -343,8 +350,8 @@ check_keys(struct check *k)
 		    sizeof(why))) == NULL) {
 			log_warnx("%s", why);
 			problem(k, EXIT_CRYPTO);
-		} else
-			expiry_lookup(cfg, &ki, 1);
+		} else if (pgp_signer_expiry(s, &expires) == 0)
+			expiry_log(cfg->sign_key, expires, 1);
 		pgp_free(s);
 	}
 	if ((p = pgp_new(cfg->gpg_home, NULL, PGP_NO_SIGNER, why,

@@ -164,6 +164,30 @@ ctx_make(struct pgp *p, const char *home, char *why, size_t whysz)
 	return 0;
 }
 
+/*
+ * The public keyrings of p's home: importing a key or a revocation, or
+ * deleting a key, changes one of them.
+ */
+static void
+rings_get(const struct pgp *p, struct file_id id[2])
+{
+	const char	*home = p->home, *h;
+	char		 dir[PATH_MAX], path[PATH_MAX];
+
+	memset(id, 0, 2 * sizeof(*id));
+	if (home == NULL)
+		home = getenv("GNUPGHOME");
+	if (home == NULL && (h = getenv("HOME")) != NULL &&
+	    xsnprintf(dir, sizeof(dir), "%s/.gnupg", h) != -1)
+		home = dir;
+	if (home == NULL)
+		return;
+	if (xsnprintf(path, sizeof(path), "%s/pubring.kbx", home) != -1)
+		file_id_get(path, &id[0]);
+	if (xsnprintf(path, sizeof(path), "%s/pubring.gpg", home) != -1)
+		file_id_get(path, &id[1]);
+}
+
 struct pgp *
 pgp_new(const char *home, const char *sign_fpr, enum pgp_signer mode,
     char *why, size_t whysz)
@@ -176,8 +200,11 @@ pgp_new(const char *home, const char *sign_fpr, enum pgp_signer mode,
 		set_why(why, whysz, "pgp context: out of memory");
 		return NULL;
 	}
+	p->sign_expires = -1;
 	if (ctx_make(p, home, why, whysz) == -1)
 		goto fail;
+	/* Keys listed from now on are as new as the keyrings seen now. */
+	rings_get(p, p->rings);
 	if (mode == PGP_NO_SIGNER) {
 		if (sign_fpr == NULL)
 			return p;
@@ -222,30 +249,6 @@ pgp_free(struct pgp *p)
 	free(p);
 }
 
-/*
- * The public keyrings of p's home: importing a key or a revocation, or
- * deleting a key, changes one of them.
- */
-static void
-rings_get(const struct pgp *p, struct file_id id[2])
-{
-	const char	*home = p->home, *h;
-	char		 dir[PATH_MAX], path[PATH_MAX];
-
-	memset(id, 0, 2 * sizeof(*id));
-	if (home == NULL)
-		home = getenv("GNUPGHOME");
-	if (home == NULL && (h = getenv("HOME")) != NULL &&
-	    xsnprintf(dir, sizeof(dir), "%s/.gnupg", h) != -1)
-		home = dir;
-	if (home == NULL)
-		return;
-	if (xsnprintf(path, sizeof(path), "%s/pubring.kbx", home) != -1)
-		file_id_get(path, &id[0]);
-	if (xsnprintf(path, sizeof(path), "%s/pubring.gpg", home) != -1)
-		file_id_get(path, &id[1]);
-}
-
 void
 pgp_flush(struct pgp *p)
 {
@@ -261,6 +264,12 @@ pgp_flush(struct pgp *p)
 		return;
 	memcpy(p->rings, now, sizeof(p->rings));
 	cache_drop(p);
+	/* The signing key too, for its expiry: listed again when next used. */
+	if (p->signer != NULL)
+		gpgme_key_unref(p->signer);
+	p->signer = NULL;
+	p->signer_why[0] = '\0';
+	gpgme_signers_clear(p->ctx);
 }
 
 gpgme_key_t

@@ -6,8 +6,6 @@
 #include "keyinfo.h"
 #include "pgp_int.h"
 
-#define WHAT	"signing key"
-
 /* The earlier of two expiry times, 0 meaning never. */
 static long long
 earlier(long long a, long long b)
@@ -44,33 +42,21 @@ sign_expiry(gpgme_key_t k)
 	    best);
 }
 
-int
-pgp_sign_expiry(struct pgp *p, const char *fpr_in, long long *expires,
-    char *why, size_t whysz)
+long long
+key_sign_expiry(gpgme_key_t k, const char *fpr)
 {
-	char		 fpr[FPR_SZ];
-	gpgme_key_t	 k;
-	long long	 e;
+	if (k->subkeys == NULL || k->fpr == NULL ||
+	    strcasecmp(k->fpr, fpr) != 0 || k->revoked)
+		return -1;
+	return sign_expiry(k);
+}
 
+int
+pgp_signer_expiry(const struct pgp *p, long long *expires)
+{
 	*expires = 0;
-	if (fpr_get(fpr_in, fpr, WHAT, why, whysz) == -1 ||
-	    key_lookup(p->ctx, fpr, 1, &k, WHAT, why, whysz) == -1)
+	if (p == NULL || p->sign_expires < 0)
 		return -1;
-	if (k->subkeys == NULL || k->fpr == NULL) {
-		set_why(why, whysz, WHAT " %s: invalid", fpr);
-		e = -1;
-	} else if (strcasecmp(k->fpr, fpr) != 0) {
-		set_why(why, whysz, WHAT " %s: a subkey fingerprint (the "
-		    "primary key is %s)", fpr, k->fpr);
-		e = -1;
-	} else if (k->revoked || (e = sign_expiry(k)) == -1) {
-		set_why(why, whysz, WHAT " %s: %s", fpr, k->revoked ?
-		    "revoked" : "no signing subkey with a secret key");
-		e = -1;
-	}
-	gpgme_key_unref(k);
-	if (e == -1)
-		return -1;
-	*expires = e;
+	*expires = p->sign_expires;
 	return 0;
 }

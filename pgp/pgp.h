@@ -62,10 +62,11 @@ struct pgp *pgp_new(const char *home, const char *sign_fpr,
 void	pgp_free(struct pgp *);
 
 /*
- * Drops the cached recipient keys if the public keyrings changed since
- * the last call, so the next checks read them again (for instance once
- * per generation, to see imported revocations); unchanged keyrings keep
- * the cache and save a gpg run.
+ * Drops the cached recipient keys and the signing key if the public
+ * keyrings changed since the last call (or since pgp_new()), so the next
+ * operations read them again (for instance once per generation, to see
+ * imported revocations and a signing key's new expiry); unchanged
+ * keyrings keep them and save a gpg run.
  */
 void	pgp_flush(struct pgp *);
 

@@ -30,6 +30,7 @@ struct pgp {
 	char		 sign_fpr[FPR_SZ];	/* "" without a signing key */
 	gpgme_key_t	 signer;	/* NULL until first needed */
 	char		 signer_why[400];	/* why it could not be */
+	long long	 sign_expires;	/* keyinfo.h; -1: not known */
 	struct cached_key *keys;
 	size_t		 nkeys;
 	size_t		 capkeys;
@@ -71,6 +72,10 @@ const char *verifier_problem(gpgme_key_t k, const char *fpr, time_t now);
 /* A message for what a *_problem() found wrong with k. */
 void	why_key(char *why, size_t whysz, const char *what, const char *fpr,
 	    gpgme_key_t k, const char *problem);
+
+/* keyinfo.c: pgp_signer_expiry() of k, listed by fpr (normalised) with
+ * its secret parts; -1 when not known. */
+long long key_sign_expiry(gpgme_key_t k, const char *fpr);
 
 /* sign.c: sets up the signing key now (PGP_PROBE).  0, or -1 with why. */
 int	signer_probe(struct pgp *, char *why, size_t whysz);

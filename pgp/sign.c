@@ -109,7 +109,7 @@ done:
 
 /*
  * Makes k (a reference the caller gives up) the signing key, after
- * checking it.  0, or -1 with why (k released).
+ * checking it; its expiry is kept even when the check fails (keyinfo.h).  0, or -1 with why (k released).
  */
 static int
 signer_use(struct pgp *p, gpgme_key_t k, char *why, size_t whysz)
@@ -117,7 +117,10 @@ signer_use(struct pgp *p, gpgme_key_t k, char *why, size_t whysz)
 	const char	*pb;
 	gpgme_error_t	 err;
 	char		 es[128];
+	long long	 e;
 
+	if ((e = key_sign_expiry(k, p->sign_fpr)) != -1)
+		p->sign_expires = e;
 	if ((pb = signer_problem(k, p->sign_fpr, time(NULL))) != NULL) {
 		why_key(why, whysz, "signing key", p->sign_fpr, k, pb);
 		gpgme_key_unref(k);

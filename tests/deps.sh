@@ -23,6 +23,8 @@
 #   libcurl4-openssl-dev libmicrohttpd-dev   listfeed-relay
 #   jq                               reads listfeed-relay's status in tests
 #   procps                           ps/pgrep in tests
+#   strace                           which processes and syscalls a run
+#                                    makes (tests/t_12_guard.sh, t_44)
 #   iproute2                         ss, to look at listening sockets in tests
 #   dpkg-dev debhelper lintian       make deb (dpkg-buildpackage, dh; no
 #                                    fakeroot: Rules-Requires-Root: no) and
@@ -35,7 +37,7 @@ set -u
 PKGS="build-essential pkg-config libmariadb-dev mariadb-server mariadb-client
 libgpgme-dev gnupg gpg-agent libfcgi-dev libinih-dev libjansson-dev libssl-dev
 libcurl4-openssl-dev libmicrohttpd-dev jq
-unicode-data libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy libseccomp-dev nginx-light openssl curl mandoc python3 procps iproute2
+unicode-data libcmocka-dev clang libclang-rt-14-dev cppcheck clang-tidy libseccomp-dev nginx-light openssl curl mandoc python3 procps strace iproute2
 libwww-perl liblwp-protocol-https-perl libmime-encwords-perl
 libunicode-linebreak-perl libhtml-parser-perl liburi-perl libintl-perl
 libclass-singleton-perl

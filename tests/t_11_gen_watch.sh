@@ -14,10 +14,13 @@ db_fixture watch || bail_out "db_fixture"
 CONF=$T/listfeed.conf
 FEED=$T/feed
 SOCK=$T/trigger.sock
+# A GnuPG home of its own: the test extends its signing key.
+GH=$T/gnupg
+gpg_home_copy "$W/gnupg" "$GH" || bail_out "gpg_home_copy"
 {
 	base_conf watch "$FEED" "$SOCK"
 	client_conf sympa spacelog plain
-} >"$CONF"
+} | sed "s#^home = .*#home = $GH#" >"$CONF"
 
 send() {	# send MESSAGE...: one datagram each
 	python3 - "$SOCK" "$@" <<'PY'
@@ -62,6 +65,19 @@ db_sql watch "UPDATE members_user SET first_name = 'Trigger' WHERE email = 'femk
 send "regenerate spacelog"
 check "a named trigger regenerates" wait_until 20 finished $((g + 1))
 check_grep "spacelog carries the new name" 'Trigger Hoogendoorn' "$FEED/plain/spacelog.sympa"
+g=$(generation)
+
+# The signing key extended while watching: the keyrings changed, so the
+# next generation that signs lists the key again, and run.json has its
+# new expiry without a restart.
+before=$(gpg_expiry "$GH" "$FEED_FPR")
+gpg --homedir "$GH" --batch --quick-set-expire "$FEED_FPR" 2y 2>/dev/null
+check "the signing key extended" test "$(gpg_expiry "$GH" "$FEED_FPR")" -gt "$before"
+db_sql watch "UPDATE members_user SET first_name = 'Extended' WHERE email = 'femke@example.org'"
+send "regenerate spacelog"
+check "a generation after the key was extended" wait_until 20 finished $((g + 1))
+check_eq "run.json: the extended key's expiry" "$(gpg_expiry "$GH" "$FEED_FPR")" \
+    "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("sign_key_expires"))' "$FEED/run.json")"
 g=$(generation)
 
 # The helper that starts gpg killed: the next generation starts another.

@@ -29,11 +29,6 @@ sed -i 's/^lists = $//' "$CONF"
 json() {	# json FILE PYTHON-EXPR (of j): the value, printed
 	python3 -c 'import json, sys; j = json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$1" "$2"
 }
-# gpg_expiry HOME FPR: the signing key's expiry as gpg lists it (0: never).
-gpg_expiry() {
-	gpg --homedir "$1" --batch --with-colons --list-secret-keys "$2" 2>/dev/null |
-		awk -F: '$1 == "sec" { print ($7 == "" ? 0 : $7); exit }'
-}
 metric() {	# metric NAME[{LABELS}]: its value in $T/body
 	awk -v n="$1" '$1 == n { print $2 }' "$T/body"
 }
@@ -42,6 +37,14 @@ metric() {	# metric NAME[{LABELS}]: its value in $T/body
 check_exit "a generation" 0 "$GEN" -c "$CONF"
 want=$(gpg_expiry "$W/gnupg" "$FEED_FPR")
 check_eq "run.json: the signing key's expiry, as gpg lists it" "$want" \
+    "$(json "$F/run.json" 'j.get("sign_key_expires")')"
+# A run that changes nothing encrypts nothing, so it lists no key: no gpg
+# at all; run.json keeps the expiry the last run recorded (the responder's
+# status and metrics below show it from this run's run.json).
+check_exit "a generation that changes nothing" 0 \
+    execs_traced "$T/nochange.trace" "$GEN" -c "$CONF" --once
+check_eq "... starts no gpg" 0 "$(gpg_starts "$T/nochange.trace")"
+check_eq "... and keeps the expiry in run.json" "$want" \
     "$(json "$F/run.json" 'j.get("sign_key_expires")')"
 
 # A key that expires in 10 days: the generator warns, run.json has it.
@@ -54,7 +57,10 @@ SOON=$(gpg --homedir "$GH" --batch --with-colons --list-secret-keys 2>/dev/null 
 gpg --homedir "$W/gnupg" --batch --export "$PROVIDER_FPR" | gpg --homedir "$GH" --batch --import 2>/dev/null
 sed -e "s#^home = .*#home = $GH#" -e "s#^sign_key = .*#sign_key = $SOON#" \
     -e "s#^dir = .*#dir = $T/feed-soon#" "$CONF" >"$T/soon.conf"
-check_exit "a generation signed by a key that expires in 10 days" 0 "$GEN" -c "$T/soon.conf"
+check_exit "a generation signed by a key that expires in 10 days" 0 \
+    execs_traced "$T/soon.trace" "$GEN" -c "$T/soon.conf"
+check_eq "... lists the signing key once (its expiry from that listing)" 1 \
+    "$(gpg_starts "$T/soon.trace" '"--list-')"
 check_grep "... warns that the key expires soon" \
     "signing key $SOON: expires .*, in (9|10) days" "$LAST_ERR"
 check_eq "... and records when" "$(gpg_expiry "$GH" "$SOON")" \

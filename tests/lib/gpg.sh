@@ -53,3 +53,21 @@ gpg_setup() {
 	export FEED_FPR PROVIDER_FPR ADMIN_FPR
 }
 
+
+# gpg_starts TRACE [PATTERN]: how many gpg processes a run traced by
+# execs_traced TRACE started (with PATTERN in their arguments: grep -F).
+gpg_starts() {
+	grep 'execve("[^"]*/gpg",' "$1" | grep -cF -- "${2:-execve}"
+}
+
+# gpg_expiry HOME FPR: the signing key's expiry as gpg lists it (0: never).
+gpg_expiry() {
+	gpg --homedir "$1" --batch --with-colons --list-secret-keys "$2" 2>/dev/null |
+		awk -F: '$1 == "sec" { print ($7 == "" ? 0 : $7); exit }'
+}
+
+# gpg_home_copy FROM TO: a copy of the GNUPGHOME FROM that a test may
+# change; its agent is stopped with the world's.
+gpg_home_copy() {
+	cp -a "$1" "$2" && rm -f "$2"/S.* && echo "$2" >>"$W/gnupg-homes"
+}

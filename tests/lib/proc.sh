@@ -203,3 +203,13 @@ trap 'exit 143' TERM
 trap 'exit 129' HUP
 trap 'exit 141' PIPE
 
+
+# execs_traced TRACE CMD...: runs CMD (its exit status) with every program
+# it and its children start written to TRACE by strace (LeakSanitizer
+# cannot run under ptrace: leaks are not checked in that run).
+execs_traced() {
+	local trace=$1
+	shift
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 \
+		strace -f -qq -e trace=execve -o "$trace" "$@"
+}

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <signal.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -371,6 +372,41 @@ test_open_lazy_signer(void **state)
 	buf_free(&out);
 }
 
+/*
+ * The signing key's expiry comes from the listing a context makes of it
+ * anyway: known after crypt_new() and after the first encryption of a
+ * crypt_open(), not before; kept when the key proves expired.
+ */
+static void
+test_sign_key_expiry(void **state)
+{
+	struct keys		*k = *state;
+	const char		*r[] = { k->a };
+	char			 why[256];
+	struct crypt		*c;
+	struct buf		 out = BUF_INIT;
+	struct lf_keyinfo	 ki = { 0, 0 };
+
+	crypt_sign_key(NULL, &ki);
+	assert_int_equal(ki.known, 0);
+	crypt_sign_key(cr, &ki);
+	assert_int_equal(ki.known, 1);
+	assert_true(ki.expires == 0);		/* the feed key: never */
+	c = crypt_open(k->feed_home, k->expired);
+	assert_non_null(c);
+	ki.known = 0;
+	crypt_sign_key(c, &ki);
+	assert_int_equal(ki.known, 0);		/* not listed yet */
+	assert_int_equal(crypt_encrypt_sign(c, r, 1, "x", 1, &out, why,
+	    sizeof(why)), -1);
+	assert_non_null(strstr(why, "expired"));
+	crypt_sign_key(c, &ki);
+	assert_int_equal(ki.known, 1);
+	assert_true(ki.expires > 0 && ki.expires < (long long)time(NULL));
+	crypt_free(c);
+	buf_free(&out);
+}
+
 /* A list larger than any socket buffer crosses to the helper and back. */
 static void
 test_large(void **state)
@@ -480,6 +516,7 @@ main(void)
 		cmocka_unit_test(test_bad_signer),
 		cmocka_unit_test(test_sign_failure),
 		cmocka_unit_test(test_open_lazy_signer),
+		cmocka_unit_test(test_sign_key_expiry),
 		cmocka_unit_test(test_large),
 	};
 	const struct CMUnitTest helper_tests[] = {
@@ -495,6 +532,7 @@ main(void)
 		cmocka_unit_test(test_bad_signer),
 		cmocka_unit_test(test_sign_failure),
 		cmocka_unit_test(test_open_lazy_signer),
+		cmocka_unit_test(test_sign_key_expiry),
 		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_helper_dies),
 	};

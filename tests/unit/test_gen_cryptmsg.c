@@ -230,6 +230,37 @@ test_answers(void **state)
 	buf_free(&b);
 }
 
+/* CM_EXPIRY CTX, answered CM_EXPIRES with 8 little-endian bytes. */
+static void
+test_expiry(void **state)
+{
+	struct cm_msg	 m = { .kind = CM_EXPIRY, .ctx = 5 };
+	struct buf	 b = BUF_INIT;
+	struct cm_msg	 d;
+	char		 why[200];
+
+	(void)state;
+	kind(&b, CM_EXPIRY);
+	ctx(&b, 5);
+	assert_wire(&m, &b);
+	buf_reset(&b);
+	kind(&b, CM_EXPIRES);
+	field(&b, CM_T_EXPIRES, "\x01\x02\x03\x04\x05\x06\x07\x7f", 8);
+	m = (struct cm_msg){ .kind = CM_EXPIRES,
+	    .expires = 0x7f07060504030201LL };
+	assert_wire(&m, &b);
+	assert_int_equal(cm_decode(b.data, b.len, &d, why, sizeof(why)), 0);
+	assert_true(d.expires == 0x7f07060504030201LL);
+	cm_free(&d);
+	/* 0: never. */
+	buf_reset(&b);
+	kind(&b, CM_EXPIRES);
+	field(&b, CM_T_EXPIRES, "\0\0\0\0\0\0\0\0", 8);
+	m.expires = 0;
+	assert_wire(&m, &b);
+	buf_free(&b);
+}
+
 /* Each malformed message: built by fn, refused. */
 static void
 assert_refused(void (*fn)(struct buf *))
@@ -411,6 +442,27 @@ str_too_long(struct buf *b)
 	free(s);
 }
 
+static void
+expires_short(struct buf *b)
+{
+	kind(b, CM_EXPIRES);
+	field(b, CM_T_EXPIRES, "\0\0\0\0", 4);
+}
+
+/* Past INT64_MAX: not a time. */
+static void
+expires_negative(struct buf *b)
+{
+	kind(b, CM_EXPIRES);
+	field(b, CM_T_EXPIRES, "\0\0\0\0\0\0\0\x80", 8);
+}
+
+static void
+expires_missing(struct buf *b)
+{
+	kind(b, CM_EXPIRES);
+}
+
 /* A length far past the end (and past any size_t sum with it). */
 static void
 len_huge(struct buf *b)
@@ -428,7 +480,8 @@ test_refused(void **state)
 		encrypt_data_first, encrypt_two_data, open_swapped,
 		open_home_twice, open_unknown_tag, str_no_nul, str_inner_nul,
 		str_empty, str_too_long, ctx_short, ctx_long, why_missing,
-		request_field_in_answer, len_huge,
+		request_field_in_answer, len_huge, expires_short,
+		expires_negative, expires_missing,
 	};
 	struct buf	 empty = BUF_INIT;
 	size_t		 i;
@@ -457,6 +510,8 @@ test_encode_refuses(void **state)
 	assert_int_equal(cm_encode(&m, &b), -1);
 	m = (struct cm_msg){ .kind = CM_KIND_END };
 	assert_int_equal(cm_encode(&m, &b), -1);
+	m = (struct cm_msg){ .kind = CM_EXPIRES, .expires = -1 };
+	assert_int_equal(cm_encode(&m, &b), -1);
 	s = malloc(CM_STR_MAX + 1);
 	assert_non_null(s);
 	memset(s, 'a', CM_STR_MAX);
@@ -479,6 +534,7 @@ main(void)
 		cmocka_unit_test(test_check_flush_free),
 		cmocka_unit_test(test_encrypt),
 		cmocka_unit_test(test_answers),
+		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_refused),
 		cmocka_unit_test(test_encode_refuses),
 	};
