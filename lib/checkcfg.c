@@ -70,6 +70,13 @@ checkcfg_become(const char *user, const char *dflt)
 	name = user != NULL ? user : dflt;
 	errno = 0;
 	pw = getpwnam(name);
+	if (pw == NULL && user == NULL && dflt == env) {
+		if (errno != 0)
+			log_warn("%s %s", CHECKCFG_ENV, env);
+		else
+			log_warnx("%s: no user %s", CHECKCFG_ENV, env);
+		return -1;
+	}
 	if (geteuid() != 0) {
 		if (user == NULL || (pw != NULL && pw->pw_uid == geteuid()))
 			return 0;

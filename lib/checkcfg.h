@@ -9,10 +9,10 @@
  * --user option, or NULL for the program's unit user (dflt).  Run as
  * anyone else, it checks as that user: --user must then name that user.
  * LISTFEED_CHECK_USER in the environment, if set, replaces dflt ("root":
- * check as root; the tests set it, since their files are root's).
- * A dflt that does not exist (a host where systemd-sysusers has not
- * run) leaves root checking as root, and says so.  0, or -1 with the
- * reason logged.
+ * check as root; the tests set it, since their files are root's); like
+ * --user, it must name a user that exists.  A dflt of the program's
+ * that does not exist (a host where systemd-sysusers has not run) leaves
+ * root checking as root, and says so.  0, or -1 with the reason logged.
  *
  * checkcfg_verdict(): "PATH: configuration ok" on standard output when no
  * problem was found, else "PATH: N problem(s) found" logged (standard

@@ -227,6 +227,11 @@ if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null; then
 else
 	skip "--check-config as the service user" "needs root and useradd"
 fi
+# A misspelled LISTFEED_CHECK_USER is refused like an unknown --user,
+# rather than leaving the check to the caller's eyes.
+check_exit "LISTFEED_CHECK_USER naming no user: exit 1" 1 \
+    env LISTFEED_CHECK_USER="no-such-user-$$" "$GEN" -c "$CONF" --check-config
+check_grep "... saying so" "LISTFEED_CHECK_USER: no user no-such-user-$$" "$LAST_ERR"
 
 printf '[feed]\nbogus = 1\n' >"$T/bad.conf"
 check_exit "unknown config key: exit 1" 1 "$GEN" -c "$T/bad.conf"
