@@ -137,6 +137,66 @@ files_problems(const struct rconf *c)
 	return n;
 }
 
+/* What the relay opens before it serves, in this order. */
+struct opened {
+	struct rconf	 c;
+	int		 conf;		/* c was loaded: rconf_free() it */
+	struct sources	*s;		/* with the state it took over */
+};
+
+/*
+ * Opens the configuration, the state, GPGME, curl and the sources, in
+ * that order.  every (--check-config): also the files the relay opens
+ * later, every problem logged and counted, going on wherever it can (an
+ * unreadable state leaves an empty one: the keys are checked still);
+ * else (the service) it stops at the first.  The number of problems: 0
+ * when everything is open.  close_opened() undoes it either way.
+ */
+static unsigned
+open_all(const struct opts *o, struct opened *r, int every)
+{
+	struct rstate	 st;
+	char		 why[256];
+	unsigned	 n = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (rconf_load(o->conf, &r->c) == -1)
+		return 1;
+	r->conf = 1;
+	if (o->force != NULL && !strlist_has(&r->c.lists, o->force)) {
+		log_warnx("--force %s: not a configured list", o->force);
+		return 1;
+	}
+	if (every)
+		n += files_problems(&r->c);
+	if (rstate_load(r->c.state, &st) == -1) {
+		n++;
+		if (!every)
+			return n;
+	}
+	if (pgp_global_init(r->c.gnupghome, why, sizeof(why)) == -1) {
+		log_warnx("%s", why);
+		rstate_free(&st);
+		return n + 1;
+	}
+	if (fetch_global_init() == -1) {
+		rstate_free(&st);
+		return n + 1;
+	}
+	/* st is taken over, even on failure. */
+	if ((r->s = sources_new(&r->c, &st, o->force)) == NULL)
+		n++;
+	return n;
+}
+
+static void
+close_opened(struct opened *r)
+{
+	sources_free(r->s);
+	if (r->conf)
+		rconf_free(&r->c);
+}
+
 /*
  * --check-config: everything a start would check, every problem logged
  * rather than the first; as root, as the service's user (checkcfg.h).
@@ -144,31 +204,14 @@ files_problems(const struct rconf *c)
 static int
 check_main(const struct opts *o)
 {
-	struct rconf	 c;
-	struct rstate	 st;
-	struct sources	*s = NULL;
-	char		 why[256];
+	struct opened	 r;
 	unsigned	 n;
 
 	if (checkcfg_become(o->user, SERVICE_USER) == -1)
 		return 1;
-	if (rconf_load(o->conf, &c) == -1) {
-		checkcfg_verdict(o->conf, 1);
-		return 1;
-	}
-	n = files_problems(&c);
-	/* An unreadable state leaves st empty: the keys are checked still. */
-	n += rstate_load(c.state, &st) == -1;
-	if (pgp_global_init(c.gnupghome, why, sizeof(why)) == -1) {
-		log_warnx("%s", why);
-		rstate_free(&st);
-		n++;
-	} else if (fetch_global_init() == -1 ||
-	    (s = sources_new(&c, &st, NULL)) == NULL)
-		n++;
-	sources_free(s);
+	n = open_all(o, &r, 1);
 	checkcfg_verdict(o->conf, n);
-	rconf_free(&c);
+	close_opened(&r);
 	return n > 0;
 }
 
@@ -225,10 +268,7 @@ int
 main(int argc, char *argv[])
 {
 	struct opts	 o;
-	struct rconf	 c;
-	struct rstate	 st;
-	struct sources	*s = NULL;
-	char		 why[256];
+	struct opened	 r;
 	int		 rc = 1;
 
 	if (fds_std_valid() == -1 || parse_opts(argc, argv, &o) == -1)
@@ -237,40 +277,26 @@ main(int argc, char *argv[])
 	log_set_verbose(o.verbose);
 	if (o.mode == M_CHECK)
 		return check_main(&o);
-	if (rconf_load(o.conf, &c) == -1)
-		return 1;
-	if (o.force != NULL && !strlist_has(&c.lists, o.force)) {
-		log_warnx("--force %s: not a configured list", o.force);
+	if (open_all(&o, &r, 0) > 0)
 		goto out;
-	}
-	if (rstate_load(c.state, &st) == -1)
-		goto out;
-	if (pgp_global_init(c.gnupghome, why, sizeof(why)) == -1) {
-		log_warnx("%s", why);
-		goto out;
-	}
-	if (fetch_global_init() == -1 ||
-	    (s = sources_new(&c, &st, o.force)) == NULL)
-		goto out;
-	if (mkdir_p(c.state, 0700) == -1) {
-		log_warn("%s", c.state);
+	if (mkdir_p(r.c.state, 0700) == -1) {
+		log_warn("%s", r.c.state);
 		goto out;
 	}
 	switch (o.mode) {
 	case M_ONCE:
-		if (rsandbox_apply(&c) == 0) {
-			rc = sources_refresh(s, stdout);
+		if (rsandbox_apply(&r.c) == 0) {
+			rc = sources_refresh(r.s, stdout);
 			(void)fflush(stdout);
 		}
 		break;
 	case M_DAEMON:
-		rc = run_daemon(s, &c);
+		rc = run_daemon(r.s, &r.c);
 		break;
 	case M_CHECK:		/* check_main() */
 		break;
 	}
 out:
-	sources_free(s);
-	rconf_free(&c);
+	close_opened(&r);
 	return rc;
 }
