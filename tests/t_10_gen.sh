@@ -5,10 +5,7 @@ set -u
 . "$(dirname "$0")/lib/common.sh"
 require_exec "$GEN"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start gen tls || bail_out "db_start"
-db_fixture gen || bail_out "db_fixture"
+gen_world gen
 
 # gen_conf FILE FEED [QUERY]: a configuration for this world.
 gen_conf() {

@@ -6,10 +6,7 @@ set -u
 require_exec "$GEN"
 command -v python3 >/dev/null || skip_all "python3 needed to send datagrams"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start watch tls || bail_out "db_start"
-db_fixture watch || bail_out "db_fixture"
+gen_world watch
 
 CONF=$T/listfeed.conf
 FEED=$T/feed

@@ -11,9 +11,7 @@ set -u
 
 require_exec "$GEN"
 need_fcgi_nginx
-gpg_setup || bail_out "gpg_setup"
-db_start gen tls || bail_out "db_start"
-db_fixture gen || bail_out "db_fixture"
+gen_world gen
 
 F=$T/feed
 CONF=$T/listfeed.conf

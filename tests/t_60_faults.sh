@@ -6,16 +6,11 @@ set -u
 . "$(dirname "$0")/lib/common.sh"
 require_exec "$GEN"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start faults tls || bail_out "db_start"
-db_fixture faults || bail_out "db_fixture"
+gen_world faults
 
 # A private copy of the feed key's home: this script breaks it on purpose.
 GH=$T/gnupg
-cp -a "$W/gnupg" "$GH"
-rm -f "$GH"/S.* 2>/dev/null
-echo "$GH" >>"$W/gnupg-homes"
+gpg_home_copy "$W/gnupg" "$GH"
 
 conf() {	# conf FEED [QUERY]
 	cat <<EOC

@@ -10,10 +10,7 @@ set -u
 . "$(dirname "$0")/lib/sympa.sh"
 require_exec "$GEN" "$FCGI" "$RELAY"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start chain tls || bail_out "db_start"
-db_fixture chain || bail_out "db_fixture"
+gen_world chain
 
 FEED=$T/feed
 CONF=$T/listfeed.conf

@@ -233,3 +233,13 @@ db_client_cnf() {
 	printf '%s\n' "$f"
 }
 
+
+# gen_world NAME: what listfeed-gen needs in a test, or the script bails
+# out: the test PKI, the OpenPGP keys (gpg_setup's variables) and the
+# database NAME over TLS with the fixture.
+gen_world() {
+	pki_setup || bail_out "pki_setup"
+	gpg_setup || bail_out "gpg_setup"
+	db_start "$1" tls || bail_out "db_start"
+	db_fixture "$1" || bail_out "db_fixture"
+}
