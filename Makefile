@@ -277,7 +277,7 @@ DEB_LINTIAN	?= yes
 deb:
 	rm -rf $(DEB_DIR) && mkdir -p $(DEB_DIR)/src/listfeed
 	tar -c --exclude=./build --exclude=./.git -f - . | tar -x -C $(DEB_DIR)/src/listfeed
-	cd $(DEB_DIR)/src/listfeed && dpkg-buildpackage -us -uc -b -J
+	cd $(DEB_DIR)/src/listfeed && dpkg-buildpackage -us -uc -b -Jauto
 	mv $(DEB_DIR)/src/*.deb $(DEB_DIR)/src/*.changes $(DEB_DIR)/src/*.buildinfo $(DEB_DIR)/
 	rm -rf $(DEB_DIR)/src
 	@if [ "$(DEB_LINTIAN)" = no ]; then :; elif command -v lintian >/dev/null; then \
