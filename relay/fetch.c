@@ -120,6 +120,7 @@ setup(struct fetcher *f, const char *url, struct answer *a)
 {
 	CURL	*c = f->curl;
 
+	/* Keeps the handle's live connections and TLS session: fetch.h. */
 	curl_easy_reset(c);
 	return curl_easy_setopt(c, CURLOPT_URL, url) ||
 	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "https") ||

@@ -8,7 +8,10 @@
  *  - a body larger than FETCH_MAX_BODY is refused (before or while it
  *    arrives);
  *  - a conditional GET when validators are given (If-None-Match,
- *    If-Modified-Since): 304 costs no body.
+ *    If-Modified-Since): 304 costs no body;
+ *  - one connection: a fetcher keeps its connection to the server from
+ *    one GET to the next while the server keeps it open (every check
+ *    above holds for each GET; only the TLS handshake is saved).
  * Nothing here exits.
  */
 #ifndef LF_FETCH_H

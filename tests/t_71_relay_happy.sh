@@ -2,7 +2,8 @@
 # listfeed-relay, the happy path: a feed server (nginx, client TLS) with
 # three signed, encrypted files per list; --once verifies them all; the
 # daemon serves each source's members on loopback, says so in /-/status,
-# and an unchanged file costs a 304 and no gpg run.
+# an unchanged file costs a 304 and no gpg run, and a round's fetches
+# share one TLS connection.
 set -u
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/relay.sh"
@@ -72,6 +73,15 @@ n304=$(grep -c '" 304 ' "$acc")
 check "SIGHUP: a new round" relay_refresh t71
 check_eq "six 304 answers" $((n304 + 6)) "$(grep -c '" 304 ' "$acc")"
 check_eq "six sources not modified" 6 "$(grep -c 'not modified' "$W/log/relay-t71.log")"
+
+# One TLS connection for a whole round: the relay keeps its connection
+# from one source to the next (and from one round to the next).
+lines_at_least() { [ "$(wc -l <"$1")" -ge "$2" ]; }
+nconn=$(wc -l <"$FEEDCONN")
+check "SIGHUP: a new round" relay_refresh t71
+check "six requests logged" wait_until 10 lines_at_least "$FEEDCONN" $((nconn + 6))
+check_eq "the round's six requests: one connection" 1 \
+	"$(tail -n +$((nconn + 1)) "$FEEDCONN" | awk '{ print $1 }' | sort -u | wc -l)"
 
 # A new generation reaches Sympa.
 members 13 >"$T/all2.txt"

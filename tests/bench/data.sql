@@ -1,16 +1,18 @@
 -- tests/bench/data.sql: a synthetic CRM at scale, for make bench.
 --
--- tests/bench/run.sh replaces @LISTS@, @MEMBERS@ and @SUBS@ and loads it
--- into a database made from tests/fixture/schema.sql (emptied first).
+-- tests/bench/world.sh replaces @LISTS@, @MEMBERS@, @SUBS@ and @WIDTH@
+-- (the digits of a list's number, at least 4) and loads it into a
+-- database made from tests/fixture/schema.sql (emptied first).
 -- Every row comes from INSERT ... SELECT over the SEQUENCE engine's
 -- seq_1_to_N tables: one statement per table, no row-by-row inserts.
 -- The data is deterministic (CRC32 of the row number, never RAND()).
 --
 -- Shape:
---  * @LISTS@ lists l0001, l0002, ...  99.75 % of the subscription rows fall
---    on the first 95 % of the lists with a skew (list k gets about
---    1/sqrt(k) of them: a few big lists, a long tail); the last 5 % are
---    small lists sharing the other 0.25 %.
+--  * @LISTS@ lists l0001, l0002, ... (l00001, ... from 10,000 lists).
+--    99.75 % of the subscription rows fall on the first 95 % of the
+--    lists with a skew (list k gets about 1/sqrt(k) of them: a few big
+--    lists, a long tail); the last 5 % are small lists sharing the other
+--    0.25 %.
 --  * @MEMBERS@ members; about 3 % deactivated; some names with accents,
 --    some empty names, some addresses with capitals (listfeed lower-cases
 --    the domain and de-duplicates case-insensitively).
@@ -29,7 +31,7 @@ DELETE FROM acl_location;
 
 INSERT INTO mailinglists_mailinglist
     (id, name, description, mandatory, visible_months, hidden)
-SELECT seq, CONCAT('l', LPAD(seq, 4, '0')), CONCAT('Synthetic list ', seq),
+SELECT seq, CONCAT('l', LPAD(seq, @WIDTH@, '0')), CONCAT('Synthetic list ', seq),
     seq = 1, 0, 0
 FROM seq_1_to_@LISTS@;
 

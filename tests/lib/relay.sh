@@ -4,7 +4,9 @@
 #
 #   relay_world NAME   pki and gpg keys, a feed directory $FEEDDIR served
 #                      by a real nginx with client TLS (test CA, server
-#                      certificate) on $FEED_URL, the relay's
+#                      certificate) on $FEED_URL, logging each request's
+#                      "CONNECTION REQUESTS-ON-IT STATUS" to $FEEDCONN
+#                      as well as to its access.log; the relay's
 #                      configuration $RCONF (lists deelnemers spacelog,
 #                      listening on $RELAY_URL), its state dir $RSTATE.
 #   relay_setup URL    the same relay side (keys, $RCONF, $RSTATE,
@@ -40,7 +42,8 @@ relay_world() {
 	FEEDDIR=$T/feed
 	mkdir -p "$FEEDDIR/all" "$FEEDDIR/mail" "$FEEDDIR/digest"
 	port=$(free_port) || return 1
-	_relay_site "$port" server >"$T/feed-site.conf"
+	FEEDCONN=$T/feed-conn.log
+	_relay_site "$port" server "$W/nginx-feed-$name/access.log" "$FEEDCONN" >"$T/feed-site.conf"
 	nginx_start "$T/feed-site.conf" "feed-$name" || return 1
 	FEED_URL=https://localhost:$port
 	relay_setup "$FEED_URL"
@@ -82,11 +85,14 @@ relay_conf() {
 	return 0
 }
 
-_relay_site() {	# PORT server|foreign-server
+_relay_site() {	# PORT server|foreign-server ACCESS_LOG CONN_LOG
 	cat <<-EOF
 		map \$arg_reception \$relay_r { default all; mail mail; digest digest; }
+		log_format relayconn '\$connection \$connection_requests \$status';
 		server {
 		    listen 127.0.0.1:$1 ssl;
+		    access_log $3;
+		    access_log $4 relayconn;
 		    ssl_certificate $W/pki/$2.pem;
 		    ssl_certificate_key $W/pki/$2.key;
 		    ssl_client_certificate $W/pki/ca.pem;
@@ -103,7 +109,8 @@ _relay_site() {	# PORT server|foreign-server
 relay_foreign_server() {
 	local port
 	port=$(free_port) || return 1
-	_relay_site "$port" foreign-server >"$T/foreign-site.conf"
+	_relay_site "$port" foreign-server "$W/nginx-foreign-$1/access.log" "$T/foreign-conn.log" \
+		>"$T/foreign-site.conf"
 	nginx_start "$T/foreign-site.conf" "foreign-$1" || return 1
 	FOREIGN_URL=https://localhost:$port
 }

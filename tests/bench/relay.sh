@@ -1,0 +1,113 @@
+# shellcheck shell=bash
+# tests/bench/relay.sh, sourced by run.sh after serve.sh (whose nginx
+# and listfeed.fcgi it uses, then stops): figure 6, one refresh of
+# listfeed-relay with nothing changed, 3 sources for each of RELAY_LISTS
+# lists (all, mail, digest), against plain curl fetching the same URLs
+# with the same If-None-Match over one TLS connection.  The relay is the
+# daemon (a round on SIGHUP): only a source with a copy in memory is
+# fetched conditionally, so --once always fetches and decrypts every file.
+
+# shellcheck source=/dev/null
+. "$TOP/tests/lib/relay.sh" || die "tests/lib/relay.sh"
+say "bench: figure 6, the relay, $RELAY_LISTS lists"
+RELAY_FEED=https://localhost:$P_FEED
+relay_setup "$RELAY_FEED" || die "relay_setup failed"
+head -n "$RELAY_LISTS" "$T/sizes" | awk '{ print $1 }' | sort >"$T/relay-lists"
+{
+	relay_conf "$RELAY_FEED" | sed -e '/^lists = /d' -e 's#client-sympa\.#client-admin.#'
+	# Lines of at most 199 bytes: 20 names each.
+	xargs -n 20 echo 'lists =' <"$T/relay-lists"
+} >"$RCONF"
+NSRC=$(($(wc -l <"$T/relay-lists") * 3))
+while read -r l; do
+	for q in "" "?reception=mail" "?reception=digest"; do
+		printf '%s/lists/%s.sympa.asc%s\n' "$RELAY_FEED" "$l" "$q"
+	done
+done <"$T/relay-lists" >"$T/relay-urls"
+
+# relay_round: SIGHUP to the running relay, then waits (5 ms polls, at
+# most 600 s) for the end of its round in the log; prints the ms taken.
+relay_round() {
+	local pid n a i
+	pid=$(bg_pid relay-bench) || return 1
+	n=$(grep -c 'round done' "$W/log/relay-bench.log")
+	a=$(now)
+	kill -HUP "$pid"
+	for ((i = 0; i < 120000; i++)); do
+		[ "$(grep -c 'round done' "$W/log/relay-bench.log")" -gt "$n" ] && { ms "$a" "$(now)"; return 0; }
+		sleep 0.005
+	done
+	return 1
+}
+
+a=$(now)
+bg_start relay-bench "$RELAY" -v -c "$RCONF" || die "listfeed-relay did not start"
+wait_until 1800 grep -q 'round done' "$W/log/relay-bench.log" || die "listfeed-relay: no first round"
+b=$(now)
+grep -q 'round done: 0$' "$W/log/relay-bench.log" ||
+	die "listfeed-relay: first round not all good: $(grep -v ': ok\|not modified' "$W/log/relay-bench.log" | tail -n 3)"
+curl -s --noproxy '*' "$RELAY_URL/-/status" >"$T/relay-status.json"
+SERVING=$(grep -o '"serving": *true' "$T/relay-status.json" | wc -l)
+[ "$SERVING" = "$NSRC" ] || die "listfeed-relay serves $SERVING of $NSRC sources"
+info "6: relay's first round, $NSRC sources fetched and decrypted" "$(calc "$(ms "$a" "$b") / 1000") s" \
+	"one gpg run per source"
+
+# The curl baseline: the ETag of each URL, then one curl command for all
+# of them, each with its own If-None-Match (--next keeps the connection).
+CURL_TLS=(--cacert "$W/pki/ca.pem" --cert "$W/pki/client-admin.pem" --key "$W/pki/client-admin.key")
+curl_cfg() {	# [etags]: a curl config on stdout, one section per URL
+	local u e
+	while read -r u e; do
+		printf 'next\nurl = "%s"\noutput = "/dev/null"\n' "$u"
+		printf 'cacert = "%s"\ncert = "%s"\nkey = "%s"\nnoproxy = "*"\nsilent\n' "${CURL_TLS[1]}" "${CURL_TLS[3]}" "${CURL_TLS[5]}"
+		printf 'write-out = "%%{http_code} %%{num_connects} %%header{etag}\\n"\n'
+		# The ETag is quoted: escaped inside the config's quotes.
+		[ -n "${1:-}" ] && printf 'header = "If-None-Match: %s"\n' "${e//\"/\\\"}"
+	done | sed '1d'
+}
+sed 's/$/ -/' "$T/relay-urls" | curl_cfg >"$T/curl-get.cfg"
+curl -K "$T/curl-get.cfg" >"$T/curl-get.out" || die "curl: fetching the relay's URLs failed"
+[ "$(awk '$1 != 200' "$T/curl-get.out" | wc -l)" = 0 ] || die "curl: not every URL answered 200"
+paste -d ' ' "$T/relay-urls" <(awk '{ print $3 }' "$T/curl-get.out") | curl_cfg etags >"$T/curl-cond.cfg"
+
+: >"$T/relay.ms"
+: >"$T/curl.ms"
+for ((r = 0; r < REPS; r++)); do
+	mark=$(wc -l <"$W/relay-feed.log")
+	relay_round >>"$T/relay.ms" || die "listfeed-relay: no round within 600 s"
+	RELAY_CONNS=$(tail -n +"$((mark + 1))" "$W/relay-feed.log" | awk '{ print $1 }' | sort -u | wc -l)
+	RELAY_304=$(tail -n +"$((mark + 1))" "$W/relay-feed.log" | awk '$3 == 304' | wc -l)
+	a=$(now)
+	curl -K "$T/curl-cond.cfg" >"$T/curl-cond.out" || die "curl: the conditional fetches failed"
+	b=$(now)
+	ms "$a" "$b" >>"$T/curl.ms"
+	CURL_CONNS=$(awk '{ s += $2 } END { print s }' "$T/curl-cond.out")
+	CURL_304=$(awk '$1 == 304' "$T/curl-cond.out" | wc -l)
+	[ "$CURL_304" = "$NSRC" ] || die "curl: $CURL_304 of $NSRC conditional fetches answered 304"
+done
+RELAY_MS=$(median <"$T/relay.ms")
+CURL_MS=$(median <"$T/curl.ms")
+
+# No gpg in a round that finds nothing changed: one more round, traced.
+GPG_EXECS=-
+if command -v strace >/dev/null; then
+	strace -f -e trace=execve -p "$(bg_pid relay-bench)" -o "$T/relay-execve" 2>"$T/relay-strace.err" &
+	sp=$!
+	sleep 0.5
+	relay_round >/dev/null || die "listfeed-relay: no traced round"
+	kill -INT "$sp" 2>/dev/null
+	wait "$sp" 2>/dev/null
+	# strace says "Process N attached" once it traces.
+	grep -q ' attached' "$T/relay-strace.err" && GPG_EXECS=$(grep -c 'execve(' "$T/relay-execve")
+fi
+NOTMOD=$(grep -c ': not modified$' "$W/log/relay-bench.log")
+relay_stop bench
+nginx_stop bench
+fcgi_stop bench
+
+ratio=$(calc "$RELAY_MS / $CURL_MS")
+row 6 "relay: one round with nothing changed, $NSRC sources ($RELAY_LISTS lists x all, mail, digest), median of $REPS" \
+	"$RELAY_MS ms, $RELAY_304 answers 304, $RELAY_CONNS TLS connection(s), $GPG_EXECS execve" \
+	"$CURL_MS ms: curl, the same URLs and If-None-Match in one command, $CURL_304 answers 304, $CURL_CONNS connection(s)" \
+	"$ratio" "<= 1.5, 0 execve (no gpg)" "$(yn eval "le $ratio 1.5 && [ '$GPG_EXECS' = 0 ]")"
+info "6: relay sources found unchanged in its log" "$NOTMOD" "$((REPS + 1)) rounds x $NSRC sources after the first"

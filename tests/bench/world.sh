@@ -1,0 +1,86 @@
+# shellcheck shell=bash
+# tests/bench/world.sh: the bench's world, sourced by run.sh: keys,
+# certificates and the throwaway MariaDB "bench" (tests/lib), then
+#   crm_load LISTS MEMBERS SUBS   the synthetic CRM (data.sql) at that
+#                   scale, replacing what was there; sets VIEW_ROWS and,
+#                   from the list sizes in $T/sizes, SMALL and BIG (the
+#                   lists nearest 2 KB and 200 KB of Sympa text), LARGEST
+#                   and NLISTS
+#   write_conf FEED TRIGGER_SOCKET FCGI_SOCKET   a listfeed.conf on stdout
+# and measures the database floor (FLOOR, ms) on the first load.
+
+say "bench: scale $SCALE, world $W, build $BUILD"
+pki_setup || die "pki_setup failed"
+gpg_setup || die "gpg_setup failed"
+db_start bench tls || die "MariaDB did not start"
+db_fixture bench || die "db_fixture failed"
+# The test servers start with a 64 MB buffer pool; the data set is larger.
+db_admin bench -e "SET GLOBAL innodb_buffer_pool_size = 1073741824" ||
+	die "cannot grow the buffer pool"
+db_sql bench "GRANT SELECT ON mslcrm.mailinglists_api TO 'listfeed'@'127.0.0.1'" ||
+	die "grant failed"
+CNF=$(db_client_cnf bench) || die "db_client_cnf failed"
+
+# Process creation bounds every gpg call (GPGME forks twice per operation).
+a=$(now)
+for ((i = 0; i < 50; i++)); do /bin/true; done
+b=$(now)
+info "fork + exec of /bin/true" "$(calc "$(ms "$a" "$b") / 50") ms" "each gpg operation pays this (GPGME: two forks and an exec)"
+
+COLS='`list`, `user_subscriber`, `comment_subscriber`, `first_name`, `digest`, `owner`, `moderator`'
+QUERY="SELECT $COLS FROM listfeed_subscribers"
+
+crm_load() {
+	local t0 t1
+	say "bench: loading the synthetic CRM, $1 lists"
+	t0=$(now)
+	sed -e "s/@LISTS@/$1/g" -e "s/@MEMBERS@/$2/g" -e "s/@SUBS@/$3/g" \
+		-e "s/@WIDTH@/$((${#1} > 4 ? ${#1} : 4))/g" \
+		"$BENCH/data.sql" | db_admin bench --database=mslcrm >"$T/load.out" 2>"$T/load.err" ||
+		{ cat "$T/load.err" >&2; die "loading the data failed"; }
+	t1=$(now)
+	VIEW_ROWS=$(db_sql bench 'SELECT COUNT(*) FROM listfeed_subscribers')
+	info "data load, $1 lists (INSERT ... SELECT over seq_1_to_N)" "$(calc "$(ms "$t0" "$t1") / 1000") s" \
+		"$3 subscription rows; $VIEW_ROWS rows in listfeed_subscribers"
+	# The lists nearest to 2 KB and 200 KB of Sympa text (email TAB name).
+	db_sql bench "SELECT \`list\`, SUM(LENGTH(user_subscriber) + LENGTH(comment_subscriber) + 2) AS b
+		FROM listfeed_subscribers GROUP BY \`list\`" >"$T/sizes" || die "list sizes failed"
+	SMALL=$(awk '{ d = $2 - 2048; if (d < 0) d = -d; print d, $1 }' "$T/sizes" | sort -n | awk 'NR == 1 { print $2 }')
+	BIG=$(awk '{ d = $2 - 204800; if (d < 0) d = -d; print d, $1 }' "$T/sizes" | sort -n | awk 'NR == 1 { print $2 }')
+	LARGEST=$(sort -k2,2nr "$T/sizes" | awk 'NR == 1 { print $1 }')
+	NLISTS=$(wc -l <"$T/sizes")
+}
+crm_load "$LISTS" "$MEMBERS" "$SUBS"
+
+mariadb_read "$QUERY" >/dev/null || die "reading the view failed"	# warm the caches
+FLOOR=$(for ((i = 0; i < REPS; i++)); do mariadb_read "$QUERY"; done | median)
+SEED=$(mariadb_read 'SELECT * FROM mailinglists_api')
+info "database floor: mariadb --quick -B, listfeed_subscribers" "$FLOOR ms" "median of $REPS; all rows, plain join, unsorted"
+info "seed view mailinglists_api, same client" "$SEED ms" \
+	"$(calc "$SEED / $FLOOR")x the floor (DISTINCT + ORDER BY email)"
+
+FEED=$W/feed
+CONF=$W/bench.conf
+write_conf() {
+	cat <<-EOC
+		[database]
+		defaults_file = $W/db-bench/my.cnf
+		query = $QUERY
+		[feed]
+		dir = $1
+		templates = $TOP/templates
+		trigger_socket = $2
+		formats = sympa
+		interval = 3600
+		[fcgi]
+		socket = $3
+		[gpg]
+		home = $W/gnupg
+		sign_key = $FEED_FPR
+		recipients = $PROVIDER_FPR $ADMIN_FPR
+		[client admin]
+		fingerprint = $(pki_fingerprint "$W/pki/client-admin.pem")
+		lists = *
+	EOC
+}
+write_conf "$FEED" "$W/trigger.sock" "$W/fcgi-bench.sock" >"$CONF"
