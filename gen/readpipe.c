@@ -30,6 +30,7 @@ struct readpipe {
 	size_t			 nonly;
 	struct db		*db;
 	struct collect		*cur;		/* the list being read */
+	char			 name[VALID_LIST_MAX + 1];	/* its name */
 	struct collect		 counts;	/* rows and rejects so far */
 	struct names		 begun;
 	int			 order, nomem;
@@ -145,7 +146,7 @@ next_list(struct readpipe *rp, const struct db_row *r)
 {
 	int	 seen;
 
-	if (rp->cur != NULL && rp->cur->nlists > 0 && hand_over(rp) == -1)
+	if (rp->cur != NULL && hand_over(rp) == -1)
 		return -1;
 	if ((seen = names_add(&rp->begun, r->list, r->list_len)) == -1) {
 		rp->nomem = 1;
@@ -159,24 +160,26 @@ next_list(struct readpipe *rp, const struct db_row *r)
 		    r->list);
 		return -1;
 	}
+	memcpy(rp->name, r->list, r->list_len);
+	rp->name[r->list_len] = '\0';
 	return 0;
 }
 
+/*
+ * The list is known by its name, not by its collector: a list's first
+ * rows may all be set aside, and it has no entry in the collector yet.
+ */
 static int
 pipe_row(void *ctx, const struct db_row *r)
 {
 	struct readpipe	*rp = ctx;
-	const char	*cur;
 
 	if (__atomic_load_n(&rp->stop, __ATOMIC_RELAXED))
 		return -1;
-	if (r->list != NULL && valid_list_name_n(r->list, r->list_len)) {
-		cur = rp->cur != NULL && rp->cur->nlists > 0 ?
-		    rp->cur->lists[0].name : NULL;
-		if ((cur == NULL || strncmp(cur, r->list, r->list_len) != 0 ||
-		    cur[r->list_len] != '\0') && next_list(rp, r) == -1)
-			return -1;
-	}
+	if (r->list != NULL && valid_list_name_n(r->list, r->list_len) &&
+	    (strncmp(rp->name, r->list, r->list_len) != 0 ||
+	    rp->name[r->list_len] != '\0') && next_list(rp, r) == -1)
+		return -1;
 	if (rp->cur == NULL) {
 		if ((rp->cur = malloc(sizeof(*rp->cur))) == NULL) {
 			rp->nomem = 1;

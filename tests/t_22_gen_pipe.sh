@@ -72,6 +72,16 @@ check_file_eq "the report's lists are sorted" "$T/names.sorted" "$T/names"
 n=$(db_sql pipe "SELECT COUNT(DISTINCT list) FROM listfeed_subscribers")
 check_eq "every list of the view is in the manifest" "$n" "$(cut -d' ' -f1 "$T/a.lists" | sort -u | wc -l)"
 
+# A list whose first row is set aside is still one list.
+conf "$T/c.conf" "$T/c" "SELECT \`l\` AS \`list\`, \`e\` AS \`user_subscriber\` FROM (
+	SELECT 1 AS \`o\`, 'eerst' AS \`l\`, 'a@example.org' AS \`e\`
+	UNION ALL SELECT 2, 'tweede', 'geen adres'
+	UNION ALL SELECT 3, 'tweede', 'b@example.org'
+	UNION ALL SELECT 4, 'tweede', 'c@example.org') AS \`t\` ORDER BY \`o\`"
+check_exit "a list's first row set aside: exit 0" 0 "$GEN" -c "$T/c.conf"
+check_grep "... the list has its two members" '^tweede 2 \+2 -0 changed$' "$LAST_OUT"
+check_grep "... the row set aside is counted" '^rows set aside: 1 of 4 \(invalid email: 1\)$' "$LAST_OUT"
+
 # 2. The rows of a list scattered across the read: refused, nothing moves.
 db_sql pipe "UPDATE members_user SET first_name = 'Verstrooid' WHERE email = 'femke@example.org'"
 state "$T/a" >"$T/a.before"
