@@ -239,7 +239,8 @@ query_len(const char *q)
 }
 
 /*
- * SELECT * FROM (query) AS `lf` WHERE `lf`.`list` IN ('a', ...).
+ * SELECT * FROM (query) AS `lf` WHERE `lf`.`list` IN ('a', ...)
+ * ORDER BY `lf`.`list`: a derived table's own order is not kept.
  * Line breaks around the query end a trailing "-- comment".
  */
 static enum db_status
@@ -265,7 +266,7 @@ build_query(MYSQL *my, const char *query, const char *const *only,
 		    (unsigned long)len);
 		(void)buf_printf(q, "%s'%s'", i > 0 ? ", " : "", esc);
 	}
-	(void)buf_addc(q, ')');
+	(void)buf_puts(q, ") ORDER BY `lf`.`list`");
 	if (buf_failed(q)) {
 		log_warnx("database: out of memory");
 		return DB_ERR_QUERY;
@@ -434,20 +435,96 @@ run(MYSQL *my, const struct lf_config *cfg, const char *const *only,
 	return st;
 }
 
+struct db {
+	MYSQL		*my;		/* NULL: not connected */
+};
+
+struct db *
+db_new(void)
+{
+	struct db	*d;
+
+	/* The library's global state, made before any thread uses it. */
+	if (mysql_library_init(0, NULL, NULL) != 0 ||
+	    (d = calloc(1, sizeof(*d))) == NULL) {
+		log_warnx("database: out of memory");
+		return NULL;
+	}
+	return d;
+}
+
+static void
+db_close(struct db *d)
+{
+	if (d->my != NULL)
+		mysql_close(d->my);
+	d->my = NULL;
+}
+
+void
+db_free(struct db *d)
+{
+	if (d == NULL)
+		return;
+	db_close(d);
+	free(d);
+}
+
+/* The kept connection if it still answers, else a new one. */
+static enum db_status
+db_ensure(struct db *d, const struct lf_config *cfg)
+{
+	enum db_status	 st;
+
+	if (d->my != NULL) {
+		if (mysql_ping(d->my) == 0)
+			return DB_OK;
+		log_info("database: the connection no longer answers (%s); "
+		    "connecting again", mysql_error(d->my));
+		db_close(d);
+	}
+	if ((d->my = mysql_init(NULL)) == NULL) {
+		log_warnx("database: out of memory");
+		return DB_ERR_CONNECT;
+	}
+	if ((st = db_connect(d->my, cfg)) != DB_OK)
+		db_close(d);
+	return st;
+}
+
+enum db_status
+db_read_on(struct db *d, const struct lf_config *cfg,
+    const char *const *only_lists, size_t nonly, db_row_fn fn, void *ctx)
+{
+	enum db_status	 st;
+
+	if ((st = db_ensure(d, cfg)) == DB_OK &&
+	    (st = run(d->my, cfg, only_lists, nonly, fn, ctx)) != DB_OK)
+		db_close(d);
+	return st;
+}
+
+void
+db_thread_begin(void)
+{
+	(void)mysql_thread_init();
+}
+
+void
+db_thread_end(void)
+{
+	mysql_thread_end();
+}
+
 enum db_status
 db_read(const struct lf_config *cfg, const char *const *only_lists,
     size_t nonly, db_row_fn fn, void *ctx)
 {
-	MYSQL		*my;
+	struct db	 d = { NULL };
 	enum db_status	 st;
 
-	if ((my = mysql_init(NULL)) == NULL) {
-		log_warnx("database: out of memory");
-		return DB_ERR_CONNECT;
-	}
-	if ((st = db_connect(my, cfg)) == DB_OK)
-		st = run(my, cfg, only_lists, nonly, fn, ctx);
-	mysql_close(my);
+	st = db_read_on(&d, cfg, only_lists, nonly, fn, ctx);
+	db_close(&d);
 	return st;
 }
 
@@ -471,6 +548,11 @@ db_strerror(enum db_status st)
 		return "database read broke off";
 	case DB_ERR_CALLBACK:
 		return "row rejected";
+	case DB_ERR_ORDER:
+		return "the query's rows of a list are not together "
+		    "(ORDER BY list)";
+	case DB_ERR_MEMORY:
+		return "out of memory";
 	}
 	return "unknown database error";
 }

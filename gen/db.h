@@ -1,13 +1,16 @@
 /*
  * db: reads the subscriber rows from MariaDB.
  *
- * One connection per call, configured by the [database] section and the
- * MariaDB option file it names (defaults_file, group).  The option file
- * holds the secrets, so it must be a regular file that neither group nor
- * others can read or write (secret_file_ok()).  It is read by
- * lib/optfile (optfile.h: an allow-list of keys, no includes) on every
- * call, and only the settings read there reach the library: Connector/C
- * itself never reads an option file here.
+ A connection is configured by the [database] section and the MariaDB
+ * option file it names (defaults_file, group).  The option file holds the
+ * secrets, so it must be a regular file that neither group nor others can
+ * read or write (secret_file_ok()).  It is read by lib/optfile (optfile.h:
+ * an allow-list of keys, no includes) on every connect, and only the
+ * settings read there reach the library: Connector/C itself never reads
+ * an option file here.  db_read() connects for its one read; a struct db
+ * (db_new()) keeps its connection from one db_read_on() to the next and
+ * connects again, with every rule below, when the last read failed or the
+ * connection no longer answers (server restarted, connection killed).
  *
  * tls = required means: TLS 1.2 or 1.3 is in use and the server's
  * certificate was verified (chain and host name; ssl-ca in the option
@@ -68,7 +71,9 @@ enum db_status {
 	DB_ERR_QUERY,		/* the query failed or returned no rows set */
 	DB_ERR_COLUMNS,		/* list or email column missing or doubled */
 	DB_ERR_READ,		/* the result broke off mid-stream */
-	DB_ERR_CALLBACK		/* fn returned non-zero */
+	DB_ERR_CALLBACK,	/* fn returned non-zero */
+	DB_ERR_ORDER,		/* a list's rows not together (readpipe.h) */
+	DB_ERR_MEMORY		/* out of memory keeping the rows */
 };
 
 /*
@@ -76,7 +81,7 @@ enum db_status {
  * semicolons are dropped) and passes every row to fn.  With nonly > 0,
  * only the rows whose `list` column is one of only_lists (list names,
  * valid_list_name()) are read: the query is wrapped as
- *   SELECT * FROM (query) AS lf WHERE lf.list IN (...)
+ *   SELECT * FROM (query) AS lf WHERE lf.list IN (...) ORDER BY lf.list
  * so the column must be called `list` in the query's result.
  * Every error except DB_ERR_CALLBACK is logged with MariaDB's message;
  * the password is never logged.  Rows passed before an error must be
@@ -85,6 +90,23 @@ enum db_status {
 enum db_status db_read(const struct lf_config *cfg,
 	    const char *const *only_lists, size_t nonly,
 	    db_row_fn fn, void *ctx);
+
+/*
+ * A connection kept across reads, for one configuration.  db_new() only
+ * allocates (NULL: out of memory) and must be called before any thread
+ * uses the library; db_read_on() is db_read() on that connection (made
+ * or made again as needed), from any one thread at a time that called
+ * mysql_thread_init(); after an error the connection is closed.
+ */
+struct db;
+struct db	*db_new(void);
+enum db_status	 db_read_on(struct db *, const struct lf_config *cfg,
+		    const char *const *only_lists, size_t nonly,
+		    db_row_fn fn, void *ctx);
+void		 db_free(struct db *);
+/* Around the use of the library in a thread of its own. */
+void		 db_thread_begin(void);
+void		 db_thread_end(void);
 
 const char	*db_strerror(enum db_status);
 

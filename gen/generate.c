@@ -16,6 +16,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "publish.h"
+#include "readpipe.h"
 
 #define LOCK_WAIT_MS	60000
 
@@ -59,7 +60,8 @@ struct run {
 	FILE			*rep;
 	struct lazy_crypt	 lc;
 	struct lf_manifest	 old, now;
-	struct collect		 c;
+	struct collect		 c;		/* row and reject counts */
+	enum db_status		 ds;		/* how the read ended */
 	struct formats		 formats;
 	struct delta		 delta;
 	struct feed		 feed;
@@ -92,34 +94,6 @@ finish(struct run *r, int code, const char *result, const char *msg)
 	(void)snprintf(r->rec.message, sizeof(r->rec.message), "%s", msg);
 	record(r);
 	return -1;
-}
-
-/*
- * The names to visit: --list names, else all read and all published.
- * The array is the caller's to free, the strings are not.
- */
-static int
-visit_names(const struct gen_opts *o, const struct collect *c,
-    const struct lf_manifest *old, struct strlist *out)
-{
-	size_t	 i;
-	char	**v;
-
-	memset(out, 0, sizeof(*out));
-	if ((out->v = calloc(o->only.n + c->nlists + old->nlists + 1,
-	    sizeof(*v))) == NULL)
-		return -1;
-	if (o->only.n > 0) {
-		for (i = 0; i < o->only.n; i++)
-			out->v[out->n++] = o->only.v[i];
-		return 0;
-	}
-	for (i = 0; i < c->nlists; i++)
-		out->v[out->n++] = c->lists[i].name;
-	for (i = 0; i < old->nlists; i++)
-		if (collect_find(c, old->lists[i].name) == NULL)
-			out->v[out->n++] = old->lists[i].name;
-	return 0;
 }
 
 static int
@@ -236,9 +210,9 @@ report_list(struct run *r, const char *name, const struct members *l,
 
 /* Publishes one list into the next generation and its manifest. */
 static int
-visit(struct run *r, const struct pub_ctx *p, const char *name)
+visit(struct run *r, const struct pub_ctx *p, const char *name,
+    const struct members *l)
 {
-	const struct members	*l = collect_find(&r->c, name);
 	const struct lf_entry	*ol = manifest_find(&r->old, name);
 	struct pub_result	 res;
 	int			 rc = 0;
@@ -255,24 +229,28 @@ visit(struct run *r, const struct pub_ctx *p, const char *name)
 	return rc;
 }
 
+/* The lists not read: --list names, else the published ones. */
 static int
-publish_all(struct run *r, const struct pub_ctx *p)
+publish_unread(struct run *r, const struct pub_ctx *p, struct strlist *done)
 {
-	struct strlist	 names;
-	struct lf_entry	 e;
-	size_t		 i;
-	int		 rc = 0;
+	const struct strlist	*only = &r->o->only;
+	const char		*name;
+	struct lf_entry		 e;
+	size_t			 i, n;
+	int			 rc = 0;
 
-	if (visit_names(r->o, &r->c, &r->old, &names) == -1)
-		return -1;
-	if (names.n > 1 && r->o->only.n == 0)
-		qsort(names.v, names.n, sizeof(*names.v), cmp_str);
-	for (i = 0; i < names.n && rc == 0; i++)
-		rc = visit(r, p, names.v[i]);
-	free(names.v);
+	if (done->n > 1)
+		qsort(done->v, done->n, sizeof(*done->v), cmp_str);
+	n = only->n > 0 ? only->n : r->old.nlists;
+	for (i = 0; i < n && rc == 0; i++) {
+		name = only->n > 0 ? only->v[i] : r->old.lists[i].name;
+		if (done->n == 0 || bsearch(&name, done->v, done->n,
+		    sizeof(*done->v), cmp_str) == NULL)
+			rc = visit(r, p, name, NULL);
+	}
 	/* Lists a --list run does not visit keep their entries. */
-	for (i = 0; rc == 0 && r->o->only.n > 0 && i < r->old.nlists; i++) {
-		if (strlist_has(&r->o->only, r->old.lists[i].name))
+	for (i = 0; rc == 0 && only->n > 0 && i < r->old.nlists; i++) {
+		if (strlist_has(only, r->old.lists[i].name))
 			continue;
 		if (manifest_entry_copy(&e, &r->old.lists[i]) == -1)
 			rc = -1;
@@ -281,6 +259,37 @@ publish_all(struct run *r, const struct pub_ctx *p)
 			rc = -1;
 		}
 	}
+	return rc;
+}
+
+/*
+ * Every list as soon as its rows are read (readpipe.h), then those not
+ * read.  After a read error (r->ds) the lists visited so far are in the
+ * next generation only, for the caller to discard.
+ */
+static int
+publish_all(struct run *r, const struct pub_ctx *p)
+{
+	struct readpipe	*rp;
+	struct collect	*g;
+	struct strlist	 done;
+	int		 rc = 0;
+
+	memset(&done, 0, sizeof(done));
+	if (readpipe_start(&rp, r->cfg, (const char *const *)r->o->only.v,
+	    r->o->only.n, r->o->db) == -1)
+		return -1;
+	while (rc == 0 && readpipe_next(rp, &g) == 1) {
+		rc = visit(r, p, g->lists[0].name, &g->lists[0]);
+		if (rc == 0 && strlist_add(&done, g->lists[0].name) == -1)
+			rc = -1;
+		collect_free(g);
+		free(g);
+	}
+	r->ds = readpipe_end(rp, &r->c);
+	if (rc == 0 && r->ds == DB_OK)
+		rc = publish_unread(r, p, &done);
+	strlist_free(&done);
 	manifest_sort(&r->now);
 	return rc;
 }
@@ -357,30 +366,65 @@ open_run(struct run *r)
 	return 0;
 }
 
-/* Phase 2: the rows, validated and sorted (collect.h). */
+/* After a read error: nothing of this run is published. */
 static int
-read_rows(struct run *r)
+read_failed(struct run *r)
 {
-	enum db_status	 ds;
-	char		 msg[256];
-	long long	 t = now_ms();
+	char	 msg[256];
 
-	ds = db_read(r->cfg, (const char *const *)r->o->only.v, r->o->only.n,
-	    collect_row, &r->c);
-	log_debug("read %lu rows in %lld ms", r->c.rows, now_ms() - t);
-	t = now_ms();
-	if (ds == DB_OK && collect_finish(&r->c) == 0) {
-		log_debug("sorted %zu lists in %lld ms", r->c.nlists,
-		    now_ms() - t);
-		return 0;
-	}
 	(void)snprintf(msg, sizeof(msg), "database: %s; nothing published",
-	    ds != DB_OK ? db_strerror(ds) : "out of memory");
+	    db_strerror(r->ds));
 	log_warnx("%s", msg);
 	fprintf(r->rep, "%s\n", msg);
 	/* An unusable option file is the operator's to fix. */
-	return finish(r, ds == DB_ERR_CONFIG ? EXIT_CONFIG : EXIT_DATABASE,
+	return finish(r, r->ds == DB_ERR_CONFIG ? EXIT_CONFIG : EXIT_DATABASE,
 	    "database", msg);
+}
+
+/* The lists' report lines, sorted by name whatever the read's order. */
+static void
+report_sorted(FILE *f, char *text, size_t len)
+{
+	char	**v;
+	size_t	  i, n = 0;
+
+	for (i = 0; i < len; i++)
+		n += text[i] == '\n';
+	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
+		fputs(text, f);
+		return;
+	}
+	for (i = 0, n = 0; i < len; i += strlen(text + i) + 1) {
+		v[n++] = text + i;
+		text[i + strcspn(text + i, "\n")] = '\0';
+	}
+	qsort(v, n, sizeof(*v), cmp_str);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s\n", v[i]);
+	free(v);
+}
+
+/* publish_all() with the lists' report lines held until the end. */
+static int
+publish_sorted(struct run *r, const struct pub_ctx *p)
+{
+	FILE	*rep = r->rep;
+	char	*text = NULL;
+	size_t	 len = 0;
+	int	 rc;
+
+	if ((r->rep = open_memstream(&text, &len)) == NULL) {
+		r->rep = rep;
+		return -1;
+	}
+	rc = publish_all(r, p);
+	if (fclose(r->rep) != 0)
+		rc = -1;
+	r->rep = rep;
+	if (rc == 0 && r->ds == DB_OK && text != NULL)
+		report_sorted(rep, text, len);
+	free(text);
+	return rc;
 }
 
 /* Phase 3: every list into the next generation and the new manifest. */
@@ -391,6 +435,7 @@ publish_run(struct run *r)
 	struct pub_ctx		 p;
 	const struct tally	*t = &r->tally;
 	long long		 start;
+	int			 rc;
 
 	now->generation = r->old.generation + 1;
 	/* A lost manifest must not reuse a generation's number. */
@@ -414,7 +459,13 @@ publish_run(struct run *r)
 	p.now = r->ts;
 	p.dry_run = r->o->dry_run;
 	start = now_ms();
-	if (publish_all(r, &p) == -1 || note_rejects(now, &r->c) == -1) {
+	rc = publish_sorted(r, &p);
+	/* DB_ERR_CALLBACK: this side stopped the read (out of memory). */
+	if (r->ds != DB_OK && !(rc == -1 && r->ds == DB_ERR_CALLBACK)) {
+		feed_abort(&r->feed);
+		return read_failed(r);
+	}
+	if (rc == -1 || note_rejects(now, &r->c) == -1) {
 		feed_abort(&r->feed);
 		return finish(r, EXIT_CONFIG, "error", "out of memory");
 	}
@@ -499,7 +550,7 @@ generate(const struct lf_config *cfg, struct crypt **crypt,
 	r.rec.started_ms = now_ms();
 	r.rec.sign_key = o->sign_key;
 	(void)snprintf(r.rec.result, sizeof(r.rec.result), "running");
-	if (open_run(&r) == 0 && read_rows(&r) == 0 && publish_run(&r) == 0) {
+	if (open_run(&r) == 0 && publish_run(&r) == 0) {
 		if (o->dry_run)
 			fprintf(rep, "dry run: nothing written\n");
 		else

@@ -3,9 +3,11 @@
  *
  * Holds FEED/.state/lock for its whole run (waiting up to a minute for
  * another run to finish), records the run in FEED/run.json, reads the
- * rows, publishes each list (publish.h), makes the generation live with
- * its manifest (feed.h), then saves the changed lists' state (delta.h),
- * and prints the change report: one line per list,
+ * rows in a thread of its own (readpipe.h) while it publishes each list
+ * read so far into the next generation (publish.h), makes the generation
+ * live with its manifest (feed.h) only once the read ended well, then
+ * saves the changed lists' state (delta.h), and prints the change
+ * report: one line per list, sorted by name,
  *   NAME COUNT +ADDED -REMOVED STATUS[: reason]
  * then the rejected rows by reason.
  *
@@ -22,6 +24,8 @@
 #include "crypt.h"
 #include "manifest.h"
 
+struct db;
+
 #define EXIT_CONFIG	1
 #define EXIT_DATABASE	2
 #define EXIT_HELD	3
@@ -33,6 +37,7 @@ struct gen_opts {
 	struct strlist	 force;		/* --force: past the guard */
 	/* Recorded in run.json unless the crypt context knows newer. */
 	struct lf_keyinfo sign_key;
+	struct db	*db;		/* a kept connection, or NULL (db.h) */
 };
 
 /* *crypt may be NULL: it is then made when a file must be encrypted, and

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "db.h"
 #include "fsutil.h"
 #include "log.h"
 #include "trigmsg.h"
@@ -245,6 +246,7 @@ watch_run(const struct lf_config *cfg, struct crypt *crypt,
     const struct gen_opts *base)
 {
 	struct inbox	 in;
+	struct gen_opts	 o = *base;
 	pthread_t	 tid;
 	sigset_t	 mask;
 	uint64_t	 one = 1;
@@ -276,7 +278,10 @@ watch_run(const struct lf_config *cfg, struct crypt *crypt,
 	}
 	log_info("watching %s, every %u s", cfg->trigger_socket,
 	    cfg->interval);
-	loop(cfg, crypt, base, &in, sfd);
+	/* One database connection for every generation (db.h). */
+	o.db = db_new();
+	loop(cfg, crypt, &o, &in, sfd);
+	db_free(o.db);
 	(void)!write(in.stop, &one, sizeof(one));
 	pthread_join(tid, NULL);
 	rc = 0;

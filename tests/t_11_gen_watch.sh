@@ -77,6 +77,31 @@ check_eq "run.json: the extended key's expiry" "$(gpg_expiry "$GH" "$FEED_FPR")"
     "$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("sign_key_expires"))' "$FEED/run.json")"
 g=$(generation)
 
+# One database connection across generations; killed, it is made again.
+conns() {	# the ids of the generator's connections, one a line
+	db_sql watch "SELECT id FROM information_schema.processlist WHERE user = 'listfeed'"
+}
+c1=$(conns)
+check_eq "watch: one database connection between generations" 1 "$(printf '%s\n' "$c1" | grep -c .)"
+for l in spacelog deelnemers; do
+	send "regenerate $l"
+	check "a trigger for $l regenerates" wait_until 20 finished $((g + 1))
+	g=$(generation)
+done
+check_eq "watch: the same connection after two triggers" "$c1" "$(conns)"
+db_sql watch "KILL CONNECTION $c1"
+db_sql watch "UPDATE members_user SET first_name = 'Killed' WHERE email = 'femke@example.org'"
+send "regenerate spacelog"
+check "after the connection was killed: a generation" wait_until 20 finished $((g + 1))
+check_grep "after the connection was killed: it ended well" '"result": "ok"' "$FEED/run.json"
+check_grep "after the connection was killed: the change is published" 'Killed Hoogendoorn' \
+	"$FEED/plain/spacelog.sympa"
+check_grep "the lost connection is logged" 'connection no longer answers' "$W/log/gen-watch.log"
+c2=$(conns)
+check "watch: a new connection, and only one" test "$c2" != "$c1" -a \
+	"$(printf '%s\n' "$c2" | grep -c .)" = 1
+g=$(generation)
+
 # The helper that starts gpg killed: the next generation starts another.
 helper=$(pgrep -P "$(bg_pid gen-watch)" -x listfeed-gen | head -n 1)
 check "watch: one helper process" test -n "$helper"
