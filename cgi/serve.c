@@ -15,6 +15,8 @@
 #include "index.h"
 #include "kind.h"
 #include "log.h"
+#include "entcache.h"
+#include "layout.h"
 #include "manifest.h"
 #include "report.h"
 #include "route.h"
@@ -142,44 +144,38 @@ internal_error(struct req *q)
 	reply_text(q, 500, "internal error", NULL);
 }
 
-/*
- * The file the route names (q->rt.file, kind.h): for a client that sees
- * the list and may fetch that kind, listed in the manifest, a regular
- * file on disk, then handed to nginx.  A clear file may be empty only
- * when the manifest expects no member in it.
- */
+/* serve_file() for the version of c. */
 static void
-serve_file(struct req *q)
+serve_version(struct req *q, const struct kind_info *ki,
+    const struct centry *c)
 {
-	const struct kind_info *ki = kind_info(q->rt.file);
-	const struct lf_entry *l;
+	const struct lf_entry *l = &c->e;
 	const struct lf_entry_file *f;
 	struct stat st;
-	char	 path[PATH_MAX], h[1024], fname[VALID_LIST_MAX + 64];
+	char	 rel[PATH_MAX], path[PATH_MAX], h[1024];
+	char	 fname[VALID_LIST_MAX + 64];
 	const char *rn;
 	unsigned long expect;
 
-	/* Not for this client: the same 404 as an unknown list. */
-	if (ki == NULL || !conf_client_sees(q->client, q->rt.list) ||
-	    !kind_may_fetch(q->rt.file, q->client->plain) ||
-	    (l = manifest_find(q->s.man, q->rt.list)) == NULL ||
-	    (f = manifest_entry_file(l, q->rt.file, q->rt.format)) == NULL) {
+	if ((f = manifest_entry_file(l, q->rt.file, q->rt.format)) == NULL) {
 		not_found(q);
 		return;
 	}
-	if (docroot_path(q->s.cfg, f->path, path, sizeof(path)) == -1) {
+	if (xsnprintf(rel, sizeof(rel), LAYOUT_VERSIONS "/%s/%lld/%s",
+	    l->name, c->gen, f->path) == -1 ||
+	    docroot_path(q->s.cfg, rel, path, sizeof(path)) == -1) {
 		internal_error(q);
 		return;
 	}
 	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
-		log_warnx("%s: in the manifest but not a regular file", path);
+		log_warnx("%s: in its entry but not a regular file", path);
 		not_found(q);
 		return;
 	}
 	expect = ki->reception == SF_RECEPTION_MAIL ? l->mail :
 	    ki->reception == SF_RECEPTION_DIGEST ? l->digest : l->count;
 	if (st.st_size == 0 && (ki->encrypted || expect > 0)) {
-		log_warnx("%s: empty, the manifest says %lu members", path,
+		log_warnx("%s: empty, its entry says %lu members", path,
 		    expect);
 		reply_text(q, 503, "feed not consistent", NULL);
 		return;
@@ -200,7 +196,7 @@ serve_file(struct req *q)
 	    "X-Accel-Redirect: %s%s\r\n\r\n",
 	    ki->encrypted ? CT_PGP : CT_TEXT,
 	    ki->encrypted ? CC_NOCACHE : CC_NOSTORE,
-	    fname, q->s.cfg->accel_prefix, f->path) < 0) {
+	    fname, q->s.cfg->accel_prefix, rel) < 0) {
 		internal_error(q);
 		return;
 	}
@@ -209,9 +205,32 @@ serve_file(struct req *q)
 	q->accel = 1;
 	q->bytes = q->head ? 0 : (long long)st.st_size;
 	if (!q->head)
-		report_fetch(q->client->name, q->s.man->generation);
+		report_fetch(q->client->name, c->gen);
 }
 
+/*
+ * The file the route names (q->rt.file, kind.h): for a client that sees
+ * the list and may fetch that kind, listed in the entry of the list's
+ * live version (lib/layout.h), a regular file of that version, then
+ * handed to nginx by its path in the version, which never changes.  A
+ * clear file may be empty only when the entry expects no member in it.
+ */
+static void
+serve_file(struct req *q)
+{
+	const struct kind_info *ki = kind_info(q->rt.file);
+	struct centry *c = NULL;
+
+	/* Not for this client: the same 404 as an unknown list. */
+	if (ki == NULL || !conf_client_sees(q->client, q->rt.list) ||
+	    !kind_may_fetch(q->rt.file, q->client->plain) ||
+	    entcache_get(q->s.cfg->feed_dir, q->rt.list, &c) != 1) {
+		not_found(q);
+		return;
+	}
+	serve_version(q, ki, c);
+	entcache_put(c);
+}
 static void
 serve_asc(struct req *q)
 {
@@ -255,8 +274,8 @@ serve_index(struct req *q)
 	int	 have;
 
 	have = read_run(q->s.cfg, &run);
-	if (index_render(&b, q->s.index, q->s.cfg, q->client, q->s.man,
-	    have ? &run : NULL) == -1)
+	if (state_view(&q->s) == -1 || index_render(&b, q->s.index, q->s.cfg,
+	    q->client, q->s.man, have ? &run : NULL) == -1)
 		internal_error(q);
 	else
 		reply(q, 200, CT_HTML, CC_NOSTORE,
@@ -293,7 +312,8 @@ serve_report(struct req *q, report_fn *fill, const char *ctype)
 
 	have = read_run(q->s.cfg, &run);
 	self_get(q, &self);
-	if (fill(&b, q->client, q->s.man, have ? &run : NULL, &self) == -1)
+	if (state_view(&q->s) == -1 ||
+	    fill(&b, q->client, q->s.man, have ? &run : NULL, &self) == -1)
 		internal_error(q);
 	else
 		reply_buf(q, 200, ctype, NULL, &b);
@@ -312,9 +332,11 @@ static void
 regenerate_accepted(struct req *q, long long t0)
 {
 	struct buf b = BUF_INIT;
+	struct lf_run run;
 
+	(void)read_run(q->s.cfg, &run);
 	buf_printf(&b, "{\"accepted\":true,\"after_ms\":%lld,"
-	    "\"generation\":%lld}\n", t0, q->s.man->generation);
+	    "\"generation\":%lld}\n", t0, run.generation);
 	if (buf_failed(&b))
 		internal_error(q);
 	else
@@ -328,7 +350,6 @@ regenerate_wait(struct req *q, long long t0)
 {
 	struct buf b = BUF_INIT;
 	struct lf_run run;
-	struct lf_manifest m;
 	char	 path[PATH_MAX];
 	int	 failed;
 
@@ -347,20 +368,17 @@ regenerate_wait(struct req *q, long long t0)
 	case WAIT_DONE:
 		break;
 	}
-	/* The snapshot predates the run: read the manifest it published. */
-	memset(&m, 0, sizeof(m));
-	if (docroot_path(q->s.cfg, MANIFEST_NAME, path, sizeof(path)) == -1 ||
-	    manifest_read(path, &m) == -1) {
+	/* The view of the lists as the run left them. */
+	if (state_view(&q->s) == -1) {
 		internal_error(q);
 		return;
 	}
-	if (report_regenerate(&b, q->client, &m, &run, q->rt.list,
+	if (report_regenerate(&b, q->client, q->s.man, &run, q->rt.list,
 	    &failed) == -1)
 		internal_error(q);
 	else
 		reply_buf(q, failed ? 503 : 200, CT_JSON, NULL, &b);
 	buf_free(&b);
-	manifest_free(&m);
 }
 
 /*

@@ -1,14 +1,20 @@
 /* state: see state.h. */
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "conf.h"
+#include "entcache.h"
 #include "fsutil.h"
 #include "index.h"
+#include "layout.h"
 #include "log.h"
 #include "manifest.h"
 #include "state.h"
@@ -29,8 +35,8 @@ struct man_obj {
 	int			 refs;
 	struct lf_manifest	 m;
 	int			 present;
-	char			 path[PATH_MAX];
-	struct file_id		 id;
+	char			 path[PATH_MAX];	/* FEED */
+	struct file_id		 ids[3];		/* view_ids() */
 };
 
 static pthread_mutex_t	 snap_mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -38,7 +44,7 @@ static pthread_mutex_t	 reload_mtx = PTHREAD_MUTEX_INITIALIZER;
 static struct cfg_obj	*cur_c;
 static struct man_obj	*cur_m;
 /* Versions that failed to load: not retried until they change. */
-static struct file_id	 bad_conf, bad_tmpl, bad_man;
+static struct file_id	 bad_conf, bad_tmpl;
 /* CLOCK_MONOTONIC ns before which the config is not looked at again. */
 static atomic_llong	 conf_due;
 /* Wall clock ms since the config fails to reload, 0 if it does not
@@ -114,40 +120,158 @@ man_put(struct man_obj *m)
 	free(m);
 }
 
-/* Reads the manifest of cfg; NULL when it cannot be read. */
-static struct man_obj *
-man_load(const struct lf_config *cfg, const struct file_id *id)
+/* Moves the run-level figures of the summary sum into m. */
+static void
+take_summary(struct lf_manifest *m, struct lf_manifest *sum)
 {
-	struct man_obj *m;
-	int	 rc;
+	m->generation = sum->generation;
+	m->started_ms = sum->started_ms;
+	m->generated_ms = sum->generated_ms;
+	m->result = sum->result;
+	m->rejects = sum->rejects;
+	m->nrejects = sum->nrejects;
+	sum->result = NULL;
+	sum->rejects = NULL;
+	sum->nrejects = 0;
+}
+
+/* Every list's live entry (FEED/l, through the entry cache) into m. */
+static int
+view_lists(const char *feed, struct lf_manifest *m)
+{
+	struct strlist	 names;
+	struct centry	*c;
+	size_t		 i;
+	int		 rc = 0;
+
+	if (layout_names(feed, &names) == -1)
+		return -1;
+	if ((m->lists = calloc(names.n + 1, sizeof(*m->lists))) == NULL)
+		rc = -1;
+	for (i = 0; rc == 0 && i < names.n; i++) {
+		if (entcache_get(feed, names.v[i], &c) != 1)
+			continue;
+		if (manifest_entry_copy(&m->lists[m->nlists], &c->e) == 0) {
+			m->nlists++;
+			if (c->e.held != NULL)
+				rc = strlist_add(&m->held, c->e.name);
+		} else
+			rc = -1;
+		entcache_put(c);
+	}
+	strlist_free(&names);
+	return rc;
+}
+
+/*
+ * The view of every list that the index, status and metrics show: the
+ * lists from FEED/l, the run's figures from the summary, the generation
+ * from run.json when it is newer.  NULL when it cannot be made.
+ */
+static struct man_obj *
+view_build(const char *feed, const struct file_id ids[3])
+{
+	struct man_obj		*m;
+	struct lf_manifest	 sum;
+	struct lf_run		 run;
+	char			 path[PATH_MAX];
+	int			 rc;
 
 	if ((m = calloc(1, sizeof(*m))) == NULL) {
 		log_warn("calloc");
 		return NULL;
 	}
 	m->refs = 1;
-	m->id = *id;
-	if (docroot_path(cfg, MANIFEST_NAME, m->path, sizeof(m->path)) == -1) {
-		free(m);
+	memcpy(m->ids, ids, sizeof(m->ids));
+	(void)snprintf(m->path, sizeof(m->path), "%s", feed);
+	if (xsnprintf(path, sizeof(path), "%s/" MANIFEST_NAME, feed) == -1 ||
+	    (rc = manifest_read(path, &sum)) == -1)
+		log_warnx("%s: unreadable or invalid; the lists are shown "
+		    "without the last run's figures", path);
+	else {
+		m->present = rc == 0;
+		take_summary(&m->m, &sum);
+		manifest_free(&sum);
+	}
+	if (xsnprintf(path, sizeof(path), "%s/" RUN_NAME, feed) != -1 &&
+	    run_read(path, &run) == 0 && run.generation > m->m.generation)
+		m->m.generation = run.generation;
+	if (view_lists(feed, &m->m) == -1) {
+		man_put(m);
 		return NULL;
 	}
-	rc = manifest_read(m->path, &m->m);
-	if (rc == -1) {
-		log_warnx("%s: unreadable or invalid; keeping the last one",
-		    m->path);
-		free(m);
-		return NULL;
-	}
-	m->present = rc == 0;
+	m->present = m->present || m->m.nlists > 0;
 	return m;
+}
+
+/* What tells one view from the next: FEED/l, run.json, manifest.json. */
+static void
+view_ids(const char *feed, struct file_id ids[3])
+{
+	static const char *const names[3] = {
+		LAYOUT_LIVE, RUN_NAME, MANIFEST_NAME
+	};
+	char	 path[PATH_MAX];
+	size_t	 i;
+
+	for (i = 0; i < 3; i++)
+		if (xsnprintf(path, sizeof(path), "%s/%s", feed, names[i])
+		    == -1)
+			memset(&ids[i], 0, sizeof(ids[i]));
+		else
+			file_id_get(path, &ids[i]);
+}
+
+static int
+view_same(const struct man_obj *m, const char *feed,
+    const struct file_id ids[3])
+{
+	size_t	 i;
+
+	if (m == NULL || strcmp(m->path, feed) != 0)
+		return 0;
+	for (i = 0; i < 3; i++)
+		if (!file_id_eq(&m->ids[i], &ids[i]))
+			return 0;
+	return 1;
+}
+
+int
+state_view(struct snapshot *s)
+{
+	struct man_obj	*m, *old;
+	struct file_id	 ids[3];
+	const char	*feed = s->cfg->feed_dir;
+
+	if (s->m_ != NULL)
+		return 0;
+	view_ids(feed, ids);
+	pthread_mutex_lock(&snap_mtx);
+	if (view_same(cur_m, feed, ids)) {
+		m = cur_m;
+		m->refs++;
+		pthread_mutex_unlock(&snap_mtx);
+	} else {
+		pthread_mutex_unlock(&snap_mtx);
+		if ((m = view_build(feed, ids)) == NULL)
+			return -1;
+		pthread_mutex_lock(&snap_mtx);
+		old = cur_m;
+		cur_m = m;
+		m->refs++;
+		man_put(old);
+		pthread_mutex_unlock(&snap_mtx);
+	}
+	s->m_ = m;
+	s->man = &m->m;
+	s->man_present = m->present;
+	return 0;
 }
 
 int
 state_init(struct lf_config *cfg, struct index_tmpl *idx)
 {
 	struct cfg_obj *c;
-	struct man_obj *m;
-	struct file_id	 mid;
 	char		 path[PATH_MAX];
 
 	if ((c = calloc(1, sizeof(*c))) == NULL) {
@@ -161,25 +285,10 @@ state_init(struct lf_config *cfg, struct index_tmpl *idx)
 	file_id_get(c->cfg.path, &c->conf_id);
 	if (tmpl_dir_path(&c->cfg, path, sizeof(path)) == 0)
 		file_id_get(path, &c->tmpl_id);
-	if (docroot_path(&c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
-		goto fail;
-	file_id_get(path, &mid);
-	if ((m = man_load(&c->cfg, &mid)) == NULL) {
-		/* Serve with no manifest (every list 404) until it is valid. */
-		if ((m = calloc(1, sizeof(*m))) == NULL)
-			goto fail;
-		m->refs = 1;
-		(void)docroot_path(&c->cfg, MANIFEST_NAME, m->path,
-		    sizeof(m->path));
-		bad_man = mid;
-	}
 	cur_c = c;
-	cur_m = m;
+	cur_m = NULL;		/* the first state_view() makes it */
 	memset(cfg, 0, sizeof(*cfg));
 	return 0;
-fail:
-	free(c);
-	return -1;
 }
 
 /*
@@ -219,6 +328,22 @@ reload_back(const char *path)
 	memset(&bad_conf, 0, sizeof(bad_conf));
 	memset(&bad_tmpl, 0, sizeof(bad_tmpl));
 	log_info("%s: the configuration in force is back in place", path);
+}
+
+/* Says at once when the feed named by cfg cannot be read (a sandbox
+ * rule, a mode), rather than at the first request that needs it. */
+static void
+feed_probe(const struct lf_config *cfg)
+{
+	char	 path[PATH_MAX];
+	int	 fd;
+
+	if (docroot_path(cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
+		return;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) != -1)
+		(void)close(fd);
+	else if (errno != ENOENT)
+		log_warn("%s", path);
 }
 
 static void
@@ -273,35 +398,10 @@ reload_config(void)
 	cfg_put(old);
 	failed_ms = 0;
 	pthread_mutex_unlock(&snap_mtx);
+	entcache_flush();	/* [feed] dir may have changed */
+	feed_probe(&c->cfg);
 	/* path belonged to the old configuration. */
 	log_info("%s: configuration reloaded", c->cfg.path);
-}
-
-static void
-reload_manifest(void)
-{
-	struct man_obj *m, *old;
-	struct file_id	 id;
-	char		 path[PATH_MAX];
-
-	if (docroot_path(&cur_c->cfg, MANIFEST_NAME, path, sizeof(path)) == -1)
-		return;
-	file_id_get(path, &id);
-	if (strcmp(path, cur_m->path) == 0 && file_id_eq(&id, &cur_m->id))
-		return;
-	if (strcmp(path, cur_m->path) == 0 && file_id_eq(&id, &bad_man))
-		return;
-	if ((m = man_load(&cur_c->cfg, &id)) == NULL) {
-		bad_man = id;
-		return;
-	}
-	memset(&bad_man, 0, sizeof(bad_man));
-	pthread_mutex_lock(&snap_mtx);
-	old = cur_m;
-	cur_m = m;
-	man_put(old);
-	pthread_mutex_unlock(&snap_mtx);
-	log_debug("%s: generation %lld", path, m->m.generation);
 }
 
 static long long
@@ -318,7 +418,7 @@ state_refresh(void)
 {
 	long long now;
 
-	/* Only this thread replaces cur_c/cur_m while it holds reload_mtx. */
+	/* Only this thread replaces cur_c while it holds reload_mtx. */
 	if (pthread_mutex_trylock(&reload_mtx) != 0)
 		return;
 	if (cur_c != NULL) {
@@ -327,7 +427,6 @@ state_refresh(void)
 			reload_config();
 			atomic_store(&conf_due, now + CONF_CHECK_NS);
 		}
-		reload_manifest();
 	}
 	pthread_mutex_unlock(&reload_mtx);
 }
@@ -344,16 +443,15 @@ state_acquire(struct snapshot *s)
 {
 	pthread_mutex_lock(&snap_mtx);
 	s->c_ = cur_c;
-	s->m_ = cur_m;
+	s->m_ = NULL;
 	cur_c->refs++;
-	cur_m->refs++;
 	s->conf_failed_ms = failed_ms;
 	pthread_mutex_unlock(&snap_mtx);
 	s->conf_loaded_ms = s->c_->loaded_ms;
 	s->cfg = &s->c_->cfg;
 	s->index = s->c_->index;
-	s->man = &s->m_->m;
-	s->man_present = s->m_->present;
+	s->man = NULL;
+	s->man_present = 0;
 }
 
 void
@@ -375,4 +473,5 @@ state_shutdown(void)
 	cur_c = NULL;
 	cur_m = NULL;
 	pthread_mutex_unlock(&snap_mtx);
+	entcache_flush();
 }

@@ -1,18 +1,26 @@
 /*
- * state: the configuration, the index template and the manifest that
- * requests read, as immutable reference-counted snapshots.
+ * state: the configuration, the index template and the view of every
+ * list that requests read, as immutable reference-counted snapshots.
  *
- * state_refresh() compares FEED/manifest.json, and at most once a
- * millisecond the config file and the index template, with what is
- * loaded (device, inode, size, mtime) and reloads what changed; a new
- * generation is thus served from the first request after it is
- * published.  state_refresh_all() compares all three now (SIGHUP), or
- * has the next state_refresh() do so.  A config or template that fails
+ * state_refresh() compares, at most once a millisecond, the config file
+ * and the index template with what is loaded (device, inode, size,
+ * mtime) and reloads what changed.  state_refresh_all() compares them now
+ * (SIGHUP), or has the next state_refresh() do so.  A file request reads
+ * no view: it resolves its list alone (entcache.h), so a new version is
+ * served from the first request after it is switched.  A config or template that fails
  * to load keeps the old one, ACL included: the failure is logged at
  * error level once per version of the file and again every ten minutes
- * (at a request), and snapshots carry since when it fails.  An
- * unreadable manifest keeps the old one too.  Reloads run in one thread
- * at a time; other threads go on with the snapshot they have.
+ * (at a request), and snapshots carry since when it fails.  Reloads run
+ * in one thread at a time; other threads go on with the snapshot they
+ * have.
+ *
+ * state_view() adds to a snapshot the view the index, /-/status and
+ * /-/metrics need: every list's live entry (FEED/l, read through the
+ * entry cache), held = the lists whose entry is held, the last run's
+ * figures and rejects from the summary FEED/manifest.json, and the
+ * generation from run.json when it is newer.  It is made again only when
+ * FEED/l, run.json or manifest.json changed (device, inode, size,
+ * mtime), never for a file request.
  *
  * state_acquire() hands out the current snapshot; it stays valid, however
  * often the files change, until state_release().
@@ -30,8 +38,8 @@ struct man_obj;
 struct snapshot {
 	const struct lf_config	 *cfg;
 	const struct index_tmpl	 *index;
-	const struct lf_manifest *man;	/* empty if there is none */
-	int			  man_present;
+	const struct lf_manifest *man;	/* state_view(); else NULL */
+	int			  man_present;	/* a feed was published */
 	long long		  conf_loaded_ms;	/* cfg, wall clock */
 	long long		  conf_failed_ms;	/* reloading fails
 							 * since; 0: not */
@@ -51,6 +59,8 @@ int	state_init(struct lf_config *, struct index_tmpl *);
 void	state_refresh(void);
 void	state_refresh_all(void);
 void	state_acquire(struct snapshot *);
+/* Adds the view of every list to s (s->man).  0, or -1 (logged). */
+int	state_view(struct snapshot *s);
 void	state_release(struct snapshot *);
 void	state_shutdown(void);
 

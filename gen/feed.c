@@ -12,277 +12,509 @@
 #include "feed.h"
 #include "fsutil.h"
 #include "kind.h"
+#include "layout.h"
 #include "log.h"
+#include "migrate.h"
+#include "valid.h"
 
-/* The fixed links in FEED. */
-static const struct {
-	const char	*name, *target;
-} links[] = {
-	{ "lists", "current/lists" }, { "plain", "current/plain" },
-	{ MANIFEST_NAME, "current/" MANIFEST_NAME },
-};
+#define GEN_NAME	"generation"	/* in .state */
 
-static int
-is_gen_name(const char *s)
-{
-	if (*s == '\0' || strlen(s) > 20)
-		return 0;
-	for (; *s != '\0'; s++)
-		if (*s < '0' || *s > '9')
-			return 0;
-	return 1;
-}
-
-/* Removes FEED/g/NAME, which holds only the known sub-directories. */
+/* Removes the files of dir (not its sub-directories), then dir. */
 static void
-remove_gen(const char *dir, const char *name)
+remove_flat(const char *dir)
 {
-	char		 path[PATH_MAX], sub[PATH_MAX];
-	DIR		*d;
-	struct dirent	*de;
-	int		 i;
-
-	if (xsnprintf(path, sizeof(path), "%s/g/%s", dir, name) == -1)
-		return;
-	for (i = (int)kind_ndirs - 1; i >= -1; i--) {
-		if (xsnprintf(sub, sizeof(sub), "%s%s%s", path, i >= 0 ? "/" :
-		    "", i >= 0 ? kind_dirs[i].name : "") == -1 ||
-		    (d = opendir(sub)) == NULL)
-			continue;
-		while ((de = readdir(d)) != NULL)
-			if (de->d_type != DT_DIR)
-				(void)unlinkat(dirfd(d), de->d_name, 0);
-		(void)closedir(d);
-		if (rmdir(sub) == -1 && errno != ENOENT)
-			log_warn("rmdir %s", sub);
-	}
-}
-
-/* Keeps the live generation and the one before it (named in .state). */
-void
-feed_prune(const struct feed *f)
-{
-	char		 path[PATH_MAX], *prev = NULL;
-	size_t		 len;
 	DIR		*d;
 	struct dirent	*de;
 
-	if (xsnprintf(path, sizeof(path), "%s/.state/previous", f->dir) != -1)
-		(void)read_file(path, 64, &prev, &len);
-	if (xsnprintf(path, sizeof(path), "%s/g", f->dir) == -1 ||
-	    (d = opendir(path)) == NULL) {
-		free(prev);
+	if ((d = opendir(dir)) == NULL)
 		return;
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!is_gen_name(de->d_name) ||
-		    strcmp(de->d_name, f->live_name) == 0 ||
-		    (prev != NULL && strcmp(de->d_name, prev) == 0))
-			continue;
-		remove_gen(f->dir, de->d_name);
-	}
+	while ((de = readdir(d)) != NULL)
+		if (de->d_type != DT_DIR)
+			(void)unlinkat(dirfd(d), de->d_name, 0);
 	(void)closedir(d);
-	free(prev);
+	if (rmdir(dir) == -1 && errno != ENOENT)
+		log_warn("rmdir %s", dir);
 }
 
-static int
-ensure_link(const char *dir, const char *name, const char *target)
+/* Removes path, which holds only the directories of kind.h and files. */
+static void
+remove_tree(const char *path)
 {
-	char		 path[PATH_MAX], buf[PATH_MAX];
-	struct stat	 st;
-	ssize_t		 n;
+	char	 sub[PATH_MAX];
+	int	 i;
 
-	if (xsnprintf(path, sizeof(path), "%s/%s", dir, name) == -1)
-		return -1;
-	if (lstat(path, &st) == 0) {
-		if (S_ISLNK(st.st_mode) && (n = readlink(path, buf,
-		    sizeof(buf) - 1)) > 0 && (buf[n] = '\0', strcmp(buf,
-		    target) == 0))
-			return 0;
-		log_warnx("%s: in the way of the feed's layout (a link to "
-		    "%s); move it away", path, target);
-		return -1;
-	}
-	if (symlink(target, path) == -1) {
-		log_warn("symlink %s", path);
-		return -1;
-	}
-	return fsync_dir(dir);
+	for (i = (int)kind_ndirs - 1; i >= 0; i--)
+		if (xsnprintf(sub, sizeof(sub), "%s/%s", path,
+		    kind_dirs[i].name) != -1)
+			remove_flat(sub);
+	remove_flat(path);
 }
 
-int
-feed_open(struct feed *f, const char *dir)
+void
+feed_vremove(const char *dir, const char *name, long long gen)
 {
-	char	 path[PATH_MAX], buf[32];
-	ssize_t	 n;
-	size_t	 i;
+	char	 path[PATH_MAX];
+	long long live;
 
-	memset(f, 0, sizeof(*f));
-	if (xsnprintf(f->dir, sizeof(f->dir), "%s", dir) == -1 ||
-	    xsnprintf(path, sizeof(path), "%s/g", dir) == -1) {
-		log_warnx("%s: path too long", dir);
-		return -1;
-	}
-	if (mkdir_p(path, 0755) == -1)
-		return -1;
-	for (i = 0; i < sizeof(links) / sizeof(links[0]); i++)
-		if (ensure_link(dir, links[i].name, links[i].target) == -1)
-			return -1;
-	(void)clean_tmp(dir);
-	if (xsnprintf(path, sizeof(path), "%s/.state", dir) == -1)
-		return -1;
-	(void)clean_tmp(path);	/* change counts and notes (delta.h) */
-	if (xsnprintf(path, sizeof(path), "%s/current", dir) == -1)
-		return -1;
-	if ((n = readlink(path, buf, sizeof(buf) - 1)) > 0) {
-		buf[n] = '\0';
-		if (strncmp(buf, "g/", 2) != 0 || !is_gen_name(buf + 2)) {
-			log_warnx("%s: points to %s, not to a generation",
-			    path, buf);
-			return -1;
-		}
-		memcpy(f->live_name, buf + 2, (size_t)n - 1);
-		if (xsnprintf(f->live, sizeof(f->live), "%s/%s", dir, buf)
-		    == -1)
-			return -1;
-		/* A run killed while replacing the live manifest. */
-		(void)clean_tmp(f->live);
-	} else if (errno != ENOENT) {
-		log_warn("%s", path);
-		return -1;
-	}
-	feed_prune(f);
-	return 0;
-}
-
-const char *
-feed_live(const struct feed *f)
-{
-	return f->live[0] != '\0' ? f->live : NULL;
+	if (layout_live(dir, name, &live) == 1 && live == gen)
+		return;
+	if (layout_vdir(dir, name, gen, path, sizeof(path)) == 0)
+		remove_tree(path);
 }
 
 int
-feed_begin(struct feed *f, long long generation)
+feed_vmake(const char *dir, const char *name, long long gen)
 {
-	char	 name[32], path[PATH_MAX];
+	char	 path[PATH_MAX], sub[PATH_MAX];
+	long long live;
 	size_t	 i;
 
-	(void)snprintf(name, sizeof(name), "%lld", generation);
-	if (strcmp(name, f->live_name) == 0) {
-		log_warnx("generation %s is already live", name);
+	if (layout_live(dir, name, &live) == 1 && live == gen) {
+		log_warnx("list %s: generation %lld is already live", name,
+		    gen);
 		return -1;
 	}
-	remove_gen(f->dir, name);	/* a crash's left-over */
-	/* Synced into FEED/g at once: current never points at nothing. */
-	if (xsnprintf(f->next, sizeof(f->next), "%s/g/%s", f->dir, name)
-	    == -1 || mkdir_sync(f->next, 0755) == -1) {
-		log_warnx("cannot make %s", f->next);
-		(void)rmdir(f->next);
-		f->next[0] = '\0';
+	feed_vremove(dir, name, gen);	/* a crash's left-over */
+	if (layout_vdir(dir, name, 0, path, sizeof(path)) == -1 ||
+	    mkdir_p(path, 0755) == -1 ||
+	    layout_vdir(dir, name, gen, path, sizeof(path)) == -1 ||
+	    mkdir_sync(path, 0755) == -1) {
+		log_warnx("list %s: cannot make its version %lld", name, gen);
 		return -1;
 	}
 	for (i = 0; i < kind_ndirs; i++)
-		if (xsnprintf(path, sizeof(path), "%s/%s", f->next,
+		if (xsnprintf(sub, sizeof(sub), "%s/%s", path,
 		    kind_dirs[i].name) == -1 ||
-		    mkdir(path, kind_dirs[i].mode) == -1 ||
-		    chmod(path, kind_dirs[i].mode) == -1) {
-			log_warn("mkdir %s", path);
-			feed_abort(f);
+		    mkdir(sub, kind_dirs[i].mode) == -1 ||
+		    chmod(sub, kind_dirs[i].mode) == -1) {
+			log_warn("mkdir %s", sub);
+			remove_tree(path);
 			return -1;
 		}
 	return 0;
 }
 
 int
-feed_carry(struct feed *f, const char *rel, int written)
+feed_vfinish(const char *dir, const struct lf_entry *e, long long gen)
 {
-	char	 from[PATH_MAX], to[PATH_MAX];
+	char	 path[PATH_MAX], sub[PATH_MAX];
+	size_t	 i;
 
-	if (xsnprintf(to, sizeof(to), "%s/%s", f->next, rel) == -1)
+	if (layout_vdir(dir, e->name, gen, path, sizeof(path)) == -1)
 		return -1;
-	if (written) {
-		if (access(to, F_OK) == 0)
-			return 0;
-		log_warn("%s: written, but not in the next generation", rel);
-		return -1;
-	}
-	/* EEXIST: a file the manifest does not describe; never mix. */
-	if (f->live[0] != '\0' && xsnprintf(from, sizeof(from), "%s/%s",
-	    f->live, rel) != -1 && link(from, to) == 0)
-		return 0;
-	log_warn("cannot carry %s into the next generation", rel);
-	return -1;
+	for (i = 0; i < kind_ndirs; i++)
+		if (xsnprintf(sub, sizeof(sub), "%s/%s", path,
+		    kind_dirs[i].name) == -1 || fsync_dir(sub) == -1)
+			return -1;
+	/* Written last: a version with entry.json is whole. */
+	return manifest_entry_write(path, e);
 }
 
+int
+feed_switch(const char *dir, const char *name, long long gen)
+{
+	char	 tmp[PATH_MAX], link[PATH_MAX], target[PATH_MAX];
+
+	if (layout_target(name, gen, target, sizeof(target)) == -1 ||
+	    xsnprintf(tmp, sizeof(tmp), "%s/" LAYOUT_LIVE "/" FS_TMP_PREFIX
+	    "%s", dir, name) == -1 ||
+	    xsnprintf(link, sizeof(link), "%s/" LAYOUT_LIVE "/%s", dir, name)
+	    == -1)
+		return -1;
+	(void)unlink(tmp);
+	if (symlink(target, tmp) == -1 || rename(tmp, link) == -1) {
+		log_warn("%s: cannot switch to %s", link, target);
+		(void)unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
+
+int
+feed_fixed_links(const char *dir, const struct lf_entry *e)
+{
+	static const char up[] = "../../../../";
+	char		 path[PATH_MAX], target[PATH_MAX];
+	struct stat	 st;
+	const char	*p;
+	size_t		 i, n;
+	int		 rc = 0;
+
+	for (i = 0; i < e->nfiles; i++) {
+		if (xsnprintf(path, sizeof(path), "%s/%s", dir,
+		    e->files[i].path) == -1) {
+			rc = -1;
+			continue;
+		}
+		if (lstat(path, &st) == 0)
+			continue;
+		/* One "../" per directory of the path: relative to the link. */
+		for (n = 0, p = e->files[i].path; (p = strchr(p, '/')) != NULL;
+		    p++)
+			n += 3;
+		if (n >= sizeof(up) || xsnprintf(target, sizeof(target),
+		    "%.*s" LAYOUT_LIVE "/%s/%s", (int)n, up, e->name,
+		    e->files[i].path) == -1 ||
+		    symlink(target, path) == -1) {
+			log_warn("symlink %s", path);
+			rc = -1;
+			continue;
+		}
+		*strrchr(path, '/') = '\0';
+		if (fsync_dir(path) == -1)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* The versions of name in v/NAME but keep and keep2 removed. */
+static void
+prune_list(const char *dir, const char *name, long long keep, long long keep2)
+{
+	char		 path[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+	long long	 g;
+	struct strlist	 gone;
+	size_t		 i;
+
+	if (layout_vdir(dir, name, 0, path, sizeof(path)) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return;
+	memset(&gone, 0, sizeof(gone));
+	while ((de = readdir(d)) != NULL)
+		if (layout_gen_name(de->d_name, &g) && g != keep &&
+		    g != keep2 && strlist_add(&gone, de->d_name) == -1)
+			break;
+	(void)closedir(d);
+	for (i = 0; i < gone.n; i++)
+		if (layout_gen_name(gone.v[i], &g))
+			feed_vremove(dir, name, g);
+	strlist_free(&gone);
+}
+
+/* The newest version of name below live: the one kept for readers. */
+static long long
+previous(const char *dir, const char *name, long long live)
+{
+	char		 path[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+	long long	 g, best = 0;
+
+	if (layout_vdir(dir, name, 0, path, sizeof(path)) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL)
+		if (layout_gen_name(de->d_name, &g) && g < live && g > best)
+			best = g;
+	(void)closedir(d);
+	return best;
+}
+
+/* A full run's start: the versions that no l/NAME holds or keeps. */
+static void
+clean_leftovers(const char *dir)
+{
+	char		 path[PATH_MAX];
+	DIR		*d;
+	struct dirent	*de;
+	long long	 live;
+	struct strlist	 names;
+	size_t		 i;
+
+	if (xsnprintf(path, sizeof(path), "%s/" LAYOUT_VERSIONS, dir) == -1 ||
+	    (d = opendir(path)) == NULL)
+		return;
+	memset(&names, 0, sizeof(names));
+	while ((de = readdir(d)) != NULL)
+		if (valid_list_name(de->d_name) &&
+		    strlist_add(&names, de->d_name) == -1)
+			break;
+	(void)closedir(d);
+	for (i = 0; i < names.n; i++) {
+		if (layout_live(dir, names.v[i], &live) != 1)
+			live = 0;
+		prune_list(dir, names.v[i], live, live > 0 ?
+		    previous(dir, names.v[i], live) : 0);
+		if (live == 0 && layout_vdir(dir, names.v[i], 0, path,
+		    sizeof(path)) == 0)
+			(void)rmdir(path);
+	}
+	strlist_free(&names);
+}
+
+/* FEED/v, FEED/l and the fixed directories of kind.h. */
 static int
-sync_gen(const char *gen)
+make_dirs(const char *dir)
 {
 	char	 path[PATH_MAX];
 	size_t	 i;
 
+	if (xsnprintf(path, sizeof(path), "%s/" LAYOUT_VERSIONS, dir) == -1 ||
+	    mkdir_p(path, 0755) == -1 ||
+	    xsnprintf(path, sizeof(path), "%s/" LAYOUT_LIVE, dir) == -1 ||
+	    mkdir_p(path, 0755) == -1)
+		return -1;
 	for (i = 0; i < kind_ndirs; i++)
-		if (xsnprintf(path, sizeof(path), "%s/%s", gen,
-		    kind_dirs[i].name) == -1 || fsync_dir(path) == -1)
+		if (xsnprintf(path, sizeof(path), "%s/%s", dir,
+		    kind_dirs[i].name) == -1 ||
+		    (mkdir_sync(path, kind_dirs[i].mode) == -1 &&
+		    errno != EEXIST)) {
+			log_warn("%s: cannot make it (is it in the way of the "
+			    "feed's layout?)", path);
 			return -1;
-	return fsync_dir(gen);
-}
-
-int
-feed_commit(struct feed *f, const struct lf_manifest *m)
-{
-	char	 tmp[PATH_MAX], cur[PATH_MAX], state[PATH_MAX], target[64];
-	char	*slash;
-
-	if (manifest_write(f->next, m) == -1 || sync_gen(f->next) == -1)
-		goto bad;
-	slash = strrchr(f->next, '/');
-	if (xsnprintf(target, sizeof(target), "g/%s", slash + 1) == -1 ||
-	    xsnprintf(tmp, sizeof(tmp), "%s/" FS_TMP_PREFIX "current",
-	    f->dir) == -1 ||
-	    xsnprintf(cur, sizeof(cur), "%s/current", f->dir) == -1 ||
-	    xsnprintf(state, sizeof(state), "%s/.state", f->dir) == -1)
-		goto bad;
-	/* The one before stays for readers still on it (feed_prune()). */
-	if (f->live_name[0] != '\0' && atomic_write(state, "previous",
-	    f->live_name, strlen(f->live_name), 0600) == -1)
-		log_warnx("cannot note the previous generation");
-	(void)unlink(tmp);
-	if (symlink(target, tmp) == -1 || rename(tmp, cur) == -1) {
-		log_warn("%s: cannot switch to %s", cur, target);
-		(void)unlink(tmp);
-		goto bad;
-	}
-	if (fsync_dir(f->dir) == -1)
-		log_warnx("%s: not synced; the switch may not survive a "
-		    "power loss", f->dir);
-	(void)snprintf(f->live_name, sizeof(f->live_name), "%s", slash + 1);
-	(void)snprintf(f->live, sizeof(f->live), "%s", f->next);
-	f->next[0] = '\0';
+		}
 	return 0;
-bad:
-	feed_abort(f);
-	return -1;
 }
 
 int
-feed_commit_manifest(struct feed *f, const struct lf_manifest *m)
+feed_open(struct feed *f, const char *dir, int full)
 {
-	feed_abort(f);
-	if (f->live[0] == '\0') {
-		log_warnx("no live generation to update");
+	char	 path[PATH_MAX];
+
+	memset(f, 0, sizeof(*f));
+	if (xsnprintf(f->dir, sizeof(f->dir), "%s", dir) == -1) {
+		log_warnx("%s: path too long", dir);
 		return -1;
 	}
-	return manifest_write(f->live, m);
+	if (migrate_needed(dir) && migrate_feed(dir) == -1)
+		return -1;
+	if (make_dirs(dir) == -1)
+		return -1;
+	(void)clean_tmp(dir);
+	/* l/ and .state/ hold one entry per list: a full run's to clean
+	 * (a one-list run replaces l/.tmp-NAME itself, feed_switch()). */
+	if (full) {
+		if (xsnprintf(path, sizeof(path), "%s/" LAYOUT_LIVE, dir) == -1)
+			return -1;
+		(void)clean_tmp(path);
+		if (xsnprintf(path, sizeof(path), "%s/.state", dir) == -1)
+			return -1;
+		(void)clean_tmp(path);	/* change counts and notes */
+		clean_leftovers(dir);
+	}
+	return 0;
+}
+
+/* Adds name's live entry to m (none if it has no version or lost it). */
+static int
+add_live(const struct feed *f, const char *name, struct lf_manifest *m)
+{
+	struct lf_entry	*v;
+	long long	 gen;
+	int		 rc;
+
+	if ((rc = layout_live(f->dir, name, &gen)) != 1)
+		return rc;
+	if ((v = reallocarray(m->lists, m->nlists + 1, sizeof(*v))) == NULL)
+		return -1;
+	m->lists = v;
+	if ((rc = layout_entry(f->dir, name, gen, &m->lists[m->nlists])) == 1)
+		log_warnx("list %s: its version %lld has no " ENTRY_NAME "; "
+		    "the guard falls back on .state", name, gen);
+	else if (rc == 0)
+		m->nlists++;
+	return rc == -1 ? -1 : 0;
+}
+
+int
+feed_entries(const struct feed *f, const struct strlist *names,
+    struct lf_manifest *m)
+{
+	struct strlist	 all;
+	size_t		 i;
+	int		 rc = 0;
+
+	memset(m, 0, sizeof(*m));
+	memset(&all, 0, sizeof(all));
+	if (names == NULL) {
+		if (layout_names(f->dir, &all) == -1)
+			return -1;
+		names = &all;
+	}
+	for (i = 0; rc == 0 && i < names->n; i++)
+		rc = add_live(f, names->v[i], m);
+	strlist_free(&all);
+	manifest_sort(m);
+	return rc;
+}
+
+/* The last generation number given out: .state, else run.json. */
+static long long
+last_gen(const char *dir)
+{
+	char		 path[PATH_MAX], *data;
+	size_t		 len;
+	long long	 g = 0;
+	struct lf_run	 run;
+
+	if (xsnprintf(path, sizeof(path), "%s/.state/" GEN_NAME, dir) != -1 &&
+	    read_file(path, 64, &data, &len) == 0) {
+		g = strtoll(data, NULL, 10);
+		free(data);
+	}
+	if (xsnprintf(path, sizeof(path), "%s/" RUN_NAME, dir) != -1 &&
+	    run_read(path, &run) == 0 && run.generation > g)
+		g = run.generation;
+	return g > 0 ? g : 0;
+}
+
+int
+feed_begin(struct feed *f, int dry_run)
+{
+	char	 state[PATH_MAX], buf[32];
+
+	f->gen = last_gen(f->dir) + 1;
+	if (dry_run)
+		return 0;
+	/* Saved first: a crash never gives one number out twice. */
+	(void)snprintf(buf, sizeof(buf), "%lld\n", f->gen);
+	if (xsnprintf(state, sizeof(state), "%s/.state", f->dir) == -1 ||
+	    atomic_write(state, GEN_NAME, buf, strlen(buf), 0600) == -1) {
+		log_warnx("cannot save the generation number");
+		return -1;
+	}
+	return 0;
+}
+
+int
+feed_mkversion(struct feed *f, const char *name, char *out, size_t outsz)
+{
+	if (layout_vdir(f->dir, name, f->gen, out, outsz) == -1)
+		return -1;
+	if (strlist_has(&f->made, name))
+		return 0;
+	if (feed_vmake(f->dir, name, f->gen) == -1)
+		return -1;
+	return strlist_add(&f->made, name);
+}
+
+int
+feed_olddir(const struct feed *f, const struct lf_entry *old, char *out,
+    size_t outsz)
+{
+	if (old == NULL || old->version <= 0)
+		return -1;
+	return layout_vdir(f->dir, old->name, old->version, out, outsz);
+}
+
+int
+feed_stage(struct feed *f, const struct lf_entry *e, const struct lf_entry *old)
+{
+	char	 vdir[PATH_MAX], odir[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
+	size_t	 i;
+
+	if (feed_mkversion(f, e->name, vdir, sizeof(vdir)) == -1)
+		return -1;
+	for (i = 0; i < e->nfiles; i++) {
+		if (e->files[i].written)
+			continue;
+		/* EEXIST: a file the entry does not describe; never mix. */
+		if (feed_olddir(f, old, odir, sizeof(odir)) == -1 ||
+		    xsnprintf(from, sizeof(from), "%s/%s", odir,
+		    e->files[i].path) == -1 ||
+		    xsnprintf(to, sizeof(to), "%s/%s", vdir, e->files[i].path)
+		    == -1 || link(from, to) == -1) {
+			log_warn("list %s: cannot carry %s into its new "
+			    "version", e->name, e->files[i].path);
+			return -1;
+		}
+	}
+	if (feed_vfinish(f->dir, e, f->gen) == -1 ||
+	    layout_vdir(f->dir, e->name, 0, vdir, sizeof(vdir)) == -1 ||
+	    fsync_dir(vdir) == -1)
+		return -1;
+	return strlist_add(&f->staged, e->name);
+}
+
+int
+feed_commit(struct feed *f, const struct lf_manifest *now)
+{
+	const struct lf_entry	*e;
+	char			 path[PATH_MAX];
+	long long		 old;
+	size_t			 i;
+	int			 rc = 0;
+
+	for (i = 0; rc == 0 && i < f->staged.n; i++) {
+		if (layout_live(f->dir, f->staged.v[i], &old) != 1)
+			old = 0;
+		if ((e = manifest_find(now, f->staged.v[i])) == NULL ||
+		    feed_switch(f->dir, f->staged.v[i], f->gen) == -1) {
+			rc = -1;
+			break;
+		}
+		if (feed_fixed_links(f->dir, e) == -1)
+			log_warnx("list %s: some paths of lists/ or plain/ "
+			    "are missing (see above)", e->name);
+		prune_list(f->dir, e->name, f->gen, old);
+	}
+	if (xsnprintf(path, sizeof(path), "%s/" LAYOUT_LIVE, f->dir) == -1 ||
+	    fsync_dir(path) == -1)
+		log_warnx("%s: not synced; a switch may not survive a power "
+		    "loss", path);
+	feed_abort(f);		/* versions made but not staged */
+	return rc;
 }
 
 void
 feed_abort(struct feed *f)
 {
-	const char	*slash;
+	size_t	 i;
 
-	if (f->next[0] == '\0')
-		return;
-	slash = strrchr(f->next, '/');
-	remove_gen(f->dir, slash + 1);
-	f->next[0] = '\0';
+	for (i = 0; i < f->made.n; i++)
+		feed_vremove(f->dir, f->made.v[i], f->gen);
+	strlist_free(&f->made);
+	strlist_free(&f->staged);
+}
+
+void
+feed_close(struct feed *f)
+{
+	feed_abort(f);
+}
+
+int
+feed_summary(const struct feed *f, const struct lf_manifest *now, int partial)
+{
+	struct lf_manifest	 sum, last;
+	struct strlist		 held;
+	char			 path[PATH_MAX];
+	size_t			 i, n;
+	int			 rc;
+
+	memset(&last, 0, sizeof(last));
+	if (partial && (xsnprintf(path, sizeof(path), "%s/" MANIFEST_NAME,
+	    f->dir) == -1 || manifest_read(path, &last) == -1))
+		log_warnx("%s: unreadable; the next run of every list "
+		    "rewrites it", path);
+	sum = *now;
+	sum.lists = calloc(now->nlists + last.nlists + 1, sizeof(*sum.lists));
+	if (sum.lists == NULL) {
+		manifest_free(&last);
+		return -1;
+	}
+	memcpy(sum.lists, now->lists, now->nlists * sizeof(*sum.lists));
+	n = now->nlists;
+	for (i = 0; i < last.nlists; i++)
+		if (manifest_find(now, last.lists[i].name) == NULL)
+			sum.lists[n++] = last.lists[i];
+	sum.nlists = n;
+	manifest_sort(&sum);
+	/* The held lists: now's, and those of the last summary not visited. */
+	memset(&held, 0, sizeof(held));
+	rc = 0;
+	for (i = 0; rc == 0 && i < now->held.n; i++)
+		rc = strlist_add(&held, now->held.v[i]);
+	for (i = 0; rc == 0 && i < last.held.n; i++)
+		if (manifest_find(now, last.held.v[i]) == NULL)
+			rc = strlist_add(&held, last.held.v[i]);
+	sum.held = held;
+	if (rc == 0)
+		rc = manifest_write(f->dir, &sum);
+	strlist_free(&held);
+	free(sum.lists);
+	manifest_free(&last);
+	return rc;
 }

@@ -1,25 +1,38 @@
 /*
- * feed: the feed directory, and how one generation replaces the last.
+ * feed: the feed directory, and how one version of a list replaces the
+ * last (lib/layout.h).
  *
- *   FEED/g/N/                 generation N, complete: the directories of
- *                             kind.h (lists/, lists/mail/, lists/digest/,
- *                             plain/, plain/mail/, plain/digest/) and
- *                             manifest.json, naming exactly its files
- *   FEED/current -> g/N       the live generation, switched by one rename(2)
- *                             once everything in g/N is written and synced
- *   FEED/lists -> current/lists, FEED/plain -> current/plain,
- *   FEED/manifest.json -> current/manifest.json
- *                             fixed links: readers (listfeed.fcgi, nginx)
- *                             use the paths of kind.h and always see one
- *                             whole generation, never a mix of two
+ *   FEED/v/NAME/G/            list NAME as generation G published it:
+ *                             the directories of kind.h that it uses,
+ *                             its files, and entry.json (manifest.h),
+ *                             naming exactly its files, written last
+ *   FEED/l/NAME -> ../v/NAME/G
+ *                             the live version of NAME, switched by one
+ *                             rename(2) once the version is synced
+ *   FEED/lists/..., FEED/plain/...
+ *                             one fixed relative link per published
+ *                             path of kind.h, into ../l/NAME/...: made
+ *                             once, when the path first appears; the
+ *                             chain resolves at open, to one version
+ *   FEED/manifest.json        a summary of every list's entry and of the
+ *                             last run, written after run.json; it may
+ *                             lag a running run: l/NAME/entry.json is
+ *                             authoritative
  *   FEED/run.json             the last run (manifest.h)
- *   FEED/.state/              listfeed-gen's own (mode 0700)
+ *   FEED/.state/              listfeed-gen's own (mode 0700);
+ *                             .state/generation: the last generation
+ *                             number given out, saved before any write
  *
- * A file that did not change is hard-linked from the live generation into
- * the next: same inode, bytes and mtime, so the same ETag.  A generation
- * that changes no file only replaces the live manifest.  The generation
- * before the live one is kept for readers still on it; older ones, and
- * any a crash left half-made, are removed.
+ * Atomicity is per list: every file of a list a reader gets comes from
+ * one version of that list.  A run writes each changed list's new
+ * version (feed_mkversion(), publish.h), stages it (feed_stage(): the
+ * unchanged files hard-linked from its live version, then entry.json),
+ * and, once the whole run succeeded, switches the lists one after the
+ * other (feed_commit()).  A list whose entry did not change gets no new
+ * version: a run costs what changed.  The version before the live one is
+ * kept for readers still on it; older ones of that list are removed when
+ * it is switched.  Left-overs of crashed runs (versions never made live,
+ * temporary files) are removed at start by a run of every list only.
  */
 #ifndef LF_FEED_H
 #define LF_FEED_H
@@ -27,39 +40,67 @@
 #include <limits.h>
 
 #include "manifest.h"
+#include "strlist.h"
 
 struct feed {
-	char	 dir[PATH_MAX];		/* FEED */
-	char	 live[PATH_MAX];	/* FEED/g/K, or "" before the first */
-	char	 next[PATH_MAX];	/* FEED/g/N while one is being made */
-	char	 live_name[32];		/* "K" */
+	char		 dir[PATH_MAX];	/* FEED */
+	long long	 gen;		/* this run's generation */
+	struct strlist	 made;		/* lists with a version dir of gen */
+	struct strlist	 staged;	/* of those, ready to switch */
 };
 
-/* Makes the directories and fixed links, finds the live generation,
- * removes left-overs.  Call with the lock held.  0 or -1. */
-int	feed_open(struct feed *, const char *dir);
-/* The live generation's directory, or NULL before the first. */
-const char *feed_live(const struct feed *);
-/* Starts generation N in FEED/g/N.  0 or -1. */
-int	feed_begin(struct feed *, long long generation);
 /*
- * Puts rel into the next generation: written (by this run) it must be
- * there already; otherwise it is hard-linked from the live generation,
- * and must not be there yet.  0, or -1 (the generation would not match
- * its manifest).
+ * Makes the directories, converts a feed of the old layout (FEED/current
+ * -> g/N), and, in a run of every list (full), removes left-overs.
+ * Call with the lock held.  0 or -1.
  */
-int	feed_carry(struct feed *, const char *rel, int written);
-/* Writes m into the next generation, syncs it and makes it live. */
-int	feed_commit(struct feed *, const struct lf_manifest *m);
+int	feed_open(struct feed *, const char *dir, int full);
 /*
- * Removes the generations before the one before the live one: after the
- * run is recorded, since a client waiting for the run need not wait for
- * this.  Call with the lock held.
+ * The live entries of names (NULL: of every list in FEED/l) into m,
+ * each with its version.  A list without an entry (lost) has none.
+ * 0, or -1 if an entry is unreadable.
  */
-void	feed_prune(const struct feed *);
-/* Drops the next generation and replaces the live manifest only. */
-int	feed_commit_manifest(struct feed *, const struct lf_manifest *m);
-/* Removes the next generation (after an error). */
+int	feed_entries(const struct feed *, const struct strlist *names,
+	    struct lf_manifest *m);
+/* Gives this run its generation number (saved unless dry_run).  0/-1. */
+int	feed_begin(struct feed *, int dry_run);
+/* The directory of the run's version of name, made (with the
+ * directories of kind.h) the first time.  0 or -1. */
+int	feed_mkversion(struct feed *, const char *name, char *out,
+	    size_t outsz);
+/* The directory of the version of name that old was read from. */
+int	feed_olddir(const struct feed *, const struct lf_entry *old,
+	    char *out, size_t outsz);
+/*
+ * Completes e's new version: the files not written by this run (e's
+ * files with written 0) hard-linked from old's version, then entry.json.
+ * Nothing is live yet.  0 or -1.
+ */
+int	feed_stage(struct feed *, const struct lf_entry *e,
+	    const struct lf_entry *old);
+/* Switches every staged list, one after the other; removes the
+ * versions made but not staged.  0, or -1 (the rest removed). */
+int	feed_commit(struct feed *, const struct lf_manifest *now);
+/* Removes every version made by this run and not live. */
 void	feed_abort(struct feed *);
+void	feed_close(struct feed *);
+/* Writes the summary FEED/manifest.json: now's lists, and, when now
+ * holds only some lists (partial), the others from the last summary. */
+int	feed_summary(const struct feed *, const struct lf_manifest *now,
+	    int partial);
+
+/* The steps the conversion of an old feed (migrate.h) shares. */
+/* Makes dir/v/NAME/G with the directories of kind.h (a left-over of
+ * that name removed first).  0 or -1. */
+int	feed_vmake(const char *dir, const char *name, long long gen);
+/* Removes dir/v/NAME/G (never the live version). */
+void	feed_vremove(const char *dir, const char *name, long long gen);
+/* l/NAME -> ../v/NAME/G by one rename(2) (not synced).  0 or -1. */
+int	feed_switch(const char *dir, const char *name, long long gen);
+/* The fixed links FEED/REL -> ../l/NAME/REL of e's files.  0 or -1. */
+int	feed_fixed_links(const char *dir, const struct lf_entry *e);
+/* Syncs a version's directories and then its entry.json.  0 or -1. */
+int	feed_vfinish(const char *dir, const struct lf_entry *e,
+	    long long gen);
 
 #endif

@@ -13,6 +13,7 @@
 #include "fsutil.h"
 #include "generate.h"
 #include "guard.h"
+#include "layout.h"
 #include "log.h"
 #include "manifest.h"
 #include "publish.h"
@@ -294,71 +295,63 @@ publish_all(struct run *r, const struct pub_ctx *p)
 	return rc;
 }
 
-/* 1 if now names exactly the files old does (nothing to add or drop). */
-static int
-same_files(const struct lf_manifest *old, const struct lf_manifest *now)
-{
-	const struct lf_entry	*o;
-	size_t			 i, j;
-
-	if (old->nlists != now->nlists)
-		return 0;
-	for (i = 0; i < now->nlists; i++) {
-		if ((o = manifest_find(old, now->lists[i].name)) == NULL ||
-		    o->nfiles != now->lists[i].nfiles)
-			return 0;
-		for (j = 0; j < now->lists[i].nfiles; j++)
-			if (manifest_entry_file(o, now->lists[i].files[j].kind,
-			    now->lists[i].files[j].format) == NULL)
-				return 0;
-	}
-	return 1;
-}
-
-/* Makes the next generation live, or updates the live manifest only
- * when no file changed. */
+/*
+ * Stages a new version of each list whose entry changed (feed.h), then
+ * switches them one after the other: a list that did not change costs
+ * nothing here.
+ */
 static int
 commit(struct feed *f, const struct lf_manifest *old,
-    const struct lf_manifest *now, unsigned written)
+    const struct lf_manifest *now)
 {
-	size_t	 i, j;
+	const struct lf_entry	*o;
+	size_t			 i, j, written;
 
-	if (written == 0 && feed_live(f) != NULL && same_files(old, now))
-		return feed_commit_manifest(f, now);
-	for (i = 0; i < now->nlists; i++)
-		for (j = 0; j < now->lists[i].nfiles; j++)
-			if (feed_carry(f, now->lists[i].files[j].path,
-			    now->lists[i].files[j].written) == -1) {
-				feed_abort(f);
-				return -1;
-			}
+	for (i = 0; i < now->nlists; i++) {
+		o = manifest_find(old, now->lists[i].name);
+		for (j = written = 0; j < now->lists[i].nfiles; j++)
+			written += (size_t)now->lists[i].files[j].written;
+		if (written == 0 && o != NULL &&
+		    manifest_entry_same(o, &now->lists[i]))
+			continue;
+		if (feed_stage(f, &now->lists[i], o) == -1) {
+			feed_abort(f);
+			return -1;
+		}
+	}
 	return feed_commit(f, now);
 }
 
-/* Phase 1: the paths, the lock, the feed, the state, the last manifest,
- * the formats. */
+/* Phase 1: the paths, the lock, the feed, the state, the last entries
+ * (of the lists named, or of all), the formats. */
 static int
 open_run(struct run *r)
 {
-	char	 statedir[PATH_MAX], path[PATH_MAX];
+	char		 statedir[PATH_MAX], path[PATH_MAX];
+	struct lf_run	 last;
+	int		 some = r->o->only.n > 0;
 
 	if (xsnprintf(statedir, sizeof(statedir), "%s/.state",
 	    r->cfg->feed_dir) == -1 || xsnprintf(path, sizeof(path),
-	    "%s/" MANIFEST_NAME, r->cfg->feed_dir) == -1) {
+	    "%s/" RUN_NAME, r->cfg->feed_dir) == -1) {
 		log_warnx("%s: path too long", r->cfg->feed_dir);
 		return -1;
 	}
 	if (mkdir_p(r->cfg->feed_dir, 0755) == -1 ||
 	    mkdir_p(statedir, 0700) == -1 ||
 	    (r->lock = take_lock(statedir)) == -1 ||
-	    feed_open(&r->feed, r->cfg->feed_dir) == -1 ||
+	    feed_open(&r->feed, r->cfg->feed_dir, !some) == -1 ||
 	    delta_open(&r->delta, statedir) == -1)
 		return -1;
-	if (manifest_read(path, &r->old) == -1) {
-		log_warnx("%s: unreadable; move current/" MANIFEST_NAME " away to "
-		    "start afresh", path);
+	if (feed_entries(&r->feed, some ? &r->o->only : NULL, &r->old) == -1) {
+		log_warnx("%s/" LAYOUT_LIVE ": an entry is unreadable; move "
+		    "that list's link away to start it afresh",
+		    r->cfg->feed_dir);
 		return -1;
 	}
+	/* run.json names the live generation until this run's is. */
+	if (run_read(path, &last) == 0)
+		r->rec.generation = last.generation;
 	record(r);
 	if (formats_load(r->cfg, &r->formats) == -1)
 		return finish(r, EXIT_CONFIG, "error",
@@ -437,24 +430,19 @@ publish_run(struct run *r)
 	long long		 start;
 	int			 rc;
 
-	now->generation = r->old.generation + 1;
-	/* A lost manifest must not reuse a generation's number. */
-	if (r->feed.live_name[0] != '\0' &&
-	    strtoll(r->feed.live_name, NULL, 10) >= now->generation)
-		now->generation = strtoll(r->feed.live_name, NULL, 10) + 1;
 	now->started_ms = r->rec.started_ms;
 	if (rfc3339(r->rec.started_ms, r->ts, sizeof(r->ts)) == -1)
 		r->ts[0] = '\0';
-	if (!r->o->dry_run && feed_begin(&r->feed, now->generation) == -1)
+	if (feed_begin(&r->feed, r->o->dry_run) == -1)
 		return finish(r, EXIT_CONFIG, "error",
 		    "cannot start a generation in the feed directory");
+	now->generation = r->feed.gen;
 	memset(&p, 0, sizeof(p));
 	p.cfg = r->cfg;
 	p.crypt = &r->lc;
 	p.formats = &r->formats;
 	p.delta = &r->delta;
-	p.live = feed_live(&r->feed);
-	p.next = r->feed.next;
+	p.feed = &r->feed;
 	p.generation = now->generation;
 	p.now = r->ts;
 	p.dry_run = r->o->dry_run;
@@ -498,9 +486,9 @@ commit_run(struct run *r)
 	const struct tally	*t = &r->tally;
 	char			 msg[256];
 
-	if (commit(&r->feed, &r->old, &r->now, t->written) == -1)
+	if (commit(&r->feed, &r->old, &r->now) == -1)
 		return finish(r, EXIT_CONFIG, "error",
-		    "cannot make the new generation live");
+		    "cannot make the new versions live");
 	commit_states(r);
 	r->rec.generation = r->now.generation;
 	(void)snprintf(msg, sizeof(msg), "generation %lld: %zu lists, "
@@ -510,7 +498,9 @@ commit_run(struct run *r)
 	fprintf(r->rep, "%s\n", msg);
 	(void)finish(r, r->rc, r->now.result != NULL ? r->now.result : "ok",
 	    msg);
-	feed_prune(&r->feed);
+	/* After run.json: a client waiting for the run need not wait. */
+	if (feed_summary(&r->feed, &r->now, r->o->only.n > 0) == -1)
+		log_warnx("cannot write the summary " MANIFEST_NAME);
 	return 0;
 }
 
@@ -520,7 +510,7 @@ close_run(struct run *r)
 	size_t	 i;
 
 	fflush(r->rep);
-	feed_abort(&r->feed);
+	feed_close(&r->feed);
 	formats_free(&r->formats);
 	manifest_free(&r->old);
 	manifest_free(&r->now);

@@ -97,14 +97,16 @@ bad:
 	return -1;
 }
 
+/* 1 if rel is a file of old's version (feed.h). */
 static int
-file_exists(const char *gen, const char *rel)
+file_exists(const struct pub_ctx *p, const struct lf_entry *old,
+    const char *rel)
 {
-	char		 path[PATH_MAX];
+	char		 dir[PATH_MAX], path[PATH_MAX];
 	struct stat	 st;
 
-	return gen != NULL &&
-	    xsnprintf(path, sizeof(path), "%s/%s", gen, rel) != -1 &&
+	return feed_olddir(p->feed, old, dir, sizeof(dir)) != -1 &&
+	    xsnprintf(path, sizeof(path), "%s/%s", dir, rel) != -1 &&
 	    stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
@@ -132,7 +134,7 @@ mark_kept(const struct pub_ctx *p, const struct lf_entry *old,
 		f[i].changed_at = mf->changed_at;
 		if ((kind_info(f[i].kind)->encrypted &&
 		    strcmp(old->keys, keys) != 0) ||
-		    !file_exists(p->live, f[i].rel))
+		    !file_exists(p, old, f[i].rel))
 			continue;
 		f[i].keep = 1;
 		kept++;
@@ -350,10 +352,10 @@ out:
 	return rc;
 }
 
-/* Removes the files written into the next generation: the list keeps
- * its old entry, so the next generation carries its old files. */
+/* Removes the files written into the list's new version: the list keeps
+ * its old entry and version (the run removes the new one, feed.h). */
 static void
-unwrite_all(const struct pub_ctx *p, struct pfile *f, size_t n)
+unwrite_all(const char *vdir, struct pfile *f, size_t n)
 {
 	char	 path[PATH_MAX];
 	size_t	 i;
@@ -361,7 +363,7 @@ unwrite_all(const struct pub_ctx *p, struct pfile *f, size_t n)
 	for (i = 0; i < n; i++) {
 		if (!f[i].written)
 			continue;
-		if (xsnprintf(path, sizeof(path), "%s/%s", p->next, f[i].rel)
+		if (xsnprintf(path, sizeof(path), "%s/%s", vdir, f[i].rel)
 		    == -1 || (unlink(path) == -1 && errno != ENOENT))
 			log_warn("cannot remove %s", path);
 		f[i].written = 0;
@@ -370,16 +372,18 @@ unwrite_all(const struct pub_ctx *p, struct pfile *f, size_t n)
 
 /* All or nothing: the files that must change, or none of them. */
 static int
-write_all(const struct pub_ctx *p, struct pfile *f, size_t n,
-    unsigned *written)
+write_all(const struct pub_ctx *p, const char *name, struct pfile *f,
+    size_t n, unsigned *written)
 {
-	char	 dir[PATH_MAX], *slash;
+	char	 vdir[PATH_MAX], dir[PATH_MAX], *slash;
 	size_t	 i;
 
+	if (feed_mkversion(p->feed, name, vdir, sizeof(vdir)) == -1)
+		return -1;
 	for (i = 0; i < n; i++) {
 		if (f[i].keep)
 			continue;
-		if (xsnprintf(dir, sizeof(dir), "%s/%s", p->next, f[i].rel)
+		if (xsnprintf(dir, sizeof(dir), "%s/%s", vdir, f[i].rel)
 		    == -1 || (slash = strrchr(dir, '/')) == NULL)
 			goto undo;
 		*slash = '\0';
@@ -392,7 +396,7 @@ write_all(const struct pub_ctx *p, struct pfile *f, size_t n,
 		*written += (unsigned)f[i].written;
 	return 0;
 undo:
-	unwrite_all(p, f, n);
+	unwrite_all(vdir, f, n);
 	return -1;
 }
 
@@ -470,7 +474,7 @@ publish_files(const struct pub_ctx *p, const char *name,
 		res->status = PUB_ERR_CRYPTO;
 		goto fail;
 	}
-	if (!p->dry_run && write_all(p, f, nf, &res->written) == -1) {
+	if (!p->dry_run && write_all(p, name, f, nf, &res->written) == -1) {
 		(void)snprintf(res->why, sizeof(res->why), "cannot write its "
 		    "files (see above)");
 		goto fail;

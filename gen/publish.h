@@ -14,12 +14,14 @@
  * All encryption of a list happens before its first write, so a crypto
  * error leaves every file of that list as it was.
  *
- * Files are written into the next generation (feed.h) at the paths of
- * kind.h, all of a list's or none: a write that fails part-way removes
- * those already written, and the list keeps its old entry and files.
- * A file whose body and keys are unchanged is left to be carried over
- * from the live one; the entry marks the files written (lf_entry_file
- * written) so that the generation's manifest names exactly its files.
+ * Files are written into the list's new version (feed_mkversion(),
+ * feed.h) at the paths of kind.h, all of a list's or none: a write that
+ * fails part-way removes those already written, and the list keeps its
+ * old entry and version.  A file whose body and keys are unchanged is
+ * left to be carried over from the live version (old's); the entry marks
+ * the files written (lf_entry_file written) so that feed_stage() makes
+ * the version name exactly its files.  Nothing here reads or writes
+ * another list's files.
  */
 #ifndef LF_PUBLISH_H
 #define LF_PUBLISH_H
@@ -30,6 +32,7 @@
 #include "conf.h"
 #include "crypt.h"
 #include "delta.h"
+#include "feed.h"
 #include "format.h"
 #include "manifest.h"
 #include "render.h"
@@ -55,8 +58,7 @@ struct pub_ctx {
 	struct lazy_crypt	*crypt;
 	const struct formats	*formats;
 	const struct delta	*delta;
-	const char		*live;		/* live generation, or NULL */
-	const char		*next;		/* generation being made */
+	struct feed		*feed;		/* where versions go */
 	long long		 generation;
 	const char		*now;		/* RFC 3339 */
 	int			 dry_run;

@@ -352,6 +352,68 @@ manifest_write(const char *dir, const struct lf_manifest *m)
 	return write_json(dir, MANIFEST_NAME, manifest_dump(m));
 }
 
+/* entry.json: the list's object of the manifest, with its name. */
+int
+manifest_entry_parse(const char *name, const char *data, size_t len,
+    struct lf_entry *e)
+{
+	json_error_t	 err;
+	json_t		*root;
+	const char	*n;
+	int		 rc = -1;
+
+	memset(e, 0, sizeof(*e));
+	if ((root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &err))
+	    == NULL) {
+		log_warnx("%s: line %d: %s", ENTRY_NAME, err.line, err.text);
+		return -1;
+	}
+	n = json_string_value(json_object_get(root, "name"));
+	if (json_is_object(root) && n != NULL && strcmp(n, name) == 0 &&
+	    parse_list(name, root, e) == 0)
+		rc = 0;
+	else {
+		log_warnx("%s of %s: not a listfeed entry", ENTRY_NAME, name);
+		manifest_entry_free(e);
+	}
+	json_decref(root);
+	return rc;
+}
+
+static char *
+entry_dump(const struct lf_entry *e)
+{
+	json_t	*o;
+	char	*s = NULL;
+
+	if ((o = dump_list(e)) == NULL)
+		return NULL;
+	if (json_object_set_new(o, "name", json_string(e->name)) == 0)
+		s = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(o);
+	return s;
+}
+
+int
+manifest_entry_write(const char *dir, const struct lf_entry *e)
+{
+	return write_json(dir, ENTRY_NAME, entry_dump(e));
+}
+
+int
+manifest_entry_same(const struct lf_entry *a, const struct lf_entry *b)
+{
+	char	*x, *y;
+	int	 same;
+
+	x = entry_dump(a);
+	y = entry_dump(b);
+	same = x != NULL && y != NULL && strcmp(x, y) == 0;
+	free(x);
+	free(y);
+	return same;
+}
+
 const struct lf_entry *
 manifest_find(const struct lf_manifest *m, const char *name)
 {

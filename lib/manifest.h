@@ -1,7 +1,12 @@
 /*
- * manifest: FEED/manifest.json (what was published) and FEED/run.json
- * (how the last run ended), written by listfeed-gen, read by
- * listfeed.fcgi.  JSON through jansson.
+ * manifest: what was published, FEED/run.json (how the last run ended),
+ * written by listfeed-gen, read by listfeed.fcgi.  JSON through jansson.
+ *
+ * Each list's entry (the object under "lists" below, with "name": NAME
+ * added) is FEED/v/NAME/G/entry.json, in the version it describes
+ * (lib/layout.h): authoritative, and naming exactly that version's files.
+ * FEED/manifest.json is a summary of every list's entry and of the last
+ * run, written after run.json; it may lag a running run.
  *
  * manifest.json:
  * { "version": 1, "generation": 7,
@@ -26,8 +31,8 @@
  * refused.  sha256 covers the rendered file without the signed header
  * (kind.h), so it changes exactly when the file's member lines do;
  * changed/changed_at are the generation that last changed them and its
- * time (the header's generation and time).  Lists are kept sorted by
- * name.  A generation's manifest names exactly the list files in it.
+ * time (the header's generation and time); path is relative to the
+ * list's version.  Lists are kept sorted by name.
  *
  * The counts are those of the files published (a held list keeps the
  * counts of its last good files): the shrink guard compares the next run
@@ -40,7 +45,7 @@
  *
  * run.json: { "started_ms": N, "finished_ms": N (0 while running),
  *   "exit": N, "result": "ok|held|database|crypto|error|running",
- *   "message": "...", "generation": N,
+ *   "message": "...", "generation": N (the last one made live),
  *   "sign_key_expires": N }
  * sign_key_expires: when the signing key stops signing, in seconds since
  * the epoch, 0 if it never does; absent when the generator did not know
@@ -56,6 +61,7 @@
 
 #define MANIFEST_NAME	"manifest.json"
 #define RUN_NAME	"run.json"
+#define ENTRY_NAME	"entry.json"
 #define ENTRY_HELD_MAX	512	/* bytes of a held list's reason */
 
 struct lf_entry_file {
@@ -78,6 +84,8 @@ struct lf_entry {
 	char		*changed_at;
 	char		*keys;
 	char		*held;		/* why the guard held it, or NULL */
+	long long	 version;	/* G of the FEED/v/NAME/G it was read
+					   from, 0: none (not serialised) */
 	struct lf_entry_file	*files;
 	size_t		 nfiles;
 };
@@ -135,6 +143,12 @@ void	manifest_sort(struct lf_manifest *m);
 int	manifest_entry_copy(struct lf_entry *dst,
 	    const struct lf_entry *src);
 void	manifest_entry_free(struct lf_entry *);
+/* entry.json (one list's entry): parsed for list name (0 or -1), written
+ * into dir atomically (0 or -1); 1 if a and b serialise alike. */
+int	manifest_entry_parse(const char *name, const char *json, size_t len,
+	    struct lf_entry *);
+int	manifest_entry_write(const char *dir, const struct lf_entry *);
+int	manifest_entry_same(const struct lf_entry *, const struct lf_entry *);
 
 int	run_read(const char *path, struct lf_run *r);	/* like manifest_read */
 int	run_write(const char *dir, const struct lf_run *r);

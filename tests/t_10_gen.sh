@@ -82,7 +82,7 @@ check "plain files only for lists a client fetches in clear" \
 	test ! -e "$FEED/plain/hetbestuur.sympa" -a -f "$FEED/plain/spacelog.sympa"
 check_eq "lasersnijder has only the csv format" "lasersnijder.csv.asc" \
 	"$(cd "$FEED/lists" && ls lasersnijder.*)"
-check_eq "plain files are mode 0640" "640" "$(stat -c %a "$FEED/plain/deelnemers.sympa")"
+check_eq "plain files are mode 0640" "640" "$(stat -L -c %a "$FEED/plain/deelnemers.sympa")"
 check_eq "state dir is mode 0700" "700" "$(stat -c %a "$FEED/.state")"
 check_eq "digest members split out" "2" "$(sympa_body "$FEED/plain/digest/deelnemers.sympa" | wc -l)"
 check_eq "mail + digest = all" "$(sympa_body "$FEED/plain/deelnemers.sympa" | wc -l)" \
@@ -245,25 +245,37 @@ check_grep "error names list and fingerprint" 'spacelog.*0123456789ABCDEF0123456
 check_grep "other lists still publish" '^deelnemers 20 \+0 -0 changed$' "$LAST_OUT"
 check_file_eq "failed list keeps its old file" "$T/spacelog.before" "$FEED/plain/spacelog.sympa"
 
-# 8. kill -9 at random points of a generation (50 times): the feed is always one
-# whole generation that matches its manifest, and the next run completes.
-consistent() {	# every file the manifest names exists; cleartext matches
+# 8. kill -9 at random points of a run (50 times): every list is always one
+# whole version that matches its entry, and the next run completes.
+consistent() {	# for every l/NAME: entry.json names exactly the files of
+	# v/NAME/G, each whole; cleartext matches its sha256
 	python3 - "$FEED" <<'PY'
 import hashlib, json, os, sys
 feed = sys.argv[1]
-m = json.load(open(os.path.join(feed, "manifest.json")))
-for name, l in m["lists"].items():
+for name in sorted(os.listdir(os.path.join(feed, "l"))):
+    if name.startswith("."):
+        continue
+    vdir = os.path.join(feed, "l", os.readlink(os.path.join(feed, "l", name)))
+    l = json.load(open(os.path.join(vdir, "entry.json")))
+    if l["name"] != name:
+        sys.exit("%s: entry of %s" % (vdir, l["name"]))
+    have = set()
+    for root, dirs, files in os.walk(vdir):
+        have |= {os.path.relpath(os.path.join(root, f), vdir) for f in files}
+    want = {f["path"] for f in l["files"].values()} | {"entry.json"}
+    if have != want:
+        sys.exit("%s: files %s, entry names %s" % (vdir, sorted(have), sorted(want)))
     for kind, f in l["files"].items():
-        path = os.path.join(feed, f["path"])
+        path = os.path.join(vdir, f["path"])
         data = open(path, "rb").read()
         if kind in ("plain", "plain-mail", "plain-digest"):
             lines = data.split(b"\n")
             if lines[0] == b"# listfeed 1":
                 data = b"\n".join(lines[6:])
                 if lines[3] != b"# generation: %d" % f["changed"]:
-                    sys.exit("%s: header's generation is not the manifest's" % path)
+                    sys.exit("%s: header's generation is not the entry's" % path)
             if hashlib.sha256(data).hexdigest() != f["sha256"]:
-                sys.exit("%s: does not match the manifest" % path)
+                sys.exit("%s: does not match its entry" % path)
         elif not data.rstrip().endswith(b"-----END PGP MESSAGE-----"):
             sys.exit("%s: incomplete" % path)
 PY
@@ -278,13 +290,15 @@ for i in $(seq 1 50); do
 	wait "$pid" 2>/dev/null
 	consistent >"$T/consistent" 2>&1 || { bad=$i; break; }
 done
-check_eq "after 50 kills: the feed always matches its manifest" 0 "$bad"
+check_eq "after 50 kills: every list always matches its entry" 0 "$bad"
 [ "$bad" = 0 ] || diag "$(cat "$T/consistent")"
 check_exit "after kill -9: next run completes" 0 "$GEN" -c "$CONF"
 check "after kill -9: consistent" consistent
 find "$FEED" >"$T/find"
 check_no_grep "after kill -9: temporary files cleaned" '/\.tmp-' "$T/find"
-check_eq "at most two generations kept" 1 "$(( $(ls "$FEED/g" | wc -l) <= 2 ))"
+check_eq "at most two versions kept per list" "" \
+    "$(for d in "$FEED"/v/*; do [ "$(ls "$d" | wc -l)" -le 2 ] || echo "$d"; done)"
+check_eq "  and every list has one live" "$(ls "$FEED/v")" "$(ls "$FEED/l")"
 decrypt "$W/gnupg-provider" "$FEED/lists/deelnemers.sympa.asc" >"$T/after-kill" 2>/dev/null
 check_file_eq "after kill -9: plain and encrypted agree" "$T/after-kill" "$FEED/plain/deelnemers.sympa"
 
@@ -295,7 +309,7 @@ FEED2=$T/feed-noplain
 gen_conf "$T/noplain.conf" "$FEED2" 'SELECT * FROM listfeed_subscribers'
 sed -i '/^plain = yes$/d' "$T/noplain.conf"
 check_exit "no plain client: generation exits 0" 0 "$GEN" -c "$T/noplain.conf"
-check_eq "no plain client: no file under plain/" "" "$(find "$FEED2/g" -path '*/plain/*' -type f)"
+check_eq "no plain client: no file under plain/" "" "$(find "$FEED2/v" -path '*/plain/*' -type f)"
 check "  the feed is there" test -s "$FEED2/manifest.json"
 # Whole addresses: '@' never occurs in armoured text, a short name may.
 check "  (the same search finds the clear text of a feed with a plain client)" \
@@ -314,14 +328,14 @@ check_eq "mail + digest = the sympa file" \
     "$(decrypt "$W/gnupg-provider" "$FEED2/lists/deelnemers.sympa.asc" | sympa_body /dev/stdin | sort)" \
     "$(cat "$T/dn.mail" "$T/dn.digest" | grep -v '^# ' | sort)"
 g1=$(sympa_header "$T/dn.digest" generation)
-stat -c '%i %Y %s' "$FEED2/lists/digest/deelnemers.sympa.asc" >"$T/digest.stat"
+stat -L -c '%i %Y %s' "$FEED2/lists/digest/deelnemers.sympa.asc" >"$T/digest.stat"
 # A mail member changes: the mail and full files change, the digest file
 # keeps its bytes, inode and mtime (so its ETag), and its header.
 db_sql gen "UPDATE members_user SET last_name = 'Kindtabel' WHERE email = 'femke@example.org'"
 check_exit "no plain client: second generation" 0 "$GEN" -c "$T/noplain.conf"
 g2=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$FEED2/manifest.json")
 check_eq "digest file untouched (inode, mtime, size)" "$(cat "$T/digest.stat")" \
-    "$(stat -c '%i %Y %s' "$FEED2/lists/digest/deelnemers.sympa.asc")"
+    "$(stat -L -c '%i %Y %s' "$FEED2/lists/digest/deelnemers.sympa.asc")"
 decrypt "$W/gnupg-provider" "$FEED2/lists/mail/deelnemers.sympa.asc" >"$T/dn.mail2" 2>/dev/null
 check_eq "mail file: the new generation in its header" "$g2" "$(sympa_header "$T/dn.mail2" generation)"
 check_grep "  and the change" 'Kindtabel' "$T/dn.mail2"

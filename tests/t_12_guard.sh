@@ -108,7 +108,7 @@ check_eq "state counts: whole, mail, digest" \
 	"$(cat "$FEED/.state/deelnemers.counts")"
 check_no_grep "no address in .state" '@' "$FEED/.state/deelnemers.counts"
 GEN_BEFORE=$(mf 'm["generation"]')
-rm "$FEED/current/manifest.json"
+rm "$FEED/l/deelnemers/entry.json"
 sub deelnemers 'active = 0' 'member_id <= 6'
 check_exit "manifest deleted, list shrunk 20 -> 14: held" 3 "$GEN" -c "$CONF"
 check_grep "report: held by what .state remembers" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
@@ -117,17 +117,17 @@ check_eq "held entry keeps the remembered count" 20 "$(mf 'm["lists"]["deelnemer
 check_eq "held entry names no file (none is known good)" 0 "$(mf 'len(m["lists"]["deelnemers"]["files"])')"
 check "no Sympa file for deelnemers: a 404, never a short 200" test ! -e "$FEED/plain/deelnemers.sympa"
 check_exit "the next run still holds it" 3 "$GEN" -c "$CONF"
-# current points at nothing (its generation lost): still guarded.
+# l/deelnemers points at nothing (its version lost): still guarded.
 restore
 check_exit "restored and republished" 0 "$GEN" -c "$CONF"
 sympa_body "$FEED/plain/deelnemers.sympa" >"$T/all.now"
 check_file_eq "republished: every member" "$T/all.before" "$T/all.now"
-rm -rf "$FEED/g/$(basename "$(readlink "$FEED/current")")"
+rm -rf "$FEED/v/deelnemers/$(basename "$(readlink "$FEED/l/deelnemers")")"
 sub deelnemers 'active = 0' 'member_id <= 6'
-check_exit "current dangling, list shrunk: held" 3 "$GEN" -c "$CONF"
-check_grep "report: dangling current, still held" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
+check_exit "l/deelnemers dangling, list shrunk: held" 3 "$GEN" -c "$CONF"
+check_grep "report: dangling l/deelnemers, still held" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
 # A state from before the counts file: the members file still counts.
-rm "$FEED/current/manifest.json" "$FEED/.state/deelnemers.counts"
+rm -f "$FEED/l/deelnemers/entry.json" "$FEED/.state/deelnemers.counts"
 check_exit "only the members file left: held" 3 "$GEN" -c "$CONF"
 check_grep "report: held by the members file's count" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
 # Without the counts file, the mail and digest members before are not
@@ -146,7 +146,7 @@ check "still no digest file for deelnemers" test ! -e "$FEED/plain/digest/deelne
 restore
 sub deelnemers 'active = 0' 'member_id <= 6'
 # Damaged state with no manifest: held, never published blind.
-rm "$FEED/current/manifest.json"
+rm "$FEED/l/deelnemers/entry.json"
 printf '20 x 3\n' >"$FEED/.state/deelnemers.counts"
 check_exit "damaged counts, no manifest: held" 3 "$GEN" -c "$CONF"
 check_grep "report: says the state is unreadable" '^deelnemers 14 .*HELD: what it last published is unreadable' "$LAST_OUT"
@@ -159,11 +159,11 @@ check_exit "restored" 0 "$GEN" -c "$CONF"
 # fallback compares with what was published, not with that run.
 COUNTS=$(cat "$FEED/.state/deelnemers.counts")
 sub deelnemers 'active = 0' 'member_id <= 4'
-mkdir "$FEED/.tmp-current"	# the switch of current fails
+mkdir "$FEED/l/.tmp-deelnemers"	# the switch of l/deelnemers fails
 check_exit "20 -> 16, but the switch fails: exit 1" 1 "$GEN" -c "$CONF"
-rmdir "$FEED/.tmp-current"
+rmdir "$FEED/l/.tmp-deelnemers"
 check_eq "state: the counts of the live generation" "$COUNTS" "$(cat "$FEED/.state/deelnemers.counts")"
-rm "$FEED/current/manifest.json"
+rm "$FEED/l/deelnemers/entry.json"
 sub deelnemers 'active = 0' 'member_id <= 6'
 check_exit "then the manifest is lost, 20 -> 14: held" 3 "$GEN" -c "$CONF"
 check_grep "report: held against the published 20" '^deelnemers 14 .*HELD: would shrink from 20 to 14' "$LAST_OUT"
@@ -171,14 +171,14 @@ restore
 check_exit "restored" 0 "$GEN" -c "$CONF"
 check_grep "report: counted from the published files" '^deelnemers 20 \+0 -0 changed$' "$LAST_OUT"
 
-# Durability: every directory entry the publish makes (a generation's
+# Durability: every directory entry the publish makes (a version's
 # directory, its files, the fixed links, the state) is followed by an fsync
-# of its directory, before current is switched to it.
+# of its directory, before l/NAME is switched to it.
 if command -v strace >/dev/null; then
 	sub spacelog 'active = 0' 'member_id = 19'
 	strace -f -qq -y -o "$T/strace" -e trace=mkdir,mkdirat,symlink,symlinkat,link,linkat,rename,renameat,renameat2,fsync \
 		"$GEN" -c "$CONF" >/dev/null 2>&1
-	check "strace: a new generation was published" grep -q '"'"$FEED"'/g/[0-9]*"' "$T/strace"
+	check "strace: a new version was published" grep -q '"'"$FEED"'/v/spacelog/[0-9]*"' "$T/strace"
 	check "every new entry's directory is synced before the switch" python3 - "$T/strace" "$FEED" <<-'PY'
 	import os, re, sys
 	trace, feed = sys.argv[1], sys.argv[2]
@@ -202,15 +202,15 @@ if command -v strace >/dev/null; then
 	    if call.startswith('rename'):    # the old name is gone
 	        made = [(k, p) for k, p in made if p != strs[0]]
 	    made.append((i, target))
-	    if call.startswith('rename') and target == feed + '/current':
+	    if call.startswith('rename') and target == feed + '/l/spacelog':
 	        switch = i
 	if switch is None:
-	    sys.exit('no switch of current')
+	    sys.exit('no switch of l/spacelog')
 	bad = []
 	for i, p in made:
 	    parent = os.path.dirname(p)
 	    limit = switch if i < switch else 10**9
-	    if p == feed + '/current':
+	    if p == feed + '/l/spacelog':
 	        limit = 10**9
 	    if not any(i < j < limit and d == parent for j, d in synced):
 	        bad.append(p)

@@ -23,10 +23,11 @@ check_eq "broken manifest: last good one kept" 200 "$(req sympa /lists/deelnemer
 fcgi_manifest "$F" 7 7
 req admin /-/status >/dev/null
 check_grep "new manifest read" '"generation":7' "$T/body"
-mv "$F/plain/deelnemers.sympa" "$F/plain/deelnemers.sympa.gone"
+# The live version's own files (l/deelnemers -> v/deelnemers/7).
+mv "$F/l/deelnemers/plain/deelnemers.sympa" "$F/l/deelnemers/plain/deelnemers.sympa.gone"
 check_eq "file in the manifest but missing: 404" 404 "$(req sympa /lists/deelnemers)"
-mv "$F/plain/deelnemers.sympa.gone" "$F/plain/deelnemers.sympa"
-: >"$F/plain/mail/deelnemers.sympa"
+mv "$F/l/deelnemers/plain/deelnemers.sympa.gone" "$F/l/deelnemers/plain/deelnemers.sympa"
+: >"$F/l/deelnemers/plain/mail/deelnemers.sympa"
 check_eq "empty file where members are expected: never a 200" 503 \
     "$(req sympa '/lists/deelnemers?reception=mail')"
 

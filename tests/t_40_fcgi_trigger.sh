@@ -14,38 +14,11 @@ check_eq "  reason" "generator not running" "$(cat "$T/body")"
 check_eq "crm: bad wait: 400" 400 "$(req crm '/-/regenerate?wait=61' -X POST)"
 check_eq "crm: bad list: 400" 400 "$(req crm '/-/regenerate?list=../x' -X POST)"
 
-# A stand-in generator: receives the datagram, then publishes generation 2
-# (deelnemers changed) and run.json, atomically, as listfeed-gen would.
-# Mode "silent" receives and never finishes a run.
-cat >"$T/fakegen.py" <<'EOF'
-import json, os, socket, sys, time
-sock_path, feed, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sock_path)
-def put(name, obj):
-    tmp = os.path.join(feed, ".tmp-" + name)
-    with open(tmp, "w") as f:
-        json.dump(obj, f)
-    os.rename(tmp, os.path.join(feed, name))
-while True:
-    msg = s.recv(256).decode()
-    with open(os.path.join(feed, "..", "trigger.log"), "a") as f:
-        f.write(msg)
-    if mode == "silent":
-        continue
-    started = int(time.time() * 1000)
-    time.sleep(0.2)
-    with open(os.path.join(feed, "manifest.json")) as f:
-        m = json.load(f)
-    m["generation"] += 1
-    m["lists"]["deelnemers"].update(changed=m["generation"], added=4, removed=1)
-    put("manifest.json", m)
-    put("run.json", {"started_ms": started, "finished_ms": int(time.time() * 1000),
-                     "exit": 3 if mode == "held" else 0,
-                     "result": "held" if mode == "held" else "ok",
-                     "message": "", "generation": m["generation"]})
-EOF
-bg_start t40-fakegen python3 "$T/fakegen.py" "$TRIG" "$F" ok
+# A stand-in generator (tests/tools/feedtool.py): receives the datagram,
+# then publishes generation 2 (deelnemers changed) and run.json, as
+# listfeed-gen would.  Mode "silent" receives and never finishes a run.
+CHANGES='{"deelnemers": {"added": 4, "removed": 1}}'
+bg_start t40-fakegen python3 "$TOP/tests/tools/feedtool.py" gen "$TRIG" "$F" ok "$CHANGES"
 wait_until 5 test -S "$TRIG" || not_ok "fake generator socket"
 
 check_eq "crm: regenerate without wait: 202" 202 "$(req crm /-/regenerate -X POST)"
@@ -72,7 +45,7 @@ check_eq "crm: regenerate of an unknown-to-it list is still allowed (lists = *)"
     "$(req crm '/-/regenerate?list=other' -X POST)"
 bg_stop t40-fakegen
 rm -f "$TRIG"
-bg_start t40-fakegen python3 "$T/fakegen.py" "$TRIG" "$F" silent
+bg_start t40-fakegen python3 "$TOP/tests/tools/feedtool.py" gen "$TRIG" "$F" silent "$CHANGES"
 wait_until 5 test -S "$TRIG" || not_ok "fake generator socket (silent)"
 check_eq "wait with no finished run: 504" 504 "$(req crm '/-/regenerate?wait=1' -X POST)"
 check_eq "  JSON error" '{"error":"timeout"}' "$(cat "$T/body")"

@@ -15,15 +15,16 @@ TRIG=$T/trigger.sock
 THREADS=4
 
 # ------------------------------------------------------------ the feed
-mkdir -p "$F/lists" "$F/plain/mail" "$F/plain/digest"
-printf 'alice@example.org\tAlice\nbob@example.org\tBob\n' >"$F/plain/deelnemers.sympa"
-printf 'alice@example.org\tAlice\n' >"$F/plain/mail/deelnemers.sympa"
-printf 'bob@example.org\tBob\n' >"$F/plain/digest/deelnemers.sympa"
+# Made in $F/src, published by tests/tools/feedtool.py.
+mkdir -p "$F/src/lists" "$F/src/plain/mail" "$F/src/plain/digest"
+printf 'alice@example.org\tAlice\nbob@example.org\tBob\n' >"$F/src/plain/deelnemers.sympa"
+printf 'alice@example.org\tAlice\n' >"$F/src/plain/mail/deelnemers.sympa"
+printf 'bob@example.org\tBob\n' >"$F/src/plain/digest/deelnemers.sympa"
 for n in deelnemers.csv bestuur.csv; do
-	printf -- '-----BEGIN PGP MESSAGE-----\n\nhF4D\n-----END PGP MESSAGE-----\n' >"$F/lists/$n.asc"
+	printf -- '-----BEGIN PGP MESSAGE-----\n\nhF4D\n-----END PGP MESSAGE-----\n' >"$F/src/lists/$n.asc"
 done
 NOW_MS=$(($(date +%s) * 1000))
-cat >"$F/manifest.json" <<EOF
+cat >"$T/summary.json" <<EOF
 {"version": 1, "generation": 1,
  "started_at": "2026-11-25T20:00:00Z", "started_ms": $NOW_MS,
  "generated_at": "2026-11-25T20:00:01Z", "generated_ms": $((NOW_MS + 1000)),
@@ -40,6 +41,7 @@ cat >"$F/manifest.json" <<EOF
               "plain-digest": {"path": "plain/digest/deelnemers.sympa", "sha256": "00"},
               "csv": {"path": "lists/deelnemers.csv.asc", "sha256": "00"}}}}}
 EOF
+python3 "$TOP/tests/tools/feedtool.py" publish "$F" "$T/summary.json" || bail_out "feedtool publish"
 
 cat >"$CONF" <<EOF
 [feed]
@@ -62,37 +64,13 @@ check "-n accepts a trigger client without lists" "$FCGI" -n -c "$CONF"
 site_start t41 "$CONF" "$F" || bail_out "listfeed.fcgi or nginx did not start"
 req() { site_req "$@"; }
 
-# A stand-in generator: each datagram publishes a generation in which
-# both lists changed.  Mode "deaf" binds the socket and never reads it.
-cat >"$T/fakegen.py" <<'EOF'
-import json, os, socket, sys, time
-sock_path, feed, mode = sys.argv[1], sys.argv[2], sys.argv[3]
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sock_path)
-if mode == "deaf":
-    while True:
-        time.sleep(3600)
-def put(name, obj):
-    tmp = os.path.join(feed, ".tmp-" + name)
-    with open(tmp, "w") as f:
-        json.dump(obj, f)
-    os.rename(tmp, os.path.join(feed, name))
-while True:
-    s.recv(256)
-    started = int(time.time() * 1000)
-    time.sleep(0.1)
-    with open(os.path.join(feed, "manifest.json")) as f:
-        m = json.load(f)
-    g = m["generation"] = m["generation"] + 1
-    m["lists"]["deelnemers"].update(changed=g, added=3, removed=1, count=4)
-    m["lists"]["bestuur"].update(changed=g, added=0, removed=1, count=1)
-    put("manifest.json", m)
-    put("run.json", {"started_ms": started, "finished_ms": int(time.time() * 1000),
-                     "exit": 0, "result": "ok", "message": "", "generation": g})
-EOF
+# A stand-in generator (tests/tools/feedtool.py): each datagram publishes
+# a generation in which both lists changed.  Mode "deaf" binds the socket
+# and never reads it.
+CHANGES='{"deelnemers": {"added": 3, "removed": 1, "count": 4}, "bestuur": {"added": 0, "removed": 1, "count": 1}}'
 
 # ------------------------------------------------------------ trigger = yes, no lists
-bg_start t41-gen python3 "$T/fakegen.py" "$TRIG" "$F" ok
+bg_start t41-gen python3 "$TOP/tests/tools/feedtool.py" gen "$TRIG" "$F" ok "$CHANGES"
 wait_until 5 test -S "$TRIG" || not_ok "fake generator socket"
 check_eq "sympa (trigger = no): 403" 403 "$(req sympa /-/regenerate -X POST)"
 check_eq "crm may name a list outside its lists: 200" 200 \
@@ -116,7 +94,7 @@ rm -f "$TRIG"
 
 # ------------------------------------------------------------ bounded waits
 # A generator that never finishes a run: every wait lasts its 60 s.
-bg_start t41-gen python3 "$T/fakegen.py" "$TRIG" "$F" deaf
+bg_start t41-gen python3 "$TOP/tests/tools/feedtool.py" gen "$TRIG" "$F" deaf "$CHANGES"
 wait_until 5 test -S "$TRIG" || not_ok "deaf generator socket"
 NWAIT=$((THREADS + 2))
 for i in $(seq 1 "$NWAIT"); do

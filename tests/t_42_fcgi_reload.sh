@@ -10,15 +10,16 @@ need_fcgi_nginx
 
 F=$T/feed
 CONF=$T/listfeed.conf
-mkdir -p "$F/lists"
-printf -- '-----BEGIN PGP MESSAGE-----\n\nhF4D\n-----END PGP MESSAGE-----\n' >"$F/lists/bestuur.csv.asc"
-cat >"$F/manifest.json" <<EOF
+mkdir -p "$F/src/lists"
+printf -- '-----BEGIN PGP MESSAGE-----\n\nhF4D\n-----END PGP MESSAGE-----\n' >"$F/src/lists/bestuur.csv.asc"
+cat >"$T/summary.json" <<EOF
 {"version": 1, "generation": 1, "generated_ms": $(($(date +%s) * 1000)),
  "result": "ok", "held": [], "rejects": {},
  "lists": {"bestuur": {"count": 2, "reception": {"mail": 2, "digest": 0},
     "added": 2, "removed": 0, "changed": 1, "keys": "k",
     "files": {"csv": {"path": "lists/bestuur.csv.asc", "sha256": "00"}}}}}
 EOF
+python3 "$TOP/tests/tools/feedtool.py" publish "$F" "$T/summary.json" || bail_out "feedtool publish"
 
 # write_conf [EXTRA...]: sympa, and the admin unless "noadmin"; every
 # further argument is a line of its own at the end.

@@ -133,7 +133,7 @@ big_query() {	# continued on indented lines (listfeed.conf(5))
 }
 # pages FILE: the 4 KiB pages it takes on a tmpfs.
 pages() {
-	echo $(( ($(stat -c %s "$1") + 4095) / 4096 ))
+	echo $(( ($(stat -L -c %s "$1") + 4095) / 4096 ))
 }
 # same_as_manifest FEED LIST: each file of LIST holds what the manifest
 # says (the SHA-256 of its member lines, decrypted where encrypted).

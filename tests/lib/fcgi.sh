@@ -6,10 +6,14 @@
 #   fcgi_feed DIR        the feed in DIR: deelnemers (clear Sympa files, all
 #                        and per reception; .asc csv, sympa, sympa per
 #                        reception) and bestuur (.asc csv, sympa, plaintext;
-#                        no clear text), manifest generation 1, and a
-#                        run.json whose message is hostile HTML
-#   fcgi_manifest DIR GEN CHANGED   manifest.json of that feed, generation
-#                        GEN, deelnemers changed in generation CHANGED
+#                        no clear text), published as generation 1 in the
+#                        layout of doc/architecture.md (the files made in
+#                        DIR/src, tests/tools/feedtool.py), and a run.json
+#                        whose message is hostile HTML
+#   fcgi_manifest DIR GEN CHANGED   publishes generation GEN of that feed
+#                        (summary manifest.json, and a new version of each
+#                        list whose entry changed), deelnemers changed in
+#                        generation CHANGED
 #   fcgi_conf CONF FEED TRIGGER [EXTRA-SYMPA-LISTS]   its listfeed.conf:
 #                        clients sympa (deelnemers, plain), crm (*, trigger)
 #                        and admin (*, plain = no)
@@ -46,19 +50,19 @@ _lf_fcgi_asc() {
 }
 
 fcgi_feed() {
-	local f=$1 n r
-	mkdir -p "$f/lists/mail" "$f/lists/digest" "$f/plain/mail" "$f/plain/digest" || return 1
+	local f=$1 n r s=$1/src
+	mkdir -p "$s/lists/mail" "$s/lists/digest" "$s/plain/mail" "$s/plain/digest" || return 1
 	printf 'alice@example.org\tAlice Adams\nbob@example.org\tBob\ncarol@example.org\n' \
-		>"$f/plain/deelnemers.sympa"
-	printf 'alice@example.org\tAlice Adams\ncarol@example.org\n' >"$f/plain/mail/deelnemers.sympa"
-	printf 'bob@example.org\tBob\n' >"$f/plain/digest/deelnemers.sympa"
+		>"$s/plain/deelnemers.sympa"
+	printf 'alice@example.org\tAlice Adams\ncarol@example.org\n' >"$s/plain/mail/deelnemers.sympa"
+	printf 'bob@example.org\tBob\n' >"$s/plain/digest/deelnemers.sympa"
 	for n in deelnemers.sympa deelnemers.csv bestuur.csv bestuur.sympa bestuur.plaintext; do
-		_lf_fcgi_asc "$n" >"$f/lists/$n.asc"
+		_lf_fcgi_asc "$n" >"$s/lists/$n.asc"
 	done
 	for r in mail digest; do
-		_lf_fcgi_asc "$r" >"$f/lists/$r/deelnemers.sympa.asc"
+		_lf_fcgi_asc "$r" >"$s/lists/$r/deelnemers.sympa.asc"
 	done
-	chmod 0640 "$f"/plain/*.sympa "$f"/plain/*/*.sympa
+	chmod 0640 "$s"/plain/*.sympa "$s"/plain/*/*.sympa
 	fcgi_manifest "$f" 1 1
 	cat >"$f/run.json" <<-EOF
 		{"started_ms": $((EPOCHSECONDS * 1000)), "finished_ms": $((EPOCHSECONDS * 1000 + 1000)), "exit": 0,
@@ -68,7 +72,7 @@ fcgi_feed() {
 
 fcgi_manifest() {
 	local f=$1 now=$((EPOCHSECONDS * 1000))
-	cat >"$f/.tmp-manifest" <<-EOF
+	cat >"$f/.tmp-summary" <<-EOF
 		{"version": 1, "generation": $2,
 		 "started_at": "2026-11-25T20:00:00Z", "started_ms": $now,
 		 "generated_at": "2026-11-25T20:00:01Z", "generated_ms": $((now + 1000)),
@@ -91,7 +95,8 @@ fcgi_manifest() {
 		              "sympa-mail": {"path": "lists/mail/deelnemers.sympa.asc", "sha256": "00"},
 		              "sympa-digest": {"path": "lists/digest/deelnemers.sympa.asc", "sha256": "00"}}}}}
 	EOF
-	mv "$f/.tmp-manifest" "$f/manifest.json"
+	python3 "$TOP/tests/tools/feedtool.py" publish "$f" "$f/.tmp-summary" &&
+		rm "$f/.tmp-summary"
 }
 
 fcgi_conf() {

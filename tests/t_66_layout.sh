@@ -1,0 +1,153 @@
+#!/usr/bin/env bash
+# The per-list layout (doc/architecture.md): a publish of one list costs
+# what changed.  Readers during one-list publishes get whole files of one
+# version; a one-list run touches no other list's files and opens no
+# other list's entry; a file request reads nothing proportional to the
+# number of lists; a feed of the old layout (current -> g/N) is converted.
+set -u
+. "$(dirname "$0")/lib/common.sh"
+require_exec "$GEN" "$FCGI"
+command -v strace >/dev/null || skip_all "strace needed"
+
+pki_setup || bail_out "pki_setup"
+gpg_setup || bail_out "gpg_setup"
+db_start layout tls || bail_out "db_start"
+db_fixture layout || bail_out "db_fixture"
+
+FEED=$T/feed
+CONF=$T/listfeed.conf
+{
+	base_conf layout "$FEED" "$T/trigger.sock"
+	client_conf sympa deelnemers plain
+} >"$CONF"
+
+# ------------------------------------------------ 1. nothing else touched
+check_exit "first run" 0 "$GEN" -c "$CONF"
+others=$(ls "$FEED/l" | grep -v '^deelnemers$')
+check "there are other lists" test -n "$others"
+# inode, mtime, ctime, size of everything but deelnemers' own paths, the
+# run's records and the directories whose entries those change.
+snapshot() {
+	(cd "$FEED" && find . \( -path ./v/deelnemers -o -path ./l/deelnemers \
+	    -o -path ./run.json -o -path ./manifest.json -o -path './.state/deelnemers.*' \
+	    -o -path ./.state/generation -o -path ./.state/lock -o -path . -o -path ./l \
+	    -o -path ./.state \) -prune -o -printf '%p %i %T@ %C@ %s\n' | sort)
+}
+snapshot >"$T/before"
+db_sql layout "UPDATE members_user SET last_name = 'Eenlijst' WHERE email = 'femke@example.org'"
+strace -f -qq -y -o "$T/strace" -e trace=file,getdents64 "$GEN" -c "$CONF" --list deelnemers \
+    >"$T/out" 2>"$T/err"
+check_grep "one-list run: deelnemers changed" '^deelnemers .* changed$' "$T/out"
+snapshot >"$T/after"
+check_file_eq "one-list run: no other list's file or directory touched" "$T/before" "$T/after"
+check_eq "one-list run: no path naming another list opened" "" \
+    "$(for n in $others; do grep -E "[/\"]$n([./\"]|$)" "$T/strace"; done | head -5)"
+check_eq "one-list run: no directory of lists read" "" \
+    "$(grep -E 'getdents64\([0-9]+<'"$FEED"'/(l|v)>' "$T/strace" | head -3)"
+check_eq "  (the full run that follows reads them all)" 1 \
+    "$(strace -f -qq -y -o "$T/strace.full" -e trace=getdents64 "$GEN" -c "$CONF" >/dev/null 2>&1
+       grep -c -E 'getdents64\([0-9]+<'"$FEED"'/l>' "$T/strace.full" | awk '{print ($1 > 0)}')"
+
+# ------------------------------------------------ 2. the responder
+fcgi_start "$CONF" "$T/fcgi.sock" layout || bail_out "listfeed.fcgi"
+PORT=$(free_port)
+site_conf "$PORT" "$T/fcgi.sock" "$FEED" |
+	sed -e 's#rate=5r/s#rate=100000r/s#' -e 's#burst=20#burst=5000#' >"$T/site.conf"
+nginx_start "$T/site.conf" layout || bail_out "nginx"
+URL=https://localhost:$PORT
+check "a file through the responder" pki_curl sympa -f -o "$T/first" "$URL/lists/deelnemers"
+strace -f -qq -y -p "$(bg_pid fcgi-layout)" -o "$T/strace.fcgi" -e trace=file,getdents64 &
+spid=$!
+sleep 1
+for i in 1 2 3; do pki_curl sympa -f -o /dev/null "$URL/lists/deelnemers?reception=mail"; done
+sleep 0.5
+kill "$spid"; wait "$spid" 2>/dev/null
+check_grep "  the request was traced" 'readlink.*l/deelnemers' "$T/strace.fcgi"
+check_eq "a file request lists no directory" "" "$(grep getdents64 "$T/strace.fcgi" | head -3)"
+check_eq "a file request opens no other list's path" "" \
+    "$(for n in $others; do grep -E "[/\"]$n([./\"]|$)" "$T/strace.fcgi"; done | head -5)"
+
+# ------------------------------------------------ 3. readers during one-list publishes
+# Each round renames every member V<i> and republishes deelnemers alone
+# (watcher, triggers naming it); each download must be whole (its header's
+# count = its lines) and of one version (one V<i> in it).
+bg_start gen-layout "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen --watch"
+wait_until 60 test -S "$T/trigger.sock" || bail_out "no trigger socket"
+mkdir -p "$T/dl"
+for round in $(seq 1 12); do
+	db_sql layout "UPDATE members_user SET last_name = 'V$round'"
+	python3 - "$T/trigger.sock" <<-'PY'
+	import socket, sys
+	socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"regenerate deelnemers\n", sys.argv[1])
+	PY
+	urls=()
+	for i in $(seq 1 10); do
+		urls+=(-o "$T/dl/$round.$i.all" "$URL/lists/deelnemers"
+		    -o "$T/dl/$round.$i.mail" "$URL/lists/deelnemers?reception=mail"
+		    -o "$T/dl/$round.$i.digest" "$URL/lists/deelnemers?reception=digest")
+	done
+	for k in 1 2 3; do
+		pki_curl sympa --parallel --parallel-max 30 -f "${urls[@]}" 2>>"$T/dl.err"
+	done
+done
+wait_until 30 grep -q 'V12' "$FEED/plain/deelnemers.sympa"
+check "the last round was published" grep -q 'V12' "$FEED/plain/deelnemers.sympa"
+check "downloads: each whole and of one version" python3 - "$T/dl" <<'PY'
+import os, re, sys
+d = sys.argv[1]
+names = os.listdir(d)
+if len(names) < 300:
+    sys.exit("only %d downloads" % len(names))
+versions = set()
+for n in names:
+    data = open(os.path.join(d, n), "rb").read().decode()
+    lines = data.split("\n")
+    head = [l for l in lines[:6] if l.startswith("# ")]
+    count = [int(l.split(": ")[1]) for l in head if l.startswith("# count: ")]
+    body = [l for l in lines[len(head):] if l]
+    if not data.endswith("\n") or count != [len(body)]:
+        sys.exit("%s: not whole (count %s, %d lines)" % (n, count, len(body)))
+    v = set(re.findall(r"\bV(\d+)\b", data))
+    if len(v) > 1:
+        sys.exit("%s: mixes versions %s" % (n, sorted(v)))
+    versions |= v
+print("versions seen: %d" % len(versions))
+PY
+check_eq "at most two versions of deelnemers kept" 1 "$(( $(ls "$FEED/v/deelnemers" | wc -l) <= 2 ))"
+bg_stop gen-layout
+
+# ------------------------------------------------ 4. the old layout converted
+# The old layout built by hand from this feed: g/N holding every list's
+# files and manifest.json, current -> g/N, lists, plain and manifest.json
+# links through current/.
+check_exit "a full run before" 0 "$GEN" -c "$CONF"
+OLD=$T/old
+cp -a "$FEED" "$OLD"
+N=$(jq .generation "$OLD/manifest.json")
+(cd "$OLD" && for n in l/*; do
+	for f in $(cd "$n/" && find . -type f ! -name entry.json); do
+		mkdir -p "g/$N/$(dirname "$f")" && ln "$n/$f" "g/$N/$f"
+	done
+done)
+chmod 0750 "$OLD/g/$N/plain"
+cp "$OLD/manifest.json" "$OLD/g/$N/manifest.json"
+rm -rf "$OLD/l" "$OLD/v" "$OLD/lists" "$OLD/plain" "$OLD/manifest.json" "$OLD/.state/generation"
+ln -s "g/$N" "$OLD/current"
+ln -s current/lists "$OLD/lists"
+ln -s current/plain "$OLD/plain"
+ln -s current/manifest.json "$OLD/manifest.json"
+(cd "$OLD" && find -L lists plain -type f -exec sha256sum {} + | sort) >"$T/old.sums"
+jq -S .lists "$OLD/g/$N/manifest.json" >"$T/old.lists"
+sed "s#^dir = .*#dir = $OLD#" "$CONF" | sed "/^trigger_socket/d" >"$T/old.conf"
+check_exit "old layout: the first run converts it" 0 "$GEN" -c "$T/old.conf"
+check_grep "  and says so" 'converting generation' "$LAST_ERR"
+check "  current and g/ are gone" test ! -e "$OLD/current" -a ! -e "$OLD/g"
+check_eq "  every list has a live version" "$(jq -r '.lists | keys[]' "$OLD/manifest.json")" "$(ls "$OLD/l")"
+check_eq "  the same files at the same paths" "$(cat "$T/old.sums")" \
+    "$(cd "$OLD" && find -L lists plain -type f -exec sha256sum {} + | sort)"
+check_no_grep "  no list changed" ' changed$' "$LAST_OUT"
+check_eq "  the entries are the old manifest's" "$(cat "$T/old.lists")" \
+    "$(for n in $(ls "$OLD/l"); do jq -S "{\"$n\": del(.name)}" "$OLD/l/$n/entry.json"; done | jq -S -s add)"
+check "  generations count on" test "$(jq .generation "$OLD/run.json")" -gt "$N"
+
+done_testing
