@@ -7,7 +7,8 @@
  *    (tag, 4-byte little-endian length, value) covering the input, the
  *    first the kind, then the kind's fields in its order (a tiny pattern
  *    per kind), strings ending with their only NUL and at most
- *    CM_STR_MAX bytes, contexts of 4 bytes, at most CM_FPRS_MAX FPRs;
+ *    CM_STR_MAX bytes, contexts of 4 bytes, expiry times of 8 bytes at
+ *    most INT64_MAX, at most CM_FPRS_MAX FPRs;
  *  - what it accepts, cm_encode() writes back byte for byte, and the
  *    decoded values point inside the input.
  */
@@ -17,21 +18,22 @@
 
 /*
  * Per kind, its fields as letters: k kind, c ctx, h home, s signer,
- * f fpr, d data, w why; "?" after a letter: optional, "*": any number.
+ * f fpr, d data, w why, e expires; "?" after a letter: optional, "*":
+ * any number.
  */
 static const char *const pattern[] = {
 	[CM_NEW] = "h?s?", [CM_OPEN] = "h?s?", [CM_CHECK] = "cf",
 	[CM_ENCRYPT] = "cf*d", [CM_FLUSH] = "c", [CM_FREE] = "c",
 	[CM_OPENED] = "c", [CM_DONE] = "", [CM_ENCRYPTED] = "d",
-	[CM_FAILED] = "w",
+	[CM_FAILED] = "w", [CM_EXPIRY] = "c", [CM_EXPIRES] = "e",
 };
 
 static char
 letter(int tag)
 {
-	const char	*l = "?kchsfdw";
+	const char	*l = "?kchsfdwe";
 
-	return tag >= 1 && tag <= 7 ? l[tag] : '?';
+	return tag >= 1 && tag <= 8 ? l[tag] : '?';
 }
 
 /* Does the string t match pattern p? */
@@ -71,7 +73,8 @@ oracle(const uint8_t *data, size_t len)
 		c = letter(data[at]);
 		v = data + at + 5;
 		if (c == '?' || (c == 'k' && (n > 0 || vlen != 1)) ||
-		    (c != 'k' && n == 0) || (c == 'c' && vlen != 4))
+		    (c != 'k' && n == 0) || (c == 'c' && vlen != 4) ||
+		    (c == 'e' && (vlen != 8 || (v[7] & 0x80) != 0)))
 			return 0;
 		if (strchr("hsfw", c) != NULL && (vlen == 0 ||
 		    vlen > CM_STR_MAX || memchr(v, 0, vlen) != v + vlen - 1))
