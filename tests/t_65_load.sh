@@ -25,7 +25,7 @@ fcgi_start "$CONF" "$T/fcgi.sock" load || bail_out "listfeed.fcgi"
 PORT=$(free_port)
 # The shipped site, with the rate limit opened for this test's bursts.
 site_conf "$PORT" "$T/fcgi.sock" "$FEED" |
-	sed -e 's#rate=5r/s#rate=100000r/s#' -e 's#burst=20#burst=5000#' >"$T/site.conf"
+	sed -e 's#rate=[0-9]*r/s#rate=100000r/s#' -e 's#burst=[0-9]*#burst=5000#' >"$T/site.conf"
 nginx_start "$T/site.conf" load || bail_out "nginx"
 URL=https://localhost:$PORT
 generation() {

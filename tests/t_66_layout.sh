@@ -52,7 +52,7 @@ check_eq "  (the full run that follows reads them all)" 1 \
 fcgi_start "$CONF" "$T/fcgi.sock" layout || bail_out "listfeed.fcgi"
 PORT=$(free_port)
 site_conf "$PORT" "$T/fcgi.sock" "$FEED" |
-	sed -e 's#rate=5r/s#rate=100000r/s#' -e 's#burst=20#burst=5000#' >"$T/site.conf"
+	sed -e 's#rate=[0-9]*r/s#rate=100000r/s#' -e 's#burst=[0-9]*#burst=5000#' >"$T/site.conf"
 nginx_start "$T/site.conf" layout || bail_out "nginx"
 URL=https://localhost:$PORT
 check "a file through the responder" pki_curl sympa -f -o "$T/first" "$URL/lists/deelnemers"
