@@ -102,7 +102,9 @@ if mkdir -p "$T/small" && mount -t tmpfs -o size=2m tmpfs "$T/small" 2>/dev/null
 	check_grep "disk full: says so" 'No space left on device' "$LAST_ERR"
 	check_eq "disk full: the live feed is untouched" "$(cat "$T/snap2")" "$(snapshot "$SMALL")"
 	check_no_grep "disk full: old cleartext still served" 'Femke Vol' "$SMALL/plain/deelnemers.sympa"
-	check_eq "disk full: no half-made generation left" 1 "$(ls "$SMALL/g" | wc -l)"
+	check_eq "disk full: no half-made version left (one per list)" "$(ls "$SMALL/l" | wc -l)" \
+	    "$(find "$SMALL/v" -mindepth 2 -maxdepth 2 | wc -l)"
+	check_eq "  and no temporary file" "" "$(find "$SMALL" -name '.tmp-*')"
 	rm -f "$T/small/fill"
 	check_exit "space again: the change is published" 0 "$GEN" -c "$T/small.conf"
 	check_grep "space again: new cleartext" 'Femke Vol' "$SMALL/plain/deelnemers.sympa"
