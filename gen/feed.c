@@ -280,6 +280,7 @@ feed_open(struct feed *f, const char *dir, int full)
 	}
 	if (migrate_needed(dir) && migrate_feed(dir) == -1)
 		return -1;
+	migrate_leftovers(dir);
 	if (make_dirs(dir) == -1)
 		return -1;
 	(void)clean_tmp(dir);

@@ -150,4 +150,12 @@ check_eq "  the entries are the old manifest's" "$(cat "$T/old.lists")" \
     "$(for n in $(ls "$OLD/l"); do jq -S "{\"$n\": del(.name)}" "$OLD/l/$n/entry.json"; done | jq -S -s add)"
 check "  generations count on" test "$(jq .generation "$OLD/run.json")" -gt "$N"
 
+# A conversion killed while removing g/ (current already gone) left it,
+# cleartext included: the next run removes it.
+mkdir -p "$OLD/g/$N/plain"
+echo "femke@example.org" >"$OLD/g/$N/plain/deelnemers.sympa"
+cp "$OLD/manifest.json" "$OLD/g/$N/manifest.json"
+check_exit "g/ left without current: a run" 0 "$GEN" -c "$T/old.conf"
+check "  removes g/ and its cleartext" test ! -e "$OLD/g"
+
 done_testing
