@@ -158,4 +158,19 @@ cp "$OLD/manifest.json" "$OLD/g/$N/manifest.json"
 check_exit "g/ left without current: a run" 0 "$GEN" -c "$T/old.conf"
 check "  removes g/ and its cleartext" test ! -e "$OLD/g"
 
+# ------------------------------------------------ 5. the generation number
+# .state/generation is a generation's name (lib/layout.h): anything else
+# stops the run before it numbers a generation.
+G=$(cat "$FEED/.state/generation")
+M=$(jq .generation "$FEED/manifest.json")
+for bad in 12abc 0012 -5 9999999999999999999 ''; do
+	printf '%s\n' "$bad" >"$FEED/.state/generation"
+	check_exit ".state/generation '$bad': refused, exit 1" 1 "$GEN" -c "$CONF"
+	check_grep "  says why" 'generation: not a generation number' "$LAST_ERR"
+done
+check_eq "  nothing was published" "$M" "$(jq .generation "$FEED/manifest.json")"
+printf '%s\n' "$G" >"$FEED/.state/generation"
+check_exit ".state/generation good again: a run" 0 "$GEN" -c "$CONF"
+check_eq "  numbers the next generation" "$((G + 1))" "$(jq .generation "$FEED/run.json")"
+
 done_testing
