@@ -194,7 +194,11 @@ prune_list(const char *dir, const char *name, long long keep, long long keep2)
 	strlist_free(&gone);
 }
 
-/* The newest version of name below live: the one kept for readers. */
+/*
+ * The newest version of name below live: the one live before it, kept for
+ * readers, as feed_commit() removes every other version of the list just
+ * before it switches.
+ */
 static long long
 previous(const char *dir, const char *name, long long live)
 {
@@ -475,15 +479,20 @@ feed_commit(struct feed *f, const struct lf_manifest *now)
 	for (i = 0; rc == 0 && i < f->staged.n; i++) {
 		if (layout_live(f->dir, f->staged.v[i], &old) != 1)
 			old = 0;
-		if ((e = manifest_find(now, f->staged.v[i])) == NULL ||
-		    feed_switch(f->dir, f->staged.v[i], f->gen) == -1) {
+		if ((e = manifest_find(now, f->staged.v[i])) == NULL) {
+			rc = -1;
+			break;
+		}
+		/* Before the switch: a crash after it leaves no version below
+		 * the new live one but the one live before (previous()). */
+		prune_list(f->dir, e->name, f->gen, old);
+		if (feed_switch(f->dir, e->name, f->gen) == -1) {
 			rc = -1;
 			break;
 		}
 		if (feed_fixed_links(f->dir, e) == -1)
 			log_warnx("list %s: some paths of lists/ or plain/ "
 			    "are missing (see above)", e->name);
-		prune_list(f->dir, e->name, f->gen, old);
 	}
 	if (xsnprintf(path, sizeof(path), "%s/" LAYOUT_LIVE, f->dir) == -1 ||
 	    fsync_dir(path) == -1)

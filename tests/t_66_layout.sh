@@ -173,4 +173,22 @@ printf '%s\n' "$G" >"$FEED/.state/generation"
 check_exit ".state/generation good again: a run" 0 "$GEN" -c "$CONF"
 check_eq "  numbers the next generation" "$((G + 1))" "$(jq .generation "$FEED/run.json")"
 
+# ------------------------------------------------ 6. the version kept below the live one
+# The one kept is the one live before: not a version of a crashed run.
+check_exit "a full run" 0 "$GEN" -c "$CONF"
+L=$(readlink "$FEED/l/deelnemers"); L=${L##*/}
+C=$(( $(cat "$FEED/.state/generation") + 1 ))
+# A run killed before its switch left version C of deelnemers, never live.
+cp -a "$FEED/v/deelnemers/$L" "$FEED/v/deelnemers/$C"
+printf '%s\n' "$C" >"$FEED/.state/generation"
+db_sql layout "UPDATE members_user SET last_name = CONCAT(last_name, 'K')"
+# A one-list run killed just after its switch (at the first look at the
+# list's fixed paths).
+strace -qq -o /dev/null -P "$FEED/plain/deelnemers.sympa" -e trace=newfstatat,lstat \
+    -e inject=newfstatat,lstat:signal=KILL "$GEN" -c "$CONF" --list deelnemers >/dev/null 2>&1
+check_eq "one-list run killed after its switch" "../v/deelnemers/$((C + 1))" "$(readlink "$FEED/l/deelnemers")"
+check_exit "the next full run" 0 "$GEN" -c "$CONF"
+check "  keeps the version live before" test -d "$FEED/v/deelnemers/$L"
+check "  removes the one never live" test ! -e "$FEED/v/deelnemers/$C"
+
 done_testing
