@@ -487,9 +487,31 @@ db_ensure(struct db *d, const struct lf_config *cfg)
 		log_warnx("database: out of memory");
 		return DB_ERR_CONNECT;
 	}
-	if ((st = db_connect(d->my, cfg)) != DB_OK)
+	if ((st = db_connect(d->my, cfg)) == DB_OK &&
+	    mysql_autocommit(d->my, 1) != 0) {
+		log_warnx("database: autocommit: %s (%u)", mysql_error(d->my),
+		    mysql_errno(d->my));
+		st = DB_ERR_CONNECT;
+	}
+	if (st != DB_OK)
 		db_close(d);
 	return st;
+}
+
+/*
+ * Ends the read's transaction, if any (autocommit set again on the
+ * server's side, by init_connect or a SET): the next read then sees what
+ * was committed since.  The rows read are whole either way; a connection
+ * that cannot end it is closed, which ends it.
+ */
+static void
+db_end_read(struct db *d)
+{
+	if (mysql_rollback(d->my) == 0)
+		return;
+	log_info("database: ending the read: %s (%u); closing the "
+	    "connection", mysql_error(d->my), mysql_errno(d->my));
+	db_close(d);
 }
 
 enum db_status
@@ -498,9 +520,12 @@ db_read_on(struct db *d, const struct lf_config *cfg,
 {
 	enum db_status	 st;
 
-	if ((st = db_ensure(d, cfg)) == DB_OK &&
-	    (st = run(d->my, cfg, only_lists, nonly, fn, ctx)) != DB_OK)
+	if ((st = db_ensure(d, cfg)) != DB_OK)
+		return st;
+	if ((st = run(d->my, cfg, only_lists, nonly, fn, ctx)) != DB_OK)
 		db_close(d);
+	else
+		db_end_read(d);
 	return st;
 }
 

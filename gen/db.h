@@ -96,7 +96,11 @@ enum db_status db_read(const struct lf_config *cfg,
  * allocates (NULL: out of memory) and must be called before any thread
  * uses the library; db_read_on() is db_read() on that connection (made
  * or made again as needed), from any one thread at a time that called
- * mysql_thread_init(); after an error the connection is closed.
+ * mysql_thread_init(); after an error the connection is closed.  Each
+ * read is a snapshot of its own: the connection runs with autocommit on
+ * and any transaction is ended after each read, so a server whose
+ * autocommit is off (globally or by init_connect) never keeps a kept
+ * connection on an old snapshot.
  */
 struct db;
 struct db	*db_new(void);

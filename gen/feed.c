@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +194,11 @@ prune_list(const char *dir, const char *name, long long keep, long long keep2)
 	strlist_free(&gone);
 }
 
-/* The newest version of name below live: the one kept for readers. */
+/*
+ * The newest version of name below live: the one live before it, kept for
+ * readers, as feed_commit() removes every other version of the list just
+ * before it switches.
+ */
 static long long
 previous(const char *dir, const char *name, long long live)
 {
@@ -280,6 +285,7 @@ feed_open(struct feed *f, const char *dir, int full)
 	}
 	if (migrate_needed(dir) && migrate_feed(dir) == -1)
 		return -1;
+	migrate_leftovers(dir);
 	if (make_dirs(dir) == -1)
 		return -1;
 	(void)clean_tmp(dir);
@@ -340,32 +346,65 @@ feed_entries(const struct feed *f, const struct strlist *names,
 	return rc;
 }
 
-/* The last generation number given out: .state, else run.json. */
+/*
+ * The last generation number given out: the larger of .state's (a
+ * generation's name, layout_gen_name(), and a newline) and run.json's,
+ * 0 if neither has one; -1 if .state's is anything else or the next
+ * number would not be a generation's name (logged).
+ */
 static long long
 last_gen(const char *dir)
 {
 	char		 path[PATH_MAX], *data;
 	size_t		 len;
-	long long	 g = 0;
+	long long	 g = 0, next;
 	struct lf_run	 run;
+	int		 ok;
 
-	if (xsnprintf(path, sizeof(path), "%s/.state/" GEN_NAME, dir) != -1 &&
-	    read_file(path, 64, &data, &len) == 0) {
-		g = strtoll(data, NULL, 10);
+	if (xsnprintf(path, sizeof(path), "%s/.state/" GEN_NAME, dir) == -1)
+		return -1;
+	if (read_file(path, 64, &data, &len) == 0) {
+		if (len > 0 && data[len - 1] == '\n')
+			data[--len] = '\0';
+		ok = memchr(data, '\0', len) == NULL &&
+		    layout_gen_name(data, &g);
 		free(data);
+		if (!ok) {
+			log_warnx("%s: not a generation number (1 to 18 "
+			    "digits, no leading zero, one newline at most); "
+			    "no generation is numbered until it holds the "
+			    "last one given out", path);
+			return -1;
+		}
+	} else if (errno != ENOENT) {
+		log_warn("%s", path);
+		return -1;
 	}
 	if (xsnprintf(path, sizeof(path), "%s/" RUN_NAME, dir) != -1 &&
 	    run_read(path, &run) == 0 && run.generation > g)
 		g = run.generation;
-	return g > 0 ? g : 0;
+	ok = g >= 0 && g < LLONG_MAX;
+	if (ok) {
+		(void)snprintf(path, sizeof(path), "%lld", g + 1);
+		ok = layout_gen_name(path, &next);
+	}
+	if (!ok) {
+		log_warnx("%s: generation %lld: the generation numbers are "
+		    "used up", dir, g);
+		return -1;
+	}
+	return g;
 }
 
 int
 feed_begin(struct feed *f, int dry_run)
 {
-	char	 state[PATH_MAX], buf[32];
+	char		 state[PATH_MAX], buf[32];
+	long long	 last;
 
-	f->gen = last_gen(f->dir) + 1;
+	if ((last = last_gen(f->dir)) == -1)
+		return -1;
+	f->gen = last + 1;
 	if (dry_run)
 		return 0;
 	/* Saved first: a crash never gives one number out twice. */
@@ -440,15 +479,20 @@ feed_commit(struct feed *f, const struct lf_manifest *now)
 	for (i = 0; rc == 0 && i < f->staged.n; i++) {
 		if (layout_live(f->dir, f->staged.v[i], &old) != 1)
 			old = 0;
-		if ((e = manifest_find(now, f->staged.v[i])) == NULL ||
-		    feed_switch(f->dir, f->staged.v[i], f->gen) == -1) {
+		if ((e = manifest_find(now, f->staged.v[i])) == NULL) {
+			rc = -1;
+			break;
+		}
+		/* Before the switch: a crash after it leaves no version below
+		 * the new live one but the one live before (previous()). */
+		prune_list(f->dir, e->name, f->gen, old);
+		if (feed_switch(f->dir, e->name, f->gen) == -1) {
 			rc = -1;
 			break;
 		}
 		if (feed_fixed_links(f->dir, e) == -1)
 			log_warnx("list %s: some paths of lists/ or plain/ "
 			    "are missing (see above)", e->name);
-		prune_list(f->dir, e->name, f->gen, old);
 	}
 	if (xsnprintf(path, sizeof(path), "%s/" LAYOUT_LIVE, f->dir) == -1 ||
 	    fsync_dir(path) == -1)

@@ -29,9 +29,10 @@
  * unchanged files hard-linked from its live version, then entry.json),
  * and, once the whole run succeeded, switches the lists one after the
  * other (feed_commit()).  A list whose entry did not change gets no new
- * version: a run costs what changed.  The version before the live one is
- * kept for readers still on it; older ones of that list are removed when
- * it is switched.  Left-overs of crashed runs (versions never made live,
+ * version: a run costs what changed.  The version live before the live
+ * one is kept for readers still on it; every other version of that list
+ * is removed just before it is switched, so no version below the live one
+ * is ever another one.  Left-overs of crashed runs (versions never made live,
  * temporary files) are removed at start by a run of every list only.
  */
 #ifndef LF_FEED_H

@@ -132,6 +132,13 @@ remove_generations(const char *dir)
 		log_warn("rmdir %s", path);
 }
 
+void
+migrate_leftovers(const char *dir)
+{
+	if (!migrate_needed(dir))
+		remove_generations(dir);
+}
+
 int
 migrate_feed(const char *dir)
 {

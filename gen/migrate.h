@@ -10,7 +10,8 @@
  * .state/generation, the summary FEED/manifest.json, the directories
  * lists/ and plain/ with their fixed links replace the old links;
  * current and g/ go last.  A run killed half-way converts again (a list
- * already live at N is kept).  Between the removal of the old lists and
+ * already live at N is kept); one killed after current was gone leaves a
+ * g/ that the next run removes (migrate_leftovers()).  Between the removal of the old lists and
  * plain links and the new fixed links a reader of those paths may get a
  * 404 (a few milliseconds, once); listfeed.fcgi serves through l/.
  */
@@ -21,5 +22,8 @@
 int	migrate_needed(const char *dir);
 /* Converts it; 0 or -1 (the old layout kept, nothing lost). */
 int	migrate_feed(const char *dir);
+/* Removes FEED/g, cleartext included, unless dir is in the old layout
+ * (a conversion killed while removing it left it). */
+void	migrate_leftovers(const char *dir);
 
 #endif

@@ -139,4 +139,20 @@ check "SIGTERM stops the watcher" wait_until 15 sh -c "! kill -0 $(bg_pid gen-wa
 check "the trigger socket is removed" test ! -e "$SOCK"
 check_no_grep "no sanitizer report" 'Sanitizer|runtime error' "$W/log/gen-watch.log"
 
+# A server whose autocommit is off: the kept connection's first read must
+# not open a transaction that every later read stays in (its snapshot).
+db_admin watch -e "SET GLOBAL autocommit = 0"
+g=$(generation)
+bg_start gen-noac "$GEN" -c "$CONF" --watch
+check "autocommit off: first generation" wait_until 30 finished $((g + 1))
+g=$(generation)
+db_sql watch "UPDATE members_user SET first_name = 'Snapshot' WHERE email = 'femke@example.org'; COMMIT"
+wait_until 10 test -S "$SOCK" >/dev/null
+send "regenerate spacelog"
+check "autocommit off: a triggered generation" wait_until 20 finished $((g + 1))
+check_grep "autocommit off: the committed change is published" 'Snapshot Hoogendoorn' \
+	"$FEED/plain/spacelog.sympa"
+bg_stop gen-noac
+db_admin watch -e "SET GLOBAL autocommit = 1"
+
 done_testing

@@ -150,4 +150,45 @@ check_eq "  the entries are the old manifest's" "$(cat "$T/old.lists")" \
     "$(for n in $(ls "$OLD/l"); do jq -S "{\"$n\": del(.name)}" "$OLD/l/$n/entry.json"; done | jq -S -s add)"
 check "  generations count on" test "$(jq .generation "$OLD/run.json")" -gt "$N"
 
+# A conversion killed while removing g/ (current already gone) left it,
+# cleartext included: the next run removes it.
+mkdir -p "$OLD/g/$N/plain"
+echo "femke@example.org" >"$OLD/g/$N/plain/deelnemers.sympa"
+cp "$OLD/manifest.json" "$OLD/g/$N/manifest.json"
+check_exit "g/ left without current: a run" 0 "$GEN" -c "$T/old.conf"
+check "  removes g/ and its cleartext" test ! -e "$OLD/g"
+
+# ------------------------------------------------ 5. the generation number
+# .state/generation is a generation's name (lib/layout.h): anything else
+# stops the run before it numbers a generation.
+G=$(cat "$FEED/.state/generation")
+M=$(jq .generation "$FEED/manifest.json")
+for bad in 12abc 0012 -5 9999999999999999999 ''; do
+	printf '%s\n' "$bad" >"$FEED/.state/generation"
+	check_exit ".state/generation '$bad': refused, exit 1" 1 "$GEN" -c "$CONF"
+	check_grep "  says why" 'generation: not a generation number' "$LAST_ERR"
+done
+check_eq "  nothing was published" "$M" "$(jq .generation "$FEED/manifest.json")"
+printf '%s\n' "$G" >"$FEED/.state/generation"
+check_exit ".state/generation good again: a run" 0 "$GEN" -c "$CONF"
+check_eq "  numbers the next generation" "$((G + 1))" "$(jq .generation "$FEED/run.json")"
+
+# ------------------------------------------------ 6. the version kept below the live one
+# The one kept is the one live before: not a version of a crashed run.
+check_exit "a full run" 0 "$GEN" -c "$CONF"
+L=$(readlink "$FEED/l/deelnemers"); L=${L##*/}
+C=$(( $(cat "$FEED/.state/generation") + 1 ))
+# A run killed before its switch left version C of deelnemers, never live.
+cp -a "$FEED/v/deelnemers/$L" "$FEED/v/deelnemers/$C"
+printf '%s\n' "$C" >"$FEED/.state/generation"
+db_sql layout "UPDATE members_user SET last_name = CONCAT(last_name, 'K')"
+# A one-list run killed just after its switch (at the first look at the
+# list's fixed paths).
+strace -qq -o /dev/null -P "$FEED/plain/deelnemers.sympa" -e trace=newfstatat,lstat \
+    -e inject=newfstatat,lstat:signal=KILL "$GEN" -c "$CONF" --list deelnemers >/dev/null 2>&1
+check_eq "one-list run killed after its switch" "../v/deelnemers/$((C + 1))" "$(readlink "$FEED/l/deelnemers")"
+check_exit "the next full run" 0 "$GEN" -c "$CONF"
+check "  keeps the version live before" test -d "$FEED/v/deelnemers/$L"
+check "  removes the one never live" test ! -e "$FEED/v/deelnemers/$C"
+
 done_testing
