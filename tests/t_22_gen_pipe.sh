@@ -8,10 +8,7 @@ set -u
 require_exec "$GEN"
 command -v python3 >/dev/null || skip_all "python3 needed to read manifests"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start pipe tls || bail_out "db_start"
-db_fixture pipe || bail_out "db_fixture"
+gen_world pipe
 
 COLS='`list`, `user_subscriber`, `comment_subscriber`, `first_name`, `digest`, `owner`, `moderator`'
 

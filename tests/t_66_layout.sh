@@ -9,10 +9,7 @@ set -u
 require_exec "$GEN" "$FCGI"
 command -v strace >/dev/null || skip_all "strace needed"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start layout tls || bail_out "db_start"
-db_fixture layout || bail_out "db_fixture"
+gen_world layout
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
