@@ -7,10 +7,7 @@ require_exec "$GEN" "$FCGI"
 
 . "$(dirname "$0")/lib/sympa.sh"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start e2e tls || bail_out "db_start"
-db_fixture e2e || bail_out "db_fixture"
+gen_world e2e
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
