@@ -16,13 +16,8 @@ CONF=$T/listfeed.conf
 	client_conf sympa "deelnemers spacelog" plain
 	client_conf crm '*' trigger
 } >"$CONF"
-bg_start gen-e2e "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen"
-wait_until 60 test -s "$FEED/manifest.json" || bail_out "no first generation"
-fcgi_start "$CONF" "$T/fcgi.sock" e2e || bail_out "listfeed.fcgi"
-PORT=$(free_port)
-site_conf "$PORT" "$T/fcgi.sock" "$FEED" >"$T/site.conf"
-nginx_start "$T/site.conf" e2e || bail_out "nginx"
-URL=https://localhost:$PORT
+gen_watch e2e "$CONF" "$FEED"
+site_start e2e "$CONF" "$FEED" || bail_out "listfeed.fcgi behind nginx"
 
 sympa() {	# sympa CLIENT PATH: what Sympa keeps from that URL
 	sympa_fetch "$URL$2" "$1"
