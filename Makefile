@@ -199,10 +199,15 @@ deps:
 
 # The test build lives apart from the normal one, with sanitizers; a
 # plain build (build/vg) is run under valgrind by tests/t_70_valgrind.sh.
+# Both are built with one job per processor unless make was given -j;
+# each test's wall time is kept in build/san/test-times (tests/README.md).
+CHECK_JOBS	= $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
+
 check: deps
-	$(MAKE) BUILD=build/san SAN=1 tests
-	$(MAKE) BUILD=build/vg CFLAGS='-O1 -g' all
-	LF_VG_BUILD=$(CURDIR)/build/vg bash tests/run build/san
+	$(MAKE) $(CHECK_JOBS) BUILD=build/san SAN=1 tests
+	$(MAKE) $(CHECK_JOBS) BUILD=build/vg CFLAGS='-O1 -g' all
+	LF_VG_BUILD=$(CURDIR)/build/vg LF_TIMES=$(CURDIR)/build/san/test-times \
+	    bash tests/run build/san
 
 demo: deps
 	$(MAKE) all

@@ -9,10 +9,7 @@ set -u
 . "$(dirname "$0")/lib/common.sh"
 require_exec "$GEN" "$FCGI"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start guard tls || bail_out "db_start"
-db_fixture guard || bail_out "db_fixture"
+gen_world guard
 
 FEED=$T/feed
 CONF=$T/listfeed.conf

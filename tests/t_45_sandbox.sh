@@ -48,8 +48,7 @@ abi_logged() {
 	    "ABI $1: TCP bind and connect not restricted" "$W/log/$2.log"
 }
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
+gen_world sandbox
 # The generator's GNUPGHOME, its own copy: the responder must not see it.
 GHOME=$T/gnupg
 cp -a "$W/gnupg" "$GHOME" && rm -f "$GHOME"/S.* && echo "$GHOME" >>"$W/gnupg-homes" ||
@@ -107,9 +106,6 @@ check_grep "LISTFEED_SANDBOX=off: logged" 'sandbox disabled' "$W/log/fcgi-t45off
 fcgi_stop t45off
 
 # ------------------------------------------------------------ generator
-db_start sandbox tls || bail_out "db_start"
-db_fixture sandbox || bail_out "db_fixture"
-
 # gen_conf FEED [TRIGGER]: the generator's configuration on stdout.
 gen_conf() {
 	cat <<-EOC

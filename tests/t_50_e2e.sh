@@ -7,10 +7,7 @@ require_exec "$GEN" "$FCGI"
 
 . "$(dirname "$0")/lib/sympa.sh"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start e2e tls || bail_out "db_start"
-db_fixture e2e || bail_out "db_fixture"
+gen_world e2e
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
@@ -19,13 +16,8 @@ CONF=$T/listfeed.conf
 	client_conf sympa "deelnemers spacelog" plain
 	client_conf crm '*' trigger
 } >"$CONF"
-bg_start gen-e2e "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen"
-wait_until 60 test -s "$FEED/manifest.json" || bail_out "no first generation"
-fcgi_start "$CONF" "$T/fcgi.sock" e2e || bail_out "listfeed.fcgi"
-PORT=$(free_port)
-site_conf "$PORT" "$T/fcgi.sock" "$FEED" >"$T/site.conf"
-nginx_start "$T/site.conf" e2e || bail_out "nginx"
-URL=https://localhost:$PORT
+gen_watch e2e "$CONF" "$FEED"
+site_start e2e "$CONF" "$FEED" || bail_out "listfeed.fcgi behind nginx"
 
 sympa() {	# sympa CLIENT PATH: what Sympa keeps from that URL
 	sympa_fetch "$URL$2" "$1"

@@ -7,10 +7,7 @@ set -u
 . "$(dirname "$0")/lib/common.sh"
 require_exec "$GEN" "$FCGI"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start load tls || bail_out "db_start"
-db_fixture load || bail_out "db_fixture"
+gen_world load
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
@@ -19,15 +16,9 @@ CONF=$T/listfeed.conf
 	client_conf sympa deelnemers plain
 	client_conf crm '*' trigger
 } >"$CONF"
-bg_start gen-load "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen"
-wait_until 60 test -s "$FEED/manifest.json" || bail_out "no first generation"
-fcgi_start "$CONF" "$T/fcgi.sock" load || bail_out "listfeed.fcgi"
-PORT=$(free_port)
+gen_watch load "$CONF" "$FEED"
 # The shipped site, with the rate limit opened for this test's bursts.
-site_conf "$PORT" "$T/fcgi.sock" "$FEED" |
-	sed -e 's#rate=[0-9]*r/s#rate=100000r/s#' -e 's#burst=[0-9]*#burst=5000#' >"$T/site.conf"
-nginx_start "$T/site.conf" load || bail_out "nginx"
-URL=https://localhost:$PORT
+site_start load "$CONF" "$FEED" open || bail_out "listfeed.fcgi behind nginx"
 generation() {
 	python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generation"])' "$FEED/manifest.json"
 }
@@ -93,7 +84,7 @@ check_eq "a 1 MB POST body: refused by nginx (413)" 413 \
 	"$(head -c 1000000 /dev/zero | pki_curl crm -o /dev/null -w '%{http_code}' -X POST --data-binary @- "$URL/-/regenerate" 2>/dev/null)"
 # A client that sends its headers slowly is cut off by nginx.
 slow() {	# seconds until nginx drops a client that never ends its headers
-	python3 - "$PORT" "$W/pki" <<'PY'
+	python3 - "$SITE_PORT" "$W/pki" <<'PY'
 import socket, ssl, sys, time
 ctx = ssl.create_default_context(cafile=sys.argv[2] + "/ca.pem")
 ctx.load_cert_chain(sys.argv[2] + "/client-sympa.pem", sys.argv[2] + "/client-sympa.key")

@@ -9,10 +9,7 @@ VG=${LF_VG_BUILD:-$TOP/build/vg}
 [ -x "$VG/listfeed-gen" ] && [ -x "$VG/listfeed.fcgi" ] || skip_all "no plain build in $VG"
 command -v valgrind >/dev/null || skip_all "valgrind is not installed"
 
-pki_setup || bail_out "pki_setup"
-gpg_setup || bail_out "gpg_setup"
-db_start vg tls || bail_out "db_start"
-db_fixture vg || bail_out "db_fixture"
+gen_world vg
 
 # valgrind cannot follow a seccomp filter: the sandbox is tested elsewhere.
 export LISTFEED_SANDBOX=off

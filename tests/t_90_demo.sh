@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # make demo DEMO_ONESHOT=1 is a test too: every step must pass.
+# tests/run: alongside the others (each demo makes a world of its own).
 set -u
 . "$(dirname "$0")/lib/common.sh"
 require_exec "$GEN" "$FCGI"

@@ -27,6 +27,9 @@
 # dpkg's lock.  The packages (and the users they made) are removed at
 # exit; the script refuses to run where listfeed is installed or has
 # left data.
+# tests/run: alongside the others (it shares with them only the world's
+# fixtures; its database, nginx, ports and packages are its own), started
+# first: the package build is the longest part of a run.
 set -u
 . "$(dirname "$0")/lib/common.sh"
 

@@ -46,8 +46,10 @@
 #                                 listfeed.conf sections for this world
 #   fcgi_start CONF [SOCKET [NAME]], fcgi_stop [NAME]
 #   need_fcgi_nginx               skip unless listfeed.fcgi, nginx, python3
-#   site_start NAME CONF FEED, site_req CLIENT PATH [CURL-ARGS...]
+#   site_start NAME CONF FEED [open], site_req CLIENT PATH [CURL-ARGS...]
 #                                 listfeed.fcgi behind nginx, and curl to it
+#   gen_world NAME, gen_watch NAME CONF FEED   what listfeed-gen needs;
+#                                 listfeed-gen --watch and its first generation
 #   bg_start NAME CMD..., bg_stop NAME, bg_pid NAME, bg_alive NAME
 #   free_port, wait_until SECONDS CMD...
 #   sympa_body FILE, sympa_header FILE KEY   a Sympa file's member lines,

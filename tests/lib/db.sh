@@ -243,3 +243,10 @@ gen_world() {
 	db_start "$1" tls || bail_out "db_start"
 	db_fixture "$1" || bail_out "db_fixture"
 }
+
+# gen_watch NAME CONF FEED: listfeed-gen -c CONF --watch in the background
+# (gen-NAME) and its first generation in FEED, or the script bails out.
+gen_watch() {
+	bg_start "gen-$1" "$GEN" -c "$2" --watch || bail_out "listfeed-gen"
+	wait_until 60 test -s "$3/manifest.json" || bail_out "no first generation"
+}

@@ -149,16 +149,24 @@ fcgi_start() {
 	return 0
 }
 
-# site_start NAME CONF FEED: listfeed.fcgi with CONF (fcgi-NAME) behind the
-# shipped nginx site (nginx-NAME, limit_req included) on a free port;
-# sets URL. site_req CLIENT PATH [CURL-ARGS...]: prints the status of a
-# request to $URL$PATH; the body in $T/body, the headers in $T/hdr.
+# site_start NAME CONF FEED [open]: listfeed.fcgi with CONF (fcgi-NAME)
+# behind the shipped nginx site (nginx-NAME, limit_req included; "open":
+# its request limit raised far above any test's bursts) on a free port;
+# sets URL and SITE_PORT. site_req CLIENT PATH [CURL-ARGS...]: prints the
+# status of a request to $URL$PATH; the body in $T/body, the headers in $T/hdr.
 site_start() {
 	local name=$1 sock=$W/fcgi-$1/sock port
 	fcgi_start "$2" "$sock" "$name" || return 1
 	port=$(free_port) || return 1
-	site_conf "$port" "$sock" "$3" >"$T/site-$name.conf"
+	if [ "${4:-}" = open ]; then
+		site_conf "$port" "$sock" "$3" |
+			sed -e 's#rate=[0-9]*r/s#rate=100000r/s#' -e 's#burst=[0-9]*#burst=5000#'
+	else
+		site_conf "$port" "$sock" "$3"
+	fi >"$T/site-$name.conf"
 	nginx_start "$T/site-$name.conf" "$name" || return 1
+	# shellcheck disable=SC2034 # for the caller
+	SITE_PORT=$port
 	URL=https://localhost:$port
 }
 
