@@ -236,7 +236,6 @@ publish_unread(struct run *r, const struct pub_ctx *p, struct strlist *done)
 {
 	const struct strlist	*only = &r->o->only;
 	const char		*name;
-	struct lf_entry		 e;
 	size_t			 i, n;
 	int			 rc = 0;
 
@@ -248,17 +247,6 @@ publish_unread(struct run *r, const struct pub_ctx *p, struct strlist *done)
 		if (done->n == 0 || bsearch(&name, done->v, done->n,
 		    sizeof(*done->v), cmp_str) == NULL)
 			rc = visit(r, p, name, NULL);
-	}
-	/* Lists a --list run does not visit keep their entries. */
-	for (i = 0; rc == 0 && only->n > 0 && i < r->old.nlists; i++) {
-		if (strlist_has(only, r->old.lists[i].name))
-			continue;
-		if (manifest_entry_copy(&e, &r->old.lists[i]) == -1)
-			rc = -1;
-		else if (add_entry(&r->now, &e) == -1) {
-			manifest_entry_free(&e);
-			rc = -1;
-		}
 	}
 	return rc;
 }
@@ -498,8 +486,9 @@ commit_run(struct run *r)
 	fprintf(r->rep, "%s\n", msg);
 	(void)finish(r, r->rc, r->now.result != NULL ? r->now.result : "ok",
 	    msg);
-	/* After run.json: a client waiting for the run need not wait. */
-	if (feed_summary(&r->feed, &r->now, r->o->only.n > 0) == -1)
+	/* After run.json: a client waiting for the run need not wait.
+	 * The run's figures only: its size does not grow with the lists. */
+	if (manifest_write(r->cfg->feed_dir, &r->now) == -1)
 		log_warnx("cannot write the summary " MANIFEST_NAME);
 	return 0;
 }

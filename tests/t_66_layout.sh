@@ -127,7 +127,8 @@ N=$(jq .generation "$OLD/manifest.json")
 	done
 done)
 chmod 0750 "$OLD/g/$N/plain"
-cp "$OLD/manifest.json" "$OLD/g/$N/manifest.json"
+jq --argjson l "$(feed_entries "$OLD")" '. + {lists: $l}' "$OLD/manifest.json" >"$T/old.manifest"
+cp "$T/old.manifest" "$OLD/g/$N/manifest.json"
 rm -rf "$OLD/l" "$OLD/v" "$OLD/lists" "$OLD/plain" "$OLD/manifest.json" "$OLD/.state/generation"
 ln -s "g/$N" "$OLD/current"
 ln -s current/lists "$OLD/lists"
@@ -139,7 +140,7 @@ sed "s#^dir = .*#dir = $OLD#" "$CONF" | sed "/^trigger_socket/d" >"$T/old.conf"
 check_exit "old layout: the first run converts it" 0 "$GEN" -c "$T/old.conf"
 check_grep "  and says so" 'converting generation' "$LAST_ERR"
 check "  current and g/ are gone" test ! -e "$OLD/current" -a ! -e "$OLD/g"
-check_eq "  every list has a live version" "$(jq -r '.lists | keys[]' "$OLD/manifest.json")" "$(ls "$OLD/l")"
+check_eq "  every list has a live version" "$(jq -r 'keys[]' "$T/old.lists")" "$(ls "$OLD/l")"
 check_eq "  the same files at the same paths" "$(cat "$T/old.sums")" \
     "$(cd "$OLD" && find -L lists plain -type f -exec sha256sum {} + | sort)"
 check_no_grep "  no list changed" ' changed$' "$LAST_OUT"
@@ -151,7 +152,8 @@ check "  generations count on" test "$(jq .generation "$OLD/run.json")" -gt "$N"
 # cleartext included: the next run removes it.
 mkdir -p "$OLD/g/$N/plain"
 echo "femke@example.org" >"$OLD/g/$N/plain/deelnemers.sympa"
-cp "$OLD/manifest.json" "$OLD/g/$N/manifest.json"
+jq --argjson l "$(feed_entries "$OLD")" '. + {lists: $l}' "$OLD/manifest.json" >"$T/old.manifest"
+cp "$T/old.manifest" "$OLD/g/$N/manifest.json"
 check_exit "g/ left without current: a run" 0 "$GEN" -c "$T/old.conf"
 check "  removes g/ and its cleartext" test ! -e "$OLD/g"
 
