@@ -490,6 +490,8 @@ feed_commit(struct feed *f, const struct lf_manifest *now)
 			rc = -1;
 			break;
 		}
+		if (strlist_add(&f->live, e->name) == -1)
+			rc = -1;
 		if (feed_fixed_links(f->dir, e) == -1)
 			log_warnx("list %s: some paths of lists/ or plain/ "
 			    "are missing (see above)", e->name);

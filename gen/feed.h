@@ -47,6 +47,7 @@ struct feed {
 	long long	 gen;		/* this run's generation */
 	struct strlist	 made;		/* lists with a version dir of gen */
 	struct strlist	 staged;	/* of those, ready to switch */
+	struct strlist	 live;		/* of those, switched, in name order */
 };
 
 /*
@@ -78,8 +79,9 @@ int	feed_olddir(const struct feed *, const struct lf_entry *old,
  */
 int	feed_stage(struct feed *, const struct lf_entry *e,
 	    const struct lf_entry *old);
-/* Switches every staged list, one after the other; removes the
- * versions made but not staged.  0, or -1 (the rest removed). */
+/* Switches every staged list, one after the other (each one switched
+ * into live); removes the versions made but not switched.  0, or -1
+ * (the rest removed; the lists in live stay live). */
 int	feed_commit(struct feed *, const struct lf_manifest *now);
 /* Removes every version made by this run and not live. */
 void	feed_abort(struct feed *);

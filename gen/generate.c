@@ -455,16 +455,25 @@ publish_run(struct run *r)
 	return 0;
 }
 
-/* The changed lists' states, once their files are live (delta.h). */
+/* The changed lists' states, once their files are live (delta.h): of
+ * every list, or, after a commit that failed part-way (some), of those
+ * it switched (feed.h: in name order). */
 static void
-commit_states(const struct run *r)
+commit_states(const struct run *r, int some)
 {
-	size_t	 i;
+	const struct strlist	*live = &r->feed.live;
+	const char		*name;
+	size_t			 i;
 
-	for (i = 0; i < r->nupdates; i++)
+	for (i = 0; i < r->nupdates; i++) {
+		name = r->updates[i].list;
+		if (some && (live->n == 0 || bsearch(&name, live->v, live->n,
+		    sizeof(*live->v), cmp_str) == NULL))
+			continue;
 		if (delta_save(&r->delta, &r->updates[i]) == -1)
 			log_warnx("list %s: cannot save its state; the next "
 			    "change report may be off", r->updates[i].list);
+	}
 }
 
 /* Phase 4: the new generation live, then the state, then run.json. */
@@ -474,10 +483,17 @@ commit_run(struct run *r)
 	const struct tally	*t = &r->tally;
 	char			 msg[256];
 
-	if (commit(&r->feed, &r->old, &r->now) == -1)
-		return finish(r, EXIT_CONFIG, "error",
-		    "cannot make the new versions live");
-	commit_states(r);
+	if (commit(&r->feed, &r->old, &r->now) == -1) {
+		/* Lists it switched are live: run.json says so. */
+		commit_states(r, 1);
+		if (r->feed.live.n > 0)
+			r->rec.generation = r->now.generation;
+		(void)snprintf(msg, sizeof(msg), "cannot make every new "
+		    "version live; lists switched to generation %lld: %zu",
+		    r->now.generation, r->feed.live.n);
+		return finish(r, EXIT_CONFIG, "error", msg);
+	}
+	commit_states(r, 0);
 	r->rec.generation = r->now.generation;
 	(void)snprintf(msg, sizeof(msg), "generation %lld: %zu lists, "
 	    "%u files written, %u held, %u key errors, %u write errors",

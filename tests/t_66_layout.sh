@@ -190,4 +190,22 @@ check_exit "the next full run" 0 "$GEN" -c "$CONF"
 check "  keeps the version live before" test -d "$FEED/v/deelnemers/$L"
 check "  removes the one never live" test ! -e "$FEED/v/deelnemers/$C"
 
+# ------------------------------------------------ 7. a switch that fails part-way
+# deelnemers is switched, then spacelog's switch fails (a directory in the
+# way of its temporary link): run.json names the generation deelnemers
+# went live in, not the one before.
+db_sql layout "UPDATE members_user SET last_name = CONCAT(last_name, 'P')"
+mkdir -p "$FEED/l/.tmp-spacelog/in-the-way"
+S=$(readlink "$FEED/l/spacelog")
+check_exit "a switch fails after another list's: exit 1" 1 "$GEN" -c "$CONF" --list deelnemers --list spacelog
+P=$(readlink "$FEED/l/deelnemers"); P=${P##*/}
+check_eq "  deelnemers went live in this run's generation" "$(cat "$FEED/.state/generation")" "$P"
+check_eq "  spacelog stays at its version" "$S" "$(readlink "$FEED/l/spacelog")"
+check_eq "  run.json names that generation" "$P" "$(jq .generation "$FEED/run.json")"
+check_grep "  and says what happened" "\"message\": \"cannot make every new version live; lists switched to generation $P: 1\"" "$FEED/run.json"
+rm -rf "$FEED/l/.tmp-spacelog"
+check_exit "  the next run publishes spacelog" 0 "$GEN" -c "$CONF" --list deelnemers --list spacelog
+check_grep "  and only spacelog" '^spacelog .* changed$' "$LAST_OUT"
+check_grep "  (deelnemers unchanged)" '^deelnemers .* unchanged$' "$LAST_OUT"
+
 done_testing
