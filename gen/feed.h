@@ -47,7 +47,8 @@ struct feed {
 	long long	 gen;		/* this run's generation */
 	struct strlist	 made;		/* lists with a version dir of gen */
 	struct strlist	 staged;	/* of those, ready to switch */
-	struct strlist	 live;		/* of those, switched, in name order */
+	struct strlist	 live;		/* of those, switched (in the order
+					   staged) */
 };
 
 /*

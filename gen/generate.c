@@ -432,7 +432,7 @@ publish_run(struct run *r)
 
 /* The changed lists' states, once their files are live (delta.h): of
  * every list, or, after a commit that failed part-way (some), of those
- * it switched (feed.h: in name order). */
+ * it switched (feed.h; staged, so switched, in name order: commit()). */
 static void
 commit_states(const struct run *r, int some)
 {
