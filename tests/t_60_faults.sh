@@ -35,6 +35,7 @@ manifest_gen() {
 }
 snapshot() {
 	(cd "$1" && find -L lists plain -type f -printf '%p %T@ %s %i\n' | sort; cat manifest.json)
+	echo	# manifest.json ends without a newline: the entries on a line of their own
 	feed_entries "$1"
 }
 
