@@ -490,6 +490,8 @@ feed_commit(struct feed *f, const struct lf_manifest *now)
 			rc = -1;
 			break;
 		}
+		if (strlist_add(&f->live, e->name) == -1)
+			rc = -1;
 		if (feed_fixed_links(f->dir, e) == -1)
 			log_warnx("list %s: some paths of lists/ or plain/ "
 			    "are missing (see above)", e->name);
@@ -517,48 +519,5 @@ void
 feed_close(struct feed *f)
 {
 	feed_abort(f);
-}
-
-int
-feed_summary(const struct feed *f, const struct lf_manifest *now, int partial)
-{
-	struct lf_manifest	 sum, last;
-	struct strlist		 held;
-	char			 path[PATH_MAX];
-	size_t			 i, n;
-	int			 rc;
-
-	memset(&last, 0, sizeof(last));
-	if (partial && (xsnprintf(path, sizeof(path), "%s/" MANIFEST_NAME,
-	    f->dir) == -1 || manifest_read(path, &last) == -1))
-		log_warnx("%s: unreadable; the next run of every list "
-		    "rewrites it", path);
-	sum = *now;
-	sum.lists = calloc(now->nlists + last.nlists + 1, sizeof(*sum.lists));
-	if (sum.lists == NULL) {
-		manifest_free(&last);
-		return -1;
-	}
-	memcpy(sum.lists, now->lists, now->nlists * sizeof(*sum.lists));
-	n = now->nlists;
-	for (i = 0; i < last.nlists; i++)
-		if (manifest_find(now, last.lists[i].name) == NULL)
-			sum.lists[n++] = last.lists[i];
-	sum.nlists = n;
-	manifest_sort(&sum);
-	/* The held lists: now's, and those of the last summary not visited. */
-	memset(&held, 0, sizeof(held));
-	rc = 0;
-	for (i = 0; rc == 0 && i < now->held.n; i++)
-		rc = strlist_add(&held, now->held.v[i]);
-	for (i = 0; rc == 0 && i < last.held.n; i++)
-		if (manifest_find(now, last.held.v[i]) == NULL)
-			rc = strlist_add(&held, last.held.v[i]);
-	sum.held = held;
-	if (rc == 0)
-		rc = manifest_write(f->dir, &sum);
-	strlist_free(&held);
-	free(sum.lists);
-	manifest_free(&last);
-	return rc;
+	strlist_free(&f->live);
 }

@@ -14,10 +14,9 @@
  *                             path of kind.h, into ../l/NAME/...: made
  *                             once, when the path first appears; the
  *                             chain resolves at open, to one version
- *   FEED/manifest.json        a summary of every list's entry and of the
- *                             last run, written after run.json; it may
- *                             lag a running run: l/NAME/entry.json is
- *                             authoritative
+ *   FEED/manifest.json        the last run's summary (manifest.h),
+ *                             nothing per list: l/NAME/entry.json is
+ *                             each list's, written by generate.h
  *   FEED/run.json             the last run (manifest.h)
  *   FEED/.state/              listfeed-gen's own (mode 0700);
  *                             .state/generation: the last generation
@@ -48,6 +47,8 @@ struct feed {
 	long long	 gen;		/* this run's generation */
 	struct strlist	 made;		/* lists with a version dir of gen */
 	struct strlist	 staged;	/* of those, ready to switch */
+	struct strlist	 live;		/* of those, switched (in the order
+					   staged) */
 };
 
 /*
@@ -79,17 +80,13 @@ int	feed_olddir(const struct feed *, const struct lf_entry *old,
  */
 int	feed_stage(struct feed *, const struct lf_entry *e,
 	    const struct lf_entry *old);
-/* Switches every staged list, one after the other; removes the
- * versions made but not staged.  0, or -1 (the rest removed). */
+/* Switches every staged list, one after the other (each one switched
+ * into live); removes the versions made but not switched.  0, or -1
+ * (the rest removed; the lists in live stay live). */
 int	feed_commit(struct feed *, const struct lf_manifest *now);
 /* Removes every version made by this run and not live. */
 void	feed_abort(struct feed *);
 void	feed_close(struct feed *);
-/* Writes the summary FEED/manifest.json: now's lists, and, when now
- * holds only some lists (partial), the others from the last summary. */
-int	feed_summary(const struct feed *, const struct lf_manifest *now,
-	    int partial);
-
 /* The steps the conversion of an old feed (migrate.h) shares. */
 /* Makes dir/v/NAME/G with the directories of kind.h (a left-over of
  * that name removed first).  0 or -1. */

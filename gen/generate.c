@@ -70,6 +70,7 @@ struct run {
 	struct tally		 tally;
 	struct delta_update	*updates;	/* saved once live */
 	size_t			 nupdates;
+	struct strlist		 lines;		/* the lists' report lines */
 	char			 ts[32];	/* RFC 3339 */
 	int			 lock;
 	int			 rc;		/* the exit status */
@@ -173,21 +174,27 @@ add_update(struct run *r, struct delta_update *u)
 	return 0;
 }
 
-/* The list's report line, its log line and its count in the tally. */
-static void
+/* The list's report line (kept for report_lines()), its log line and
+ * its count in the tally.  0, or -1 out of memory. */
+static int
 report_list(struct run *r, const char *name, const struct members *l,
     const struct pub_result *res)
 {
-	int	 held = res->status == PUB_HELD;
+	int	 held = res->status == PUB_HELD, rc = 0;
+	char	*line;
 
-	if (res->status != PUB_ABSENT)
-		fprintf(r->rep, "%s %lu +%lu -%lu %s%s%s%s%s%s\n", name,
+	if (res->status != PUB_ABSENT) {
+		if (asprintf(&line, "%s %lu +%lu -%lu %s%s%s%s%s%s", name,
 		    l != NULL ? (unsigned long)l->n : 0UL,
 		    res->status == PUB_CHANGED ? res->entry.added : 0UL,
 		    res->status == PUB_CHANGED ? res->entry.removed : 0UL,
 		    status_word[res->status], res->why[0] ? ": " : "",
 		    res->why, held ? "; " GUARD_RELEASE " " : "",
-		    held ? name : "", held ? " publishes it" : "");
+		    held ? name : "", held ? " publishes it" : "") == -1)
+			return -1;
+		rc = strlist_add(&r->lines, line);
+		free(line);
+	}
 	switch (res->status) {
 	case PUB_HELD:
 		r->tally.held++;
@@ -207,6 +214,7 @@ report_list(struct run *r, const char *name, const struct members *l,
 	default:
 		break;
 	}
+	return rc;
 }
 
 /* Publishes one list into the next generation and its manifest. */
@@ -220,8 +228,8 @@ visit(struct run *r, const struct pub_ctx *p, const char *name,
 
 	publish_list(p, name, l, ol, strlist_has(&r->o->force, name), &res);
 	r->tally.written += res.written;
-	report_list(r, name, l, &res);
-	if ((!res.has_entry && ol != NULL) ||
+	if (report_list(r, name, l, &res) == -1 ||
+	    (!res.has_entry && ol != NULL) ||
 	    (res.has_entry && add_entry(&r->now, &res.entry) == -1) ||
 	    (res.status == PUB_CHANGED && add_update(r, &res.update) == -1))
 		rc = -1;
@@ -236,7 +244,6 @@ publish_unread(struct run *r, const struct pub_ctx *p, struct strlist *done)
 {
 	const struct strlist	*only = &r->o->only;
 	const char		*name;
-	struct lf_entry		 e;
 	size_t			 i, n;
 	int			 rc = 0;
 
@@ -248,17 +255,6 @@ publish_unread(struct run *r, const struct pub_ctx *p, struct strlist *done)
 		if (done->n == 0 || bsearch(&name, done->v, done->n,
 		    sizeof(*done->v), cmp_str) == NULL)
 			rc = visit(r, p, name, NULL);
-	}
-	/* Lists a --list run does not visit keep their entries. */
-	for (i = 0; rc == 0 && only->n > 0 && i < r->old.nlists; i++) {
-		if (strlist_has(only, r->old.lists[i].name))
-			continue;
-		if (manifest_entry_copy(&e, &r->old.lists[i]) == -1)
-			rc = -1;
-		else if (add_entry(&r->now, &e) == -1) {
-			manifest_entry_free(&e);
-			rc = -1;
-		}
 	}
 	return rc;
 }
@@ -376,48 +372,14 @@ read_failed(struct run *r)
 
 /* The lists' report lines, sorted by name whatever the read's order. */
 static void
-report_sorted(FILE *f, char *text, size_t len)
+report_lines(struct run *r)
 {
-	char	**v;
-	size_t	  i, n = 0;
+	size_t	 i;
 
-	for (i = 0; i < len; i++)
-		n += text[i] == '\n';
-	if ((v = calloc(n + 1, sizeof(*v))) == NULL) {
-		fputs(text, f);
-		return;
-	}
-	for (i = 0, n = 0; i < len; i += strlen(text + i) + 1) {
-		v[n++] = text + i;
-		text[i + strcspn(text + i, "\n")] = '\0';
-	}
-	qsort(v, n, sizeof(*v), cmp_str);
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s\n", v[i]);
-	free(v);
-}
-
-/* publish_all() with the lists' report lines held until the end. */
-static int
-publish_sorted(struct run *r, const struct pub_ctx *p)
-{
-	FILE	*rep = r->rep;
-	char	*text = NULL;
-	size_t	 len = 0;
-	int	 rc;
-
-	if ((r->rep = open_memstream(&text, &len)) == NULL) {
-		r->rep = rep;
-		return -1;
-	}
-	rc = publish_all(r, p);
-	if (fclose(r->rep) != 0)
-		rc = -1;
-	r->rep = rep;
-	if (rc == 0 && r->ds == DB_OK && text != NULL)
-		report_sorted(rep, text, len);
-	free(text);
-	return rc;
+	if (r->lines.n > 1)
+		qsort(r->lines.v, r->lines.n, sizeof(*r->lines.v), cmp_str);
+	for (i = 0; i < r->lines.n; i++)
+		fprintf(r->rep, "%s\n", r->lines.v[i]);
 }
 
 /* Phase 3: every list into the next generation and the new manifest. */
@@ -447,7 +409,7 @@ publish_run(struct run *r)
 	p.now = r->ts;
 	p.dry_run = r->o->dry_run;
 	start = now_ms();
-	rc = publish_sorted(r, &p);
+	rc = publish_all(r, &p);
 	/* DB_ERR_CALLBACK: this side stopped the read (out of memory). */
 	if (r->ds != DB_OK && !(rc == -1 && r->ds == DB_ERR_CALLBACK)) {
 		feed_abort(&r->feed);
@@ -458,6 +420,7 @@ publish_run(struct run *r)
 		return finish(r, EXIT_CONFIG, "error", "out of memory");
 	}
 	log_debug("published in %lld ms", now_ms() - start);
+	report_lines(r);
 	report_rejects(r->rep, &r->c);
 	r->rc = t->crypto ? EXIT_CRYPTO : t->io ? EXIT_CONFIG :
 	    t->held ? EXIT_HELD : 0;
@@ -467,16 +430,25 @@ publish_run(struct run *r)
 	return 0;
 }
 
-/* The changed lists' states, once their files are live (delta.h). */
+/* The changed lists' states, once their files are live (delta.h): of
+ * every list, or, after a commit that failed part-way (some), of those
+ * it switched (feed.h; staged, so switched, in name order: commit()). */
 static void
-commit_states(const struct run *r)
+commit_states(const struct run *r, int some)
 {
-	size_t	 i;
+	const struct strlist	*live = &r->feed.live;
+	const char		*name;
+	size_t			 i;
 
-	for (i = 0; i < r->nupdates; i++)
+	for (i = 0; i < r->nupdates; i++) {
+		name = r->updates[i].list;
+		if (some && (live->n == 0 || bsearch(&name, live->v, live->n,
+		    sizeof(*live->v), cmp_str) == NULL))
+			continue;
 		if (delta_save(&r->delta, &r->updates[i]) == -1)
 			log_warnx("list %s: cannot save its state; the next "
 			    "change report may be off", r->updates[i].list);
+	}
 }
 
 /* Phase 4: the new generation live, then the state, then run.json. */
@@ -486,10 +458,17 @@ commit_run(struct run *r)
 	const struct tally	*t = &r->tally;
 	char			 msg[256];
 
-	if (commit(&r->feed, &r->old, &r->now) == -1)
-		return finish(r, EXIT_CONFIG, "error",
-		    "cannot make the new versions live");
-	commit_states(r);
+	if (commit(&r->feed, &r->old, &r->now) == -1) {
+		/* Lists it switched are live: run.json says so. */
+		commit_states(r, 1);
+		if (r->feed.live.n > 0)
+			r->rec.generation = r->now.generation;
+		(void)snprintf(msg, sizeof(msg), "cannot make every new "
+		    "version live; lists switched to generation %lld: %zu",
+		    r->now.generation, r->feed.live.n);
+		return finish(r, EXIT_CONFIG, "error", msg);
+	}
+	commit_states(r, 0);
 	r->rec.generation = r->now.generation;
 	(void)snprintf(msg, sizeof(msg), "generation %lld: %zu lists, "
 	    "%u files written, %u held, %u key errors, %u write errors",
@@ -498,8 +477,9 @@ commit_run(struct run *r)
 	fprintf(r->rep, "%s\n", msg);
 	(void)finish(r, r->rc, r->now.result != NULL ? r->now.result : "ok",
 	    msg);
-	/* After run.json: a client waiting for the run need not wait. */
-	if (feed_summary(&r->feed, &r->now, r->o->only.n > 0) == -1)
+	/* After run.json: a client waiting for the run need not wait.
+	 * The run's figures only: its size does not grow with the lists. */
+	if (manifest_write(r->cfg->feed_dir, &r->now) == -1)
 		log_warnx("cannot write the summary " MANIFEST_NAME);
 	return 0;
 }
@@ -519,6 +499,7 @@ close_run(struct run *r)
 	for (i = 0; i < r->nupdates; i++)
 		delta_update_free(&r->updates[i]);
 	free(r->updates);
+	strlist_free(&r->lines);
 	if (r->lock != -1)
 		(void)close(r->lock);
 }

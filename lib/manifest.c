@@ -210,7 +210,9 @@ manifest_parse(const char *data, size_t len, struct lf_manifest *m)
 				goto bad;
 		}
 	}
-	lists = json_object_get(root, "lists");
+	/* Only the old layout's manifest (migrate.h) has lists. */
+	if ((lists = json_object_get(root, "lists")) == NULL)
+		goto done;
 	if (!json_is_object(lists))
 		goto bad;
 	if ((m->lists = calloc(json_object_size(lists) + 1,
@@ -222,6 +224,7 @@ manifest_parse(const char *data, size_t len, struct lf_manifest *m)
 			goto bad;
 	}
 	manifest_sort(m);
+done:
 	json_decref(root);
 	return 0;
 bad:
@@ -290,7 +293,7 @@ dump_list(const struct lf_entry *l)
 char *
 manifest_dump(const struct lf_manifest *m)
 {
-	json_t	*root, *lists, *held, *rej, *o;
+	json_t	*root, *held, *rej;
 	char	 started[32], generated[32];
 	char	*s = NULL;
 	size_t	 i;
@@ -298,10 +301,9 @@ manifest_dump(const struct lf_manifest *m)
 	if (rfc3339(m->started_ms, started, sizeof(started)) == -1 ||
 	    rfc3339(m->generated_ms, generated, sizeof(generated)) == -1)
 		return NULL;
-	lists = json_object();
 	held = json_array();
 	rej = json_object();
-	if (lists == NULL || held == NULL || rej == NULL)
+	if (held == NULL || rej == NULL)
 		goto out;
 	for (i = 0; i < m->held.n; i++)
 		if (json_array_append_new(held, json_string(m->held.v[i])))
@@ -310,23 +312,18 @@ manifest_dump(const struct lf_manifest *m)
 		if (json_object_set_new(rej, m->rejects[i].reason,
 		    json_integer((json_int_t)m->rejects[i].n)) == -1)
 			goto out;
-	for (i = 0; i < m->nlists; i++)
-		if ((o = dump_list(&m->lists[i])) == NULL ||
-		    json_object_set_new(lists, m->lists[i].name, o) == -1)
-			goto out;
-	root = json_pack("{s:i, s:I, s:s, s:I, s:s, s:I, s:s, s:O, s:O, s:O}",
+	root = json_pack("{s:i, s:I, s:s, s:I, s:s, s:I, s:s, s:O, s:O}",
 	    "version", 1, "generation", (json_int_t)m->generation,
 	    "started_at", started, "started_ms", (json_int_t)m->started_ms,
 	    "generated_at", generated,
 	    "generated_ms", (json_int_t)m->generated_ms,
 	    "result", m->result != NULL ? m->result : "ok",
-	    "held", held, "rejects", rej, "lists", lists);
+	    "held", held, "rejects", rej);
 	if (root != NULL) {
 		s = json_dumps(root, JSON_INDENT(1) | JSON_SORT_KEYS);
 		json_decref(root);
 	}
 out:
-	json_decref(lists);
 	json_decref(held);
 	json_decref(rej);
 	return s;

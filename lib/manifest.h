@@ -2,46 +2,51 @@
  * manifest: what was published, FEED/run.json (how the last run ended),
  * written by listfeed-gen, read by listfeed.fcgi.  JSON through jansson.
  *
- * Each list's entry (the object under "lists" below, with "name": NAME
- * added) is FEED/v/NAME/G/entry.json, in the version it describes
- * (lib/layout.h): authoritative, and naming exactly that version's files.
- * FEED/manifest.json is a summary of every list's entry and of the last
- * run, written after run.json; it may lag a running run.
- *
- * manifest.json:
- * { "version": 1, "generation": 7,
- *   "started_at": "RFC 3339", "started_ms": N,
- *   "generated_at": "RFC 3339", "generated_ms": N,
- *   "result": "ok" | "held" | "crypto" | "error",
- *   "held": ["list", ...],
- *   "rejects": { "reason": N, ... },
- *   "lists": { "NAME": {
- *       "count": N, "reception": { "mail": N, "digest": N },
- *       "added": N, "removed": N,            (in its last change)
- *       "changed": GEN, "changed_at": "RFC 3339",
- *       "keys": "sha256 of signer + recipients",
- *       "held": "why",                       (only while the guard holds it)
- *       "files": { "KIND": { "path": "lists/NAME.csv.asc",
- *                            "sha256": "of the member lines",
- *                            "changed": GEN, "changed_at": "RFC 3339" },
- *                  ... } } } }
+ * Each list's entry is FEED/v/NAME/G/entry.json, in the version it
+ * describes (lib/layout.h): authoritative, and naming exactly that
+ * version's files.  Its format:
+ * { "name": NAME,
+ *   "count": N, "reception": { "mail": N, "digest": N },
+ *   "added": N, "removed": N,            (in its last change)
+ *   "changed": GEN, "changed_at": "RFC 3339",
+ *   "keys": "sha256 of signer + recipients",
+ *   "held": "why",                       (only while the guard holds it)
+ *   "files": { "KIND": { "path": "lists/NAME.csv.asc",
+ *                        "sha256": "of the member lines",
+ *                        "changed": GEN, "changed_at": "RFC 3339" },
+ *              ... } }
  * KIND is a manifest key of kind.h (a format name, or an internal kind
  * such as "plain" or "sympa-mail"), and path is where kind.h puts that
- * kind's file of that list: a manifest naming any other key or path is
+ * kind's file of that list: an entry naming any other key or path is
  * refused.  sha256 covers the rendered file without the signed header
  * (kind.h), so it changes exactly when the file's member lines do;
  * changed/changed_at are the generation that last changed them and its
  * time (the header's generation and time); path is relative to the
- * list's version.  Lists are kept sorted by name.
+ * list's version.
  *
  * The counts are those of the files published (a held list keeps the
  * counts of its last good files): the shrink guard compares the next run
  * with them, file by file (count for the whole list, mail and digest for
  * the per-reception Sympa files).  A held list whose last files are lost
- * (a crash, a deleted manifest) has an entry with no files, and the
- * counts listfeed-gen remembers in its state.  "held" names the lists
- * the guard held in that run; each one's entry says why (without the
- * command that releases it: listfeed-gen --force NAME).
+ * (a crash, a deleted entry) has an entry with no files, and the counts
+ * listfeed-gen remembers in its state.
+ *
+ * FEED/manifest.json, the summary of the last run that completed,
+ * written after run.json (it may lag a running run); nothing per list
+ * but the lists that run held, so that its size and cost do not grow
+ * with the number of lists:
+ * { "version": 1, "generation": 7,
+ *   "started_at": "RFC 3339", "started_ms": N,
+ *   "generated_at": "RFC 3339", "generated_ms": N,
+ *   "result": "ok" | "held" | "crypto" | "error",
+ *   "held": ["list", ...],
+ *   "rejects": { "reason": N, ... } }
+ * "held" names the lists the guard held in that run; each one's entry
+ * says why (without the command that releases it: listfeed-gen --force
+ * NAME).  The manifest of the layout before per-list versions (read
+ * only to convert it, gen/migrate.h) has besides "lists": { "NAME":
+ * ENTRY without "name", ... }; manifest_parse() reads it into lists,
+ * sorted by name, and manifest_dump() never writes it.
  *
  * run.json: { "started_ms": N, "finished_ms": N (0 while running),
  *   "exit": N, "result": "ok|held|database|crypto|error|running",
@@ -124,9 +129,10 @@ struct lf_run {
 /* 0 read, 1 no such file (m is empty), -1 unreadable or invalid. */
 int	manifest_read(const char *path, struct lf_manifest *m);
 int	manifest_parse(const char *json, size_t len, struct lf_manifest *m);
-/* Serialises m (deterministic key order) into a NUL-terminated string. */
+/* Serialises m's summary (deterministic key order, no lists) into a
+ * NUL-terminated string. */
 char	*manifest_dump(const struct lf_manifest *m);
-/* Writes dir/manifest.json atomically, mode 0644. */
+/* Writes m's summary as dir/manifest.json atomically, mode 0644. */
 int	manifest_write(const char *dir, const struct lf_manifest *m);
 void	manifest_free(struct lf_manifest *m);
 const struct lf_entry *manifest_find(const struct lf_manifest *, const char *);

@@ -24,10 +24,11 @@ conf() {	# conf [EXTRA-LINES]: the configuration of this script
 }
 conf >"$CONF"
 
-# jq-like: mf EXPR prints a Python expression over the manifest m.
+# jq-like: mf EXPR prints a Python expression over the summary m, with
+# every list's live entry in m["lists"].
 mf() {
-	python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' \
-		"$FEED/manifest.json" "$1"
+	python3 -c 'import json,sys; m=json.load(open(sys.argv[1])); m["lists"]=json.loads(sys.argv[3]); print(eval(sys.argv[2]))' \
+		"$FEED/manifest.json" "$1" "$(feed_entries "$FEED")"
 }
 sub() {	# sub LIST SET WHERE: update that list's subscriptions
 	db_sql guard "UPDATE mailinglists_subscription SET $2 WHERE mailinglist_id =

@@ -26,13 +26,13 @@ conf() {
 }
 # lists FEED: per list and file, the SHA-256 of its member lines.
 lists() {
-	python3 - "$1/manifest.json" <<'PY'
+	feed_entries "$1" | python3 -c '
 import json, sys
-m = json.load(open(sys.argv[1]))
-for name in sorted(m["lists"]):
-    for kind, f in sorted(m["lists"][name]["files"].items()):
+m = json.load(sys.stdin)
+for name in sorted(m):
+    for kind, f in sorted(m[name]["files"].items()):
         print(name, kind, f["sha256"])
-PY
+'
 }
 # state FEED: what is live (the link, the manifest, every file's inode).
 state() {

@@ -35,6 +35,8 @@ manifest_gen() {
 }
 snapshot() {
 	(cd "$1" && find -L lists plain -type f -printf '%p %T@ %s %i\n' | sort; cat manifest.json)
+	echo	# manifest.json ends without a newline: the entries on a line of their own
+	feed_entries "$1"
 }
 
 FEED=$T/feed
@@ -48,8 +50,7 @@ check_exit "a result of 0 rows holds every list (exit 3)" 3 "$GEN" -c "$T/empty.
 check_grep "deelnemers held" '^deelnemers 0 .*HELD' "$LAST_OUT"
 check_grep "spacelog held" '^spacelog 0 .*HELD' "$LAST_OUT"
 check_eq "0 rows: no list file changed" "$(grep -v '^[ {}\"]' "$T/snap0")" "$(snapshot "$FEED" | grep -v '^[ {}\"]')"
-check_eq "0 rows: counts in the manifest kept" "20" \
-	"$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["lists"]["deelnemers"]["count"])' "$FEED/manifest.json")"
+check_eq "0 rows: counts in the entry kept" "20" "$(jq .count "$FEED/l/deelnemers/entry.json")"
 
 # The signing key's secret part gone: crypto error, nothing half-written.
 db_sql faults "UPDATE members_user SET last_name = 'Ander' WHERE email = 'femke@example.org'"
@@ -61,12 +62,12 @@ check_grep "says which key" "$FEED_FPR" "$LAST_ERR"
 check_eq "signing key gone: no list file changed" "$(grep -v '^[ {}\"]' "$T/snap1")" \
 	"$(snapshot "$FEED" | grep -v '^[ {}\"]')"
 # The lists as they were, but for "held": this run held none of them.
-lists_json='import json,sys; print(json.dumps({n: {k: v for k, v in l.items() if k != "held"} for n, l in json.load(open(sys.argv[1]))["lists"].items()}, sort_keys=True))'
-check_eq "signing key gone: the manifest's lists as they were" \
-	"$(sed -n '/^{/,$p' "$T/snap1" | python3 -c "$lists_json" /dev/stdin)" \
-	"$(python3 -c "$lists_json" "$FEED/manifest.json")"
+lists_json='import json,sys; print(json.dumps({n: {k: v for k, v in l.items() if k != "held"} for n, l in json.load(sys.stdin).items()}, sort_keys=True))'
+check_eq "signing key gone: the lists' entries as they were" \
+	"$(tail -n 1 "$T/snap1" | python3 -c "$lists_json")" \
+	"$(feed_entries "$FEED" | python3 -c "$lists_json")"
 check_eq "signing key gone: no list noted as held" "[]" \
-	"$(python3 -c 'import json,sys; print(json.dumps([n for n, l in json.load(open(sys.argv[1]))["lists"].items() if "held" in l]))' "$FEED/manifest.json")"
+	"$(feed_entries "$FEED" | python3 -c 'import json,sys; print(json.dumps([n for n, l in json.load(sys.stdin).items() if "held" in l]))')"
 # gpg-agent may have made an empty one meanwhile.
 rm -rf "$GH/private-keys-v1.d"
 mv "$GH/private-keys-v1.d.away" "$GH/private-keys-v1.d"
@@ -137,13 +138,13 @@ big_query() {	# continued on indented lines (listfeed.conf(5))
 pages() {
 	echo $(( ($(stat -L -c %s "$1") + 4095) / 4096 ))
 }
-# same_as_manifest FEED LIST: each file of LIST holds what the manifest
+# same_as_manifest FEED LIST: each file of LIST holds what its live entry
 # says (the SHA-256 of its member lines, decrypted where encrypted).
 same_as_manifest() {
 	python3 - "$1" "$2" "$W/gnupg-provider" <<'PY'
 import hashlib, json, os, subprocess, sys
 feed, name, home = sys.argv[1:4]
-l = json.load(open(os.path.join(feed, "manifest.json")))["lists"][name]
+l = json.load(open(os.path.join(feed, "l", name, "entry.json")))
 for kind, f in l["files"].items():
     data = open(os.path.join(feed, f["path"]), "rb").read()
     if f["path"].endswith(".asc"):

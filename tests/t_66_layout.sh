@@ -32,15 +32,28 @@ snapshot() {
 }
 snapshot >"$T/before"
 db_sql layout "UPDATE members_user SET last_name = 'Eenlijst' WHERE email = 'femke@example.org'"
-strace -f -qq -y -o "$T/strace" -e trace=file,getdents64 "$GEN" -c "$CONF" --list deelnemers \
+strace -f -qq -y -o "$T/strace" -e trace=file,getdents64,write "$GEN" -c "$CONF" --list deelnemers \
     >"$T/out" 2>"$T/err"
 check_grep "one-list run: deelnemers changed" '^deelnemers .* changed$' "$T/out"
 snapshot >"$T/after"
 check_file_eq "one-list run: no other list's file or directory touched" "$T/before" "$T/after"
-check_eq "one-list run: no path naming another list opened" "" \
-    "$(for n in $others; do grep -E "[/\"]$n([./\"]|$)" "$T/strace"; done | head -5)"
-check_eq "one-list run: no directory of lists read" "" \
-    "$(grep -E 'getdents64\([0-9]+<'"$FEED"'/(l|v)>' "$T/strace" | head -3)"
+# only_its_own WHAT TRACE: a trace (strace -f -y, file calls, getdents64,
+# write) of a run of deelnemers alone opened no path of another list,
+# listed neither l/ nor v/, and wrote nothing whose size grows with the
+# number of lists: no write in the feed of over 1 KB but to deelnemers'
+# own files (run.json, the summary, .state/generation are small).
+only_its_own() {
+	check_eq "$1: no path naming another list opened" "" \
+	    "$(for n in $others; do grep -E "[/\"]$n([./\"]|$)" "$2"; done | head -5)"
+	check_eq "$1: no directory of lists read" "" \
+	    "$(grep -E 'getdents64\([0-9]+<'"$FEED"'/(l|v)>' "$2" | head -3)"
+	check "  (the trace shows writes in the feed)" grep -q -E 'write\([0-9]+<'"$FEED"'/' "$2"
+	check_eq "$1: no write of over 1 KB but to the list's own files" "" \
+	    "$(grep -E 'write\([0-9]+<'"$FEED"'/' "$2" |
+	       grep -v -E '<'"$FEED"'/(v/deelnemers/|\.state/deelnemers\.)' |
+	       awk -F'= ' '$NF + 0 > 1024' | head -3)"
+}
+only_its_own "one-list run" "$T/strace"
 check_eq "  (the full run that follows reads them all)" 1 \
     "$(strace -f -qq -y -o "$T/strace.full" -e trace=getdents64 "$GEN" -c "$CONF" >/dev/null 2>&1
        grep -c -E 'getdents64\([0-9]+<'"$FEED"'/l>' "$T/strace.full" | awk '{print ($1 > 0)}')"
@@ -68,15 +81,38 @@ check_eq "a file request opens no other list's path" "" \
 # Each round renames every member V<i> and republishes deelnemers alone
 # (watcher, triggers naming it); each download must be whole (its header's
 # count = its lines) and of one version (one V<i> in it).
+G=$(jq .generation "$FEED/run.json")
 bg_start gen-layout "$GEN" -c "$CONF" --watch || bail_out "listfeed-gen --watch"
 wait_until 60 test -S "$T/trigger.sock" || bail_out "no trigger socket"
+# run_done G: run.json records a finished run past generation G.
+run_done() {
+	test "$(jq .generation "$FEED/run.json")" -gt "$1" &&
+	    test "$(jq .finished_ms "$FEED/run.json")" != 0
+}
+trigger() {
+	python3 - "$T/trigger.sock" "$1" <<-'PY'
+	import socket, sys
+	socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"regenerate %s\n" % sys.argv[2].encode(), sys.argv[1])
+	PY
+}
+# A trigger to the watcher, its first full generation done: the same.
+wait_until 120 run_done "$G" || bail_out "the watcher's first generation"
+G=$(jq .generation "$FEED/run.json")
+strace -f -qq -y -p "$(bg_pid gen-layout)" -o "$T/strace.watch" -e trace=file,getdents64,write &
+spid=$!
+sleep 1
+db_sql layout "UPDATE members_user SET last_name = 'W0'"
+trigger deelnemers
+wait_until 60 run_done "$G"
+wait_until 10 grep -q 'manifest\.json' "$T/strace.watch"
+sleep 0.5
+kill "$spid"; wait "$spid" 2>/dev/null
+check_grep "a trigger to the watcher: deelnemers switched" 'symlink.*l/\.tmp-deelnemers' "$T/strace.watch"
+only_its_own "a trigger to the watcher" "$T/strace.watch"
 mkdir -p "$T/dl"
 for round in $(seq 1 12); do
 	db_sql layout "UPDATE members_user SET last_name = 'V$round'"
-	python3 - "$T/trigger.sock" <<-'PY'
-	import socket, sys
-	socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).sendto(b"regenerate deelnemers\n", sys.argv[1])
-	PY
+	trigger deelnemers
 	urls=()
 	for i in $(seq 1 10); do
 		urls+=(-o "$T/dl/$round.$i.all" "$URL/lists/deelnemers"
@@ -127,7 +163,8 @@ N=$(jq .generation "$OLD/manifest.json")
 	done
 done)
 chmod 0750 "$OLD/g/$N/plain"
-cp "$OLD/manifest.json" "$OLD/g/$N/manifest.json"
+jq --argjson l "$(feed_entries "$OLD")" '. + {lists: $l}' "$OLD/manifest.json" >"$T/old.manifest"
+cp "$T/old.manifest" "$OLD/g/$N/manifest.json"
 rm -rf "$OLD/l" "$OLD/v" "$OLD/lists" "$OLD/plain" "$OLD/manifest.json" "$OLD/.state/generation"
 ln -s "g/$N" "$OLD/current"
 ln -s current/lists "$OLD/lists"
@@ -139,7 +176,7 @@ sed "s#^dir = .*#dir = $OLD#" "$CONF" | sed "/^trigger_socket/d" >"$T/old.conf"
 check_exit "old layout: the first run converts it" 0 "$GEN" -c "$T/old.conf"
 check_grep "  and says so" 'converting generation' "$LAST_ERR"
 check "  current and g/ are gone" test ! -e "$OLD/current" -a ! -e "$OLD/g"
-check_eq "  every list has a live version" "$(jq -r '.lists | keys[]' "$OLD/manifest.json")" "$(ls "$OLD/l")"
+check_eq "  every list has a live version" "$(jq -r 'keys[]' "$T/old.lists")" "$(ls "$OLD/l")"
 check_eq "  the same files at the same paths" "$(cat "$T/old.sums")" \
     "$(cd "$OLD" && find -L lists plain -type f -exec sha256sum {} + | sort)"
 check_no_grep "  no list changed" ' changed$' "$LAST_OUT"
@@ -151,7 +188,8 @@ check "  generations count on" test "$(jq .generation "$OLD/run.json")" -gt "$N"
 # cleartext included: the next run removes it.
 mkdir -p "$OLD/g/$N/plain"
 echo "femke@example.org" >"$OLD/g/$N/plain/deelnemers.sympa"
-cp "$OLD/manifest.json" "$OLD/g/$N/manifest.json"
+jq --argjson l "$(feed_entries "$OLD")" '. + {lists: $l}' "$OLD/manifest.json" >"$T/old.manifest"
+cp "$T/old.manifest" "$OLD/g/$N/manifest.json"
 check_exit "g/ left without current: a run" 0 "$GEN" -c "$T/old.conf"
 check "  removes g/ and its cleartext" test ! -e "$OLD/g"
 
@@ -187,5 +225,23 @@ check_eq "one-list run killed after its switch" "../v/deelnemers/$((C + 1))" "$(
 check_exit "the next full run" 0 "$GEN" -c "$CONF"
 check "  keeps the version live before" test -d "$FEED/v/deelnemers/$L"
 check "  removes the one never live" test ! -e "$FEED/v/deelnemers/$C"
+
+# ------------------------------------------------ 7. a switch that fails part-way
+# deelnemers is switched, then spacelog's switch fails (a directory in the
+# way of its temporary link): run.json names the generation deelnemers
+# went live in, not the one before.
+db_sql layout "UPDATE members_user SET last_name = 'Part'"
+mkdir -p "$FEED/l/.tmp-spacelog/in-the-way"
+S=$(readlink "$FEED/l/spacelog")
+check_exit "a switch fails after another list's: exit 1" 1 "$GEN" -c "$CONF" --list deelnemers --list spacelog
+P=$(readlink "$FEED/l/deelnemers"); P=${P##*/}
+check_eq "  deelnemers went live in this run's generation" "$(cat "$FEED/.state/generation")" "$P"
+check_eq "  spacelog stays at its version" "$S" "$(readlink "$FEED/l/spacelog")"
+check_eq "  run.json names that generation" "$P" "$(jq .generation "$FEED/run.json")"
+check_grep "  and says what happened" "\"message\": \"cannot make every new version live; lists switched to generation $P: 1\"" "$FEED/run.json"
+rm -rf "$FEED/l/.tmp-spacelog"
+check_exit "  the next run publishes spacelog" 0 "$GEN" -c "$CONF" --list deelnemers --list spacelog
+check_grep "  and only spacelog" '^spacelog .* changed$' "$LAST_OUT"
+check_grep "  (deelnemers unchanged)" '^deelnemers .* unchanged$' "$LAST_OUT"
 
 done_testing

@@ -3,12 +3,13 @@
 tests, without listfeed-gen, a database or gpg.
 
   feedtool.py publish FEED SUMMARY.json
-      publishes the manifest SUMMARY (manifest.json's format): each list
-      whose entry differs from its live one gets v/NAME/GEN (GEN: the
-      summary's generation) with its files taken from FEED/src/PATH when
-      there, else hard-linked from its live version, entry.json last,
-      l/NAME switched by rename; the fixed links lists/... and plain/...;
-      FEED/manifest.json = the summary.
+      publishes SUMMARY (manifest.json's format, with "lists": every
+      list's entry without its name): each list whose entry differs from
+      its live one gets v/NAME/GEN (GEN: the summary's generation) with
+      its files taken from FEED/src/PATH when there, else hard-linked from
+      its live version, entry.json last, l/NAME switched by rename; the
+      fixed links lists/... and plain/...; FEED/manifest.json = the
+      summary without "lists" (lib/manifest.h).
   feedtool.py gen SOCKET FEED MODE CHANGES.json
       a stand-in generator: each datagram on SOCKET publishes the next
       generation, in which each list of CHANGES ({list: {field: value}})
@@ -74,9 +75,10 @@ def publish_list(feed, name, entry, gen):
 
 
 def publish(feed, summary):
-    for name, entry in sorted(summary["lists"].items()):
+    for name, entry in sorted(summary.get("lists", {}).items()):
         publish_list(feed, name, entry, summary["generation"])
-    put(feed, "manifest.json", summary)
+    put(feed, "manifest.json",
+        {k: v for k, v in summary.items() if k != "lists"})
 
 
 def gen(sock_path, feed, mode, changes):
@@ -96,8 +98,11 @@ def gen(sock_path, feed, mode, changes):
         with open(os.path.join(feed, "manifest.json")) as f:
             m = json.load(f)
         g = m["generation"] = m["generation"] + 1
+        m["lists"] = {}
         for name, fields in changes.items():
-            m["lists"][name].update(fields, changed=g)
+            entry = live(feed, name)[1]
+            del entry["name"]
+            m["lists"][name] = dict(entry, **fields, changed=g)
         publish(feed, m)
         put(feed, "run.json", {
             "started_ms": started, "finished_ms": int(time.time() * 1000),
