@@ -2,10 +2,14 @@
  * state: the configuration, the index template and the view of every
  * list that requests read, as immutable reference-counted snapshots.
  *
- * state_refresh() compares, at most once a millisecond, the config file
- * and the index template with what is loaded (device, inode, size,
- * mtime) and reloads what changed.  state_refresh_all() compares them now
- * (SIGHUP), or has the next state_refresh() do so.  A file request reads
+ * state_refresh(), at the start of every request, applies what
+ * fswatch.h saw change; when the directory of the config file or the
+ * templates changed (or, where they are not watched, at most once a
+ * millisecond, and while a changed file fails to load) it compares the
+ * config file and the index template with what is loaded (device,
+ * inode, size, mtime) and reloads what changed.  state_refresh_all()
+ * makes the watches again and compares them now (SIGHUP), or has the
+ * next state_refresh() do so.  A file request reads
  * no view: it resolves its list alone (entcache.h), so a new version is
  * served from the first request after it is switched.  A config or template that fails
  * to load keeps the old one, ACL included: the failure is logged at
