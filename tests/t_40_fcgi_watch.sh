@@ -5,6 +5,7 @@
 # request, also after the inotify queue overflowed; a list removed is 404;
 # a configuration edited in place or replaced is reloaded; a file of the
 # live version truncated after its size was learnt is 503, never a 200;
+# FEED/l replaced by another directory is watched in its turn;
 # and an entry is kept per feed: after [feed] dir names another feed, a
 # list of the same name and version there is served from its own entry.
 set -u
@@ -53,6 +54,15 @@ check_eq "switched after an overflow: the next request" 200 "$(req sympa /lists/
 check_grep "  has version 3's file" '^gina@example.org' "$T/body"
 check_grep "  the overflow was seen" 'inotify queue overflowed' "$LOG"
 
+# FEED/l replaced by another directory: its watch is lost, the new one
+# is watched.
+cp -a "$F/l" "$F/l.new" && mv "$F/l" "$F/l.old" && mv "$F/l.new" "$F/l" && rm -r "$F/l.old"
+check_eq "FEED/l replaced: served" 200 "$(req sympa /lists/deelnemers)"
+replace_src plain/deelnemers.sympa 'jack@example.org\nkim@example.org\nlee@example.org\n'
+fcgi_manifest "$F" 4 4
+check_eq "then switched: the next request" 200 "$(req sympa /lists/deelnemers)"
+check_grep "  has version 4's file" '^jack@example.org' "$T/body"
+
 check_eq "bestuur served" 200 "$(req admin /lists/bestuur.csv.asc)"
 rm "$F/l/bestuur"
 check_eq "l/bestuur removed: 404 at the next request" 404 "$(req admin /lists/bestuur.csv.asc)"
@@ -71,7 +81,7 @@ check_eq "config replaced by rename: reloaded" $((n + 2)) "$(grep -c 'configurat
 # trigger wait) reads the old feed's entries after the reload; the new
 # feed's list of the same name and version must not get them.
 cp -a "$F" "$T/feed2"
-python3 - "$T/feed2/v/deelnemers/3/entry.json" <<'EOF'
+python3 - "$T/feed2/v/deelnemers/4/entry.json" <<'EOF'
 import json, sys
 with open(sys.argv[1]) as f:
     e = json.load(f)
@@ -89,7 +99,7 @@ fcgi_conf "$CONF" "$T/feed2" "$TRIG"
 check_eq "a request under the new feed (reloads)" 404 "$(req sympa /no/such/path)"
 cat >"$F/.run.tmp" <<EOF
 {"started_ms": $(date +%s%3N), "finished_ms": $(date +%s%3N), "exit": 0,
- "result": "ok", "message": "", "generation": 3}
+ "result": "ok", "message": "", "generation": 4}
 EOF
 mv "$F/.run.tmp" "$F/run.json"
 wait "$waiter"
