@@ -97,8 +97,8 @@ arm(void)
 	if (degraded != (!lists || !conf)) {
 		degraded = !lists || !conf;
 		if (degraded)
-			log_info("inotify: %s%s%s checked by path at every "
-			    "request until it can be watched",
+			log_info("inotify: %s%s%s not watched: looked at by "
+			    "path until it can be",
 			    lists ? "" : "FEED/l", !lists && !conf ? " and " :
 			    "", conf ? "" : "the configuration");
 	}
