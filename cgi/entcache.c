@@ -219,8 +219,10 @@ drop_unlisted(const struct centry *c, const void *arg)
 {
 	const struct sweep *s = arg;
 
-	return strcmp(c->feed, s->feed) != 0 || bsearch(c->e.name,
-	    s->names->v, s->names->n, sizeof(*s->names->v), cmp_name) == NULL;
+	/* bsearch() wants a base even for no names. */
+	return strcmp(c->feed, s->feed) != 0 || s->names->n == 0 ||
+	    bsearch(c->e.name, s->names->v, s->names->n,
+	    sizeof(*s->names->v), cmp_name) == NULL;
 }
 
 void
