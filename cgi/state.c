@@ -249,6 +249,8 @@ state_view(struct snapshot *s)
 
 	if (s->m_ != NULL)
 		return 0;
+	/* A request that waited (a trigger) sees what changed meanwhile. */
+	fswatch_check();
 	view_ids(feed, ids);
 	pthread_mutex_lock(&snap_mtx);
 	if (view_same(cur_m, feed, ids)) {

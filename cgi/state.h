@@ -20,7 +20,7 @@
  *
  * state_view() adds to a snapshot the view the index, /-/status and
  * /-/metrics need: every list's live entry (FEED/l, read through the
- * entry cache), held = the lists whose entry is held, the last run's
+ * entry cache, after what fswatch.h saw change since the request began), held = the lists whose entry is held, the last run's
  * figures and rejects from the summary FEED/manifest.json, and the
  * generation from run.json when it is newer.  It is made again only when
  * FEED/l, run.json or manifest.json changed (device, inode, size,
