@@ -35,6 +35,7 @@ static const struct sandbox_call calls[] = {
 	ALLOW("readlink"), ALLOW("readlinkat"), ALLOW("access"),
 	ALLOW("faccessat"), ALLOW("faccessat2"), ALLOW("getcwd"),
 	ALLOW("unlink"), ALLOW("unlinkat"), ALLOW("fadvise64"),
+	ALLOW("inotify_add_watch"), ALLOW("inotify_rm_watch"),
 	ALLOW_BITS("openat", 2, WR_FLAGS, 0),
 	ALLOW_BITS("open", 1, WR_FLAGS, 0),
 	ALLOW_EQ("ioctl", 1, TCGETS), ALLOW_EQ("ioctl", 1, FIONREAD),

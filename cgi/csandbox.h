@@ -19,13 +19,14 @@
  * that moves [feed] dir or the templates elsewhere needs a restart.
  *
  * seccomp: an allow-list of what the responder does once serving
- * (libfcgi, threads, jansson, inih, syslog, the sanitizers); any other
- * system call fails with EPERM.  socket(2) only for AF_UNIX; clone only
- * with CLONE_VM (threads: no fork); openat only read-only; mmap and
- * mprotect never executable; ioctl only TCGETS, FIONREAD, FIONBIO; kill
- * and tgkill only to itself; prlimit only to read.  The process is
- * killed at once (SIGSYS) on execve, execveat and the calls that
- * administer the machine (sandbox.h).
+ * (libfcgi, threads, jansson, inih, syslog, the sanitizers, inotify
+ * watches on the descriptor made before: fswatch.h); any other system
+ * call fails with EPERM.  socket(2) only for AF_UNIX; clone only with
+ * CLONE_VM (threads: no fork); openat only read-only; mmap and mprotect
+ * never executable; ioctl only TCGETS, FIONREAD, FIONBIO; kill and
+ * tgkill only to itself; prlimit only to read.  The process is killed
+ * at once (SIGSYS) on execve, execveat and the calls that administer
+ * the machine (sandbox.h).
  *
  * LISTFEED_SANDBOX=off turns it off (logged).
  */

@@ -28,6 +28,7 @@
 #include "checkcfg.h"
 #include "conf.h"
 #include "fsutil.h"
+#include "fswatch.h"
 #include "index.h"
 #include "log.h"
 #include "csandbox.h"
@@ -461,6 +462,7 @@ serve_main(const struct fcgi_args *a)
 	nthreads = cfg.fcgi_threads;	/* 1 to 64, default 8: conf.h */
 	trigger_set_waiters(trigger_waiters_max(nthreads));
 	signals_block(&set);
+	fswatch_init();
 	/* Least privilege before any worker runs: csandbox.h. */
 	if (csandbox_apply(&cfg, a->conf, l.path) == -1 ||
 	    state_init(&cfg, idx) == -1)

@@ -12,6 +12,7 @@
 #include "buf.h"
 #include "conf.h"
 #include "fsutil.h"
+#include "fswatch.h"
 #include "index.h"
 #include "kind.h"
 #include "log.h"
@@ -144,18 +145,42 @@ internal_error(struct req *q)
 	reply_text(q, 500, "internal error", NULL);
 }
 
+/*
+ * The size of file f of c's version at path into *size: 0, or -1 when
+ * it is not a regular file.  Learnt once while the file is watched (a
+ * version is immutable; fswatch.h says when it is not).
+ */
+static int
+version_file_size(struct centry *c, const struct lf_entry_file *f,
+    const char *path, long long *size)
+{
+	struct stat	 st;
+	unsigned long	 era;
+	size_t		 i = (size_t)(f - c->e.files);
+	int		 watched;
+
+	if (entcache_file_size(c, i, size, &era))
+		return 0;
+	watched = fswatch_file(path) == 0;
+	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode))
+		return -1;
+	*size = (long long)st.st_size;
+	if (watched)
+		entcache_file_keep(c, i, *size, era);
+	return 0;
+}
+
 /* serve_file() for the version of c. */
 static void
-serve_version(struct req *q, const struct kind_info *ki,
-    const struct centry *c)
+serve_version(struct req *q, const struct kind_info *ki, struct centry *c)
 {
 	const struct lf_entry *l = &c->e;
 	const struct lf_entry_file *f;
-	struct stat st;
 	char	 rel[PATH_MAX], path[PATH_MAX], h[1024];
 	char	 fname[VALID_LIST_MAX + 64];
 	const char *rn;
 	unsigned long expect;
+	long long size;
 
 	if ((f = manifest_entry_file(l, q->rt.file, q->rt.format)) == NULL) {
 		not_found(q);
@@ -167,14 +192,14 @@ serve_version(struct req *q, const struct kind_info *ki,
 		internal_error(q);
 		return;
 	}
-	if (lstat(path, &st) == -1 || !S_ISREG(st.st_mode)) {
+	if (version_file_size(c, f, path, &size) == -1) {
 		log_warnx("%s: in its entry but not a regular file", path);
 		not_found(q);
 		return;
 	}
 	expect = ki->reception == SF_RECEPTION_MAIL ? l->mail :
 	    ki->reception == SF_RECEPTION_DIGEST ? l->digest : l->count;
-	if (st.st_size == 0 && (ki->encrypted || expect > 0)) {
+	if (size == 0 && (ki->encrypted || expect > 0)) {
 		log_warnx("%s: empty, its entry says %lu members", path,
 		    expect);
 		reply_text(q, 503, "feed not consistent", NULL);
@@ -203,7 +228,7 @@ serve_version(struct req *q, const struct kind_info *ki,
 	puts_(q, h);
 	q->status = 200;
 	q->accel = 1;
-	q->bytes = q->head ? 0 : (long long)st.st_size;
+	q->bytes = q->head ? 0 : size;
 	if (!q->head)
 		report_fetch(q->client->name, c->gen);
 }
@@ -463,21 +488,33 @@ log_uri(const char *uri, char *out, size_t outsz)
 		memcpy(out + i - 3, "...", 3);
 }
 
+/* The time of the audit line: formatted once a second per thread. */
+static const char *
+log_time(void)
+{
+	static _Thread_local long long sec = -1;
+	static _Thread_local char ts[40];
+	long long now = now_ms() / 1000;
+
+	if (now != sec) {
+		if (rfc3339(now * 1000, ts, sizeof(ts)) == -1)
+			return "-";
+		sec = now;
+	}
+	return ts;
+}
+
 /* The audit line (serve.h); the journal stamps each line itself. */
 static void
 log_request(const struct req *q, const char *method, const char *uri)
 {
-	char	 luri[LOG_URI_MAX + 1], ts[40], at[48] = "";
+	char	 luri[LOG_URI_MAX + 1];
+	int	 stamp = !log_journal();
 
-	if (!log_journal()) {
-		if (rfc3339(now_ms(), ts, sizeof(ts)) == -1)
-			(void)xsnprintf(ts, sizeof(ts), "-");
-		(void)xsnprintf(at, sizeof(at), "%s ", ts);
-	}
 	log_uri(uri, luri, sizeof(luri));
-	log_info("request %s%s %s %s %s %d %lld", at,
-	    q->client != NULL ? q->client->name : "-", q->fp,
-	    log_method(method), luri, q->status, q->bytes);
+	log_info("request %s%s%s %s %s %s %d %lld", stamp ? log_time() : "",
+	    stamp ? " " : "", q->client != NULL ? q->client->name : "-",
+	    q->fp, log_method(method), luri, q->status, q->bytes);
 }
 
 static void

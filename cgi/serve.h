@@ -7,7 +7,9 @@
  * handler touches the file system before both passed.  File bodies are
  * never written here: the answer names the file in X-Accel-Redirect and
  * nginx sends it (whole, with its own ETag/Last-Modified, 304 and 206),
- * after this process checked it is a regular file listed in the manifest.
+ * after this process checked it is listed in the entry of its list's
+ * live version and a regular file there (looked at once while it is
+ * watched: entcache.h, fswatch.h).
  *
  * Each request ends with one audit line through log_info():
  *   request TIME CLIENT FINGERPRINT METHOD URI STATUS BYTES

@@ -13,6 +13,7 @@
 #include "conf.h"
 #include "entcache.h"
 #include "fsutil.h"
+#include "fswatch.h"
 #include "index.h"
 #include "layout.h"
 #include "log.h"
@@ -51,6 +52,8 @@ static atomic_llong	 conf_due;
  * (under snap_mtx); when that was last logged (the reload thread's). */
 static long long	 failed_ms, reminded_ms;
 static atomic_int	 stopping;
+/* A changed file fails to load: checked by time, to remind of it. */
+static atomic_int	 failing;
 
 void
 state_stop(void)
@@ -159,6 +162,7 @@ view_lists(const char *feed, struct lf_manifest *m)
 			rc = -1;
 		entcache_put(c);
 	}
+	entcache_sweep(feed, &names);
 	strlist_free(&names);
 	return rc;
 }
@@ -245,6 +249,8 @@ state_view(struct snapshot *s)
 
 	if (s->m_ != NULL)
 		return 0;
+	/* A request that waited (a trigger) sees what changed meanwhile. */
+	fswatch_check();
 	view_ids(feed, ids);
 	pthread_mutex_lock(&snap_mtx);
 	if (view_same(cur_m, feed, ids)) {
@@ -287,6 +293,7 @@ state_init(struct lf_config *cfg, struct index_tmpl *idx)
 		file_id_get(path, &c->tmpl_id);
 	cur_c = c;
 	cur_m = NULL;		/* the first state_view() makes it */
+	fswatch_set(c->cfg.feed_dir, c->cfg.path, c->cfg.templates);
 	memset(cfg, 0, sizeof(*cfg));
 	return 0;
 }
@@ -308,6 +315,7 @@ reload_failed(const char *path, int first)
 	if (failed_ms == 0)
 		failed_ms = now;
 	pthread_mutex_unlock(&snap_mtx);
+	atomic_store(&failing, 1);
 	reminded_ms = now;
 	if (rfc3339(cur_c->loaded_ms, at, sizeof(at)) == -1 ||
 	    rfc3339(failed_ms, since, sizeof(since)) == -1)
@@ -325,6 +333,7 @@ reload_back(const char *path)
 	pthread_mutex_lock(&snap_mtx);
 	failed_ms = 0;
 	pthread_mutex_unlock(&snap_mtx);
+	atomic_store(&failing, 0);
 	memset(&bad_conf, 0, sizeof(bad_conf));
 	memset(&bad_tmpl, 0, sizeof(bad_tmpl));
 	log_info("%s: the configuration in force is back in place", path);
@@ -398,7 +407,9 @@ reload_config(void)
 	cfg_put(old);
 	failed_ms = 0;
 	pthread_mutex_unlock(&snap_mtx);
+	atomic_store(&failing, 0);
 	entcache_flush();	/* [feed] dir may have changed */
+	fswatch_set(c->cfg.feed_dir, c->cfg.path, c->cfg.templates);
 	feed_probe(&c->cfg);
 	/* path belonged to the old configuration. */
 	log_info("%s: configuration reloaded", c->cfg.path);
@@ -417,13 +428,19 @@ void
 state_refresh(void)
 {
 	long long now;
+	int	 watched;
 
+	fswatch_check();
+	watched = fswatch_conf_watched() && !atomic_load(&failing);
+	if (watched && !fswatch_conf_due() && atomic_load(&conf_due) != 0)
+		return;
 	/* Only this thread replaces cur_c while it holds reload_mtx. */
 	if (pthread_mutex_trylock(&reload_mtx) != 0)
 		return;
 	if (cur_c != NULL) {
 		now = mono_ns();
-		if (now >= atomic_load(&conf_due)) {
+		if (watched || now >= atomic_load(&conf_due)) {
+			fswatch_conf_take();
 			reload_config();
 			atomic_store(&conf_due, now + CONF_CHECK_NS);
 		}
@@ -434,6 +451,7 @@ state_refresh(void)
 void
 state_refresh_all(void)
 {
+	fswatch_rearm();
 	atomic_store(&conf_due, 0);
 	state_refresh();
 }

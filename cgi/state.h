@@ -2,10 +2,14 @@
  * state: the configuration, the index template and the view of every
  * list that requests read, as immutable reference-counted snapshots.
  *
- * state_refresh() compares, at most once a millisecond, the config file
- * and the index template with what is loaded (device, inode, size,
- * mtime) and reloads what changed.  state_refresh_all() compares them now
- * (SIGHUP), or has the next state_refresh() do so.  A file request reads
+ * state_refresh(), at the start of every request, applies what
+ * fswatch.h saw change; when the directory of the config file or the
+ * templates changed (or, where they are not watched, at most once a
+ * millisecond, and while a changed file fails to load) it compares the
+ * config file and the index template with what is loaded (device,
+ * inode, size, mtime) and reloads what changed.  state_refresh_all()
+ * makes the watches again and compares them now (SIGHUP), or has the
+ * next state_refresh() do so.  A file request reads
  * no view: it resolves its list alone (entcache.h), so a new version is
  * served from the first request after it is switched.  A config or template that fails
  * to load keeps the old one, ACL included: the failure is logged at
@@ -16,7 +20,7 @@
  *
  * state_view() adds to a snapshot the view the index, /-/status and
  * /-/metrics need: every list's live entry (FEED/l, read through the
- * entry cache), held = the lists whose entry is held, the last run's
+ * entry cache, after what fswatch.h saw change since the request began), held = the lists whose entry is held, the last run's
  * figures and rejects from the summary FEED/manifest.json, and the
  * generation from run.json when it is newer.  It is made again only when
  * FEED/l, run.json or manifest.json changed (device, inode, size,

@@ -72,7 +72,9 @@ sleep 1
 for i in 1 2 3; do pki_curl sympa -f -o /dev/null "$URL/lists/deelnemers?reception=mail"; done
 sleep 0.5
 kill "$spid"; wait "$spid" 2>/dev/null
-check_grep "  the request was traced" 'readlink.*l/deelnemers' "$T/strace.fcgi"
+# The list's link (read again only after it changed: cgi/entcache.h) or
+# the file, looked at once by the first request for it.
+check_grep "  the request was traced" '[lv]/deelnemers' "$T/strace.fcgi"
 check_eq "a file request lists no directory" "" "$(grep getdents64 "$T/strace.fcgi" | head -3)"
 check_eq "a file request opens no other list's path" "" \
     "$(for n in $others; do grep -E "[/\"]$n([./\"]|$)" "$T/strace.fcgi"; done | head -5)"
