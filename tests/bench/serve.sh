@@ -183,8 +183,8 @@ for l in "$SMALL" "$BIG"; do
 	cmp -s <(curl -s "$LOOP/lists/$l") "$FEED/plain/$l.sympa" ||
 		die "GET /lists/$l is not the published file"
 done
-SZ_S=$(stat -c %s "$FEED/plain/$SMALL.sympa")
-SZ_B=$(stat -c %s "$FEED/plain/$BIG.sympa")
+SZ_S=$(stat -L -c %s "$FEED/plain/$SMALL.sympa")
+SZ_B=$(stat -L -c %s "$FEED/plain/$BIG.sympa")
 for l in "$SMALL" "$BIG"; do
 	cmp -s <(curl -s "$TRIV/lists/$l") "$FEED/plain/$l.sympa" ||
 		die "GET /lists/$l through bench-accel is not the published file"
