@@ -96,14 +96,23 @@ crypt_workers(void)
 int
 crypt_global_init(const char *home)
 {
-	char	why[WHY_MAX];
-	long	n;
+	const char	*e;
+	char		 why[WHY_MAX], *end;
+	long		 n, v;
 
 	if (pgp_global_init(home, why, sizeof(why)) == -1) {
 		log_warnx("%s", why);
 		return -1;
 	}
 	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if ((e = getenv("LISTFEED_GPG_WORKERS")) != NULL && *e != '\0') {
+		v = strtol(e, &end, 10);
+		if (*end == '\0' && v >= 1 && v <= PGP_WORKERS_MAX)
+			n = v;
+		else
+			log_warnx("LISTFEED_GPG_WORKERS=%s: not a number from "
+			    "1 to %d; ignored", e, PGP_WORKERS_MAX);
+	}
 	workers = n < 1 ? 1 : n > PGP_WORKERS_MAX ? PGP_WORKERS_MAX :
 	    (unsigned)n;
 	log_debug("encryption workers: %u", workers);

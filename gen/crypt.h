@@ -39,8 +39,9 @@ int	crypt_global_init(const char *home);
 
 /*
  * How many encryptions crypt_encrypt_sign_many() runs at once: the
- * online CPUs when crypt_global_init() ran, at most PGP_WORKERS_MAX
- * (pgp.h), at least 1.  Each is a gpg process that mostly computes, so
+ * online CPUs when crypt_global_init() ran, or LISTFEED_GPG_WORKERS from
+ * the environment (listfeed-gen(8)), at most PGP_WORKERS_MAX (pgp.h), at
+ * least 1.  Each is a gpg process that mostly computes, so
  * more than the cores would only wait for them.
  */
 unsigned crypt_workers(void);
