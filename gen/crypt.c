@@ -3,6 +3,7 @@
  * thin layer over pgp.h.  The other implementation is crypthelper.c.
  */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "buf.h"
 #include "crypt.h"
@@ -33,10 +34,11 @@ local_check(struct crypt *c, const char *fpr, char *why, size_t whysz)
 
 static int
 local_encrypt(struct crypt *c, const char *const *fprs, size_t nfprs,
-    const void *in, size_t len, struct buf *out, char *why, size_t whysz)
+    const struct pgp_bytes *in, size_t n, struct buf *out, char *why,
+    size_t whysz)
 {
-	return pgp_encrypt_sign(local_pgp(c), fprs, nfprs, in, len, out, why,
-	    whysz);
+	return pgp_encrypt_sign_many(local_pgp(c), fprs, nfprs, in, n,
+	    crypt_workers(), out, why, whysz);
 }
 
 static int
@@ -82,15 +84,38 @@ local_new(const char *home, const char *sign_fpr, enum pgp_signer mode)
 	return &l->base;
 }
 
+/* Set by crypt_global_init(), before any thread (and the helper). */
+static unsigned	 workers = 1;
+
+unsigned
+crypt_workers(void)
+{
+	return workers;
+}
+
 int
 crypt_global_init(const char *home)
 {
-	char	why[WHY_MAX];
+	const char	*e;
+	char		 why[WHY_MAX], *end;
+	long		 n, v;
 
 	if (pgp_global_init(home, why, sizeof(why)) == -1) {
 		log_warnx("%s", why);
 		return -1;
 	}
+	n = sysconf(_SC_NPROCESSORS_ONLN);
+	if ((e = getenv("LISTFEED_GPG_WORKERS")) != NULL && *e != '\0') {
+		v = strtol(e, &end, 10);
+		if (*end == '\0' && v >= 1 && v <= PGP_WORKERS_MAX)
+			n = v;
+		else
+			log_warnx("LISTFEED_GPG_WORKERS=%s: not a number from "
+			    "1 to %d; ignored", e, PGP_WORKERS_MAX);
+	}
+	workers = n < 1 ? 1 : n > PGP_WORKERS_MAX ? PGP_WORKERS_MAX :
+	    (unsigned)n;
+	log_debug("encryption workers: %u", workers);
 	return 0;
 }
 
@@ -150,5 +175,15 @@ int
 crypt_encrypt_sign(struct crypt *c, const char *const *fprs, size_t nfprs,
     const void *in, size_t len, struct buf *out, char *why, size_t whysz)
 {
-	return c->ops->encrypt(c, fprs, nfprs, in, len, out, why, whysz);
+	struct pgp_bytes	 b = { in, len };
+
+	return c->ops->encrypt(c, fprs, nfprs, &b, 1, out, why, whysz);
+}
+
+int
+crypt_encrypt_sign_many(struct crypt *c, const char *const *fprs,
+    size_t nfprs, const struct pgp_bytes *in, size_t n, struct buf *out,
+    char *why, size_t whysz)
+{
+	return c->ops->encrypt(c, fprs, nfprs, in, n, out, why, whysz);
 }

@@ -25,16 +25,26 @@
 
 #include "buf.h"
 #include "manifest.h"
+#include "pgp.h"
 
 struct crypt;
 
 /*
  * pgp_global_init(): checks the GPGME version (gpg's is checked by
  * crypt_new()) and makes home (NULL: gpg's default) the GNUPGHOME of this
- * process and of the gpg it starts (and so of the helper's).  0, or -1
- * with the reason logged.
+ * process and of the gpg it starts (and so of the helper's).  Also fixes
+ * crypt_workers().  0, or -1 with the reason logged.
  */
 int	crypt_global_init(const char *home);
+
+/*
+ * How many encryptions crypt_encrypt_sign_many() runs at once: the
+ * online CPUs when crypt_global_init() ran, or LISTFEED_GPG_WORKERS from
+ * the environment (listfeed-gen(8)), at most PGP_WORKERS_MAX (pgp.h), at
+ * least 1.  Each is a gpg process that mostly computes, so
+ * more than the cores would only wait for them.
+ */
+unsigned crypt_workers(void);
 
 /*
  * home: GNUPGHOME (NULL: gpg's default).  sign_fpr: full fingerprint of
@@ -57,7 +67,8 @@ void	crypt_free(struct crypt *);
  * gpg it starts, and fork() copies the page tables of the whole process:
  * from a small process it costs less than from a generator holding the
  * member lists.  Call it once, early, while the process is small and has
- * no threads.  If the helper dies, the operation fails ("encryption
+ * no threads.  The helper runs the files of a crypt_encrypt_sign_many()
+ * on threads of its own (pgp.h), each starting its gpg.  If the helper dies, the operation fails ("encryption
  * helper process ended") and crypt_flush() starts it again, with that
  * context.  0, or -1 logged (the contexts are then made in this
  * process).
@@ -92,5 +103,18 @@ int	crypt_check_recipient(struct crypt *, const char *fpr, char *why,
 int	crypt_encrypt_sign(struct crypt *, const char *const *fprs,
 	    size_t nfprs, const void *in, size_t len, struct buf *out,
 	    char *why, size_t whysz);
+
+/*
+ * pgp_encrypt_sign_many() with crypt_workers() at once: the n inputs (1
+ * to PGP_BATCH_MAX) encrypted to the same recipients and signed, side by
+ * side.  All or nothing: on success out[i] gets in[i]'s output appended,
+ * for every i; else why is the reason of the first input, in order, that
+ * failed.  Through the helper, one request carries them all (the
+ * helper's threads do the work): its end fails them all.  0, or -1 with
+ * why.
+ */
+int	crypt_encrypt_sign_many(struct crypt *, const char *const *fprs,
+	    size_t nfprs, const struct pgp_bytes *in, size_t n,
+	    struct buf *out, char *why, size_t whysz);
 
 #endif

@@ -17,8 +17,8 @@ struct crypt_ops {
 	int	(*check)(struct crypt *, const char *fpr, char *why,
 		    size_t whysz);
 	int	(*encrypt)(struct crypt *, const char *const *fprs,
-		    size_t nfprs, const void *in, size_t len, struct buf *out,
-		    char *why, size_t whysz);
+		    size_t nfprs, const struct pgp_bytes *in, size_t n,
+		    struct buf *out, char *why, size_t whysz);
 	int	(*expiry)(struct crypt *, long long *expires);
 	void	(*flush)(struct crypt *);
 	void	(*free)(struct crypt *);

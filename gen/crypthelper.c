@@ -74,10 +74,33 @@ answer_open(const struct cm_msg *q, struct cm_msg *a, char *why,
 	a->kind = CM_OPENED;
 }
 
+/*
+ * CM_ENCRYPT: all its DATA at once, on crypt_workers() threads; the
+ * outputs (out, CM_DATA_MAX of them) and their list (res) stay with the
+ * caller until a is encoded.
+ */
+static void
+answer_encrypt(struct pgp *p, const struct cm_msg *q, struct cm_msg *a,
+    struct buf *out, struct pgp_bytes *res, char *why, size_t whysz)
+{
+	size_t	 i;
+
+	if (pgp_encrypt_sign_many(p, q->fprs, q->nfprs, q->data, q->ndata,
+	    crypt_workers(), out, why, whysz) == -1)
+		return;
+	for (i = 0; i < q->ndata; i++) {
+		res[i].data = out[i].data;
+		res[i].len = out[i].len;
+	}
+	a->kind = CM_ENCRYPTED;
+	a->data = res;
+	a->ndata = q->ndata;
+}
+
 /* Answers q in a (kind CM_FAILED and why until it succeeds). */
 static void
 answer_one(const struct cm_msg *q, struct cm_msg *a, struct buf *out,
-    char *why, size_t whysz)
+    struct pgp_bytes *res, char *why, size_t whysz)
 {
 	struct pgp	*p = ctx_get(q->ctx);
 
@@ -96,12 +119,7 @@ answer_one(const struct cm_msg *q, struct cm_msg *a, struct buf *out,
 			a->kind = CM_DONE;
 		break;
 	case CM_ENCRYPT:
-		if (pgp_encrypt_sign(p, q->fprs, q->nfprs, q->data, q->len,
-		    out, why, whysz) == 0) {
-			a->kind = CM_ENCRYPTED;
-			a->data = out->data;
-			a->len = out->len;
-		}
+		answer_encrypt(p, q, a, out, res, why, whysz);
 		break;
 	case CM_EXPIRY:
 		if (pgp_signer_expiry(p, &a->expires) == 0)
@@ -129,17 +147,20 @@ answer_one(const struct cm_msg *q, struct cm_msg *a, struct buf *out,
 static void
 answer_request(const void *req, size_t len, struct buf *rep)
 {
-	struct cm_msg	 q, a;
-	struct buf	 out = BUF_INIT;
-	char		 why[WHY_MAX] = "", w[200];
+	struct cm_msg		 q, a;
+	struct buf		 out[CM_DATA_MAX];
+	struct pgp_bytes	 res[CM_DATA_MAX];
+	char			 why[WHY_MAX] = "", w[200];
+	size_t			 i;
 
 	memset(&a, 0, sizeof(a));
+	memset(out, 0, sizeof(out));
 	a.kind = CM_FAILED;
 	if (cm_decode(req, len, &q, w, sizeof(w)) == -1)
 		(void)snprintf(why, sizeof(why), "encryption helper: bad "
 		    "request: %s", w);
 	else
-		answer_one(&q, &a, &out, why, sizeof(why));
+		answer_one(&q, &a, out, res, why, sizeof(why));
 	a.why = why;
 	if (cm_encode(&a, rep) == -1) {
 		buf_reset(rep);
@@ -149,7 +170,8 @@ answer_request(const void *req, size_t len, struct buf *rep)
 		(void)cm_encode(&a, rep);
 	}
 	cm_free(&q);
-	buf_free(&out);
+	for (i = 0; i < CM_DATA_MAX; i++)
+		buf_free(&out[i]);
 }
 
 int
@@ -258,16 +280,40 @@ remote_check(struct crypt *c, const char *fpr, char *why, size_t whysz)
 	    why, whysz);
 }
 
+/* Appends each of a's n outputs to its out, all or none.  0, or -1. */
+static int
+outputs_take(const struct cm_msg *a, size_t n, struct buf *out, char *why,
+    size_t whysz)
+{
+	if (a->ndata != n) {
+		(void)snprintf(why, whysz, "encryption helper: %zu outputs "
+		    "for %zu inputs", a->ndata, n);
+		return -1;
+	}
+	if (pgp_bytes_append(out, a->data, n) == -1) {
+		(void)snprintf(why, whysz, "encrypt and sign: out of memory");
+		return -1;
+	}
+	return 0;
+}
+
 static int
 remote_encrypt(struct crypt *c, const char *const *fprs, size_t nfprs,
-    const void *in, size_t len, struct buf *out, char *why, size_t whysz)
+    const struct pgp_bytes *in, size_t n, struct buf *out, char *why,
+    size_t whysz)
 {
 	struct cm_msg	 q, a;
 	struct buf	 ans = BUF_INIT;
+	size_t		 i;
 	int		 rc;
 
-	if (in == NULL && len != 0) {
-		(void)snprintf(why, whysz, "no input");
+	for (i = 0; i < n; i++)
+		if (in[i].data == NULL && in[i].len != 0) {
+			(void)snprintf(why, whysz, "no input");
+			return -1;
+		}
+	if (n == 0 || n > CM_DATA_MAX) {
+		(void)snprintf(why, whysz, "encrypt and sign: %zu inputs", n);
 		return -1;
 	}
 	memset(&q, 0, sizeof(q));
@@ -276,12 +322,10 @@ remote_encrypt(struct crypt *c, const char *const *fprs, size_t nfprs,
 	q.fprs = fprs;
 	q.nfprs = nfprs;
 	q.data = in;
-	q.len = len;
+	q.ndata = n;
 	rc = remote_call(&q, CM_ENCRYPTED, &ans, &a, why, whysz);
-	if (rc == 0 && buf_add(out, a.data, a.len) == -1) {
-		(void)snprintf(why, whysz, "encrypt and sign: out of memory");
-		rc = -1;
-	}
+	if (rc == 0)
+		rc = outputs_take(&a, n, out, why, whysz);
 	cm_free(&a);
 	buf_free(&ans);
 	return rc;

@@ -22,12 +22,12 @@ static const struct slot layout[CM_KIND_END][4] = {
 	[CM_OPEN] =	{ { CM_T_HOME, 1, 0 }, { CM_T_SIGNER, 1, 0 } },
 	[CM_CHECK] =	{ { CM_T_CTX, 0, 0 }, { CM_T_FPR, 0, 0 } },
 	[CM_ENCRYPT] =	{ { CM_T_CTX, 0, 0 }, { CM_T_FPR, 1, 1 },
-			  { CM_T_DATA, 0, 0 } },
+			  { CM_T_DATA, 0, 1 } },
 	[CM_FLUSH] =	{ { CM_T_CTX, 0, 0 } },
 	[CM_FREE] =	{ { CM_T_CTX, 0, 0 } },
 	[CM_OPENED] =	{ { CM_T_CTX, 0, 0 } },
 	[CM_DONE] =	{ { 0, 0, 0 } },
-	[CM_ENCRYPTED] = { { CM_T_DATA, 0, 0 } },
+	[CM_ENCRYPTED] = { { CM_T_DATA, 0, 1 } },
 	[CM_FAILED] =	{ { CM_T_WHY, 0, 0 } },
 	[CM_EXPIRY] =	{ { CM_T_CTX, 0, 0 } },
 	[CM_EXPIRES] =	{ { CM_T_EXPIRES, 0, 0 } },
@@ -128,9 +128,14 @@ put_slot(const struct cm_msg *m, const struct slot *s, struct buf *out)
 	case CM_T_WHY:
 		return put_str(out, s->tag, m->why);
 	case CM_T_DATA:
-		if (m->data == NULL && m->len > 0)
+		if (m->ndata == 0 || m->ndata > CM_DATA_MAX)
 			return -1;
-		return put_field(out, s->tag, m->data, m->len);
+		for (i = 0; i < m->ndata; i++)
+			if ((m->data[i].data == NULL && m->data[i].len > 0) ||
+			    put_field(out, s->tag, m->data[i].data,
+			    m->data[i].len) == -1)
+				return -1;
+		return 0;
 	case CM_T_FPR:
 		if (m->nfprs > (s->many ? CM_FPRS_MAX : 1) ||
 		    (!s->optional && m->nfprs == 0))
@@ -247,6 +252,21 @@ add_fpr(struct cm_msg *m, const char *s)
 	return 0;
 }
 
+static int
+add_data(struct cm_msg *m, const void *v, size_t n)
+{
+	if (m->ndata >= CM_DATA_MAX)
+		return -1;
+	if (m->owndata == NULL && (m->owndata = calloc(CM_DATA_MAX,
+	    sizeof(*m->owndata))) == NULL)
+		return -1;
+	m->owndata[m->ndata].data = v;
+	m->owndata[m->ndata].len = n;
+	m->ndata++;
+	m->data = m->owndata;
+	return 0;
+}
+
 /* Stores one field of tag into m.  0, or -1 if its value is malformed. */
 static int
 store(struct cm_msg *m, int tag, const unsigned char *v, size_t n)
@@ -265,9 +285,7 @@ store(struct cm_msg *m, int tag, const unsigned char *v, size_t n)
 		m->ctx = get_u32(v);
 		return 0;
 	case CM_T_DATA:
-		m->data = v;
-		m->len = n;
-		return 0;
+		return add_data(m, v, n);
 	case CM_T_HOME:
 		m->home = s;
 		return 0;
@@ -351,4 +369,8 @@ cm_free(struct cm_msg *m)
 	m->own = NULL;
 	m->fprs = NULL;
 	m->nfprs = 0;
+	free(m->owndata);
+	m->owndata = NULL;
+	m->data = NULL;
+	m->ndata = 0;
 }

@@ -5,18 +5,21 @@
  * A message is a sequence of fields.  A field is a tag (1 byte), a length
  * (4 bytes, little-endian) and that many bytes of value.  The first field
  * is the kind (tag CM_T_KIND, 1 byte); each kind then has its own fields,
- * in this order ([X]: optional, X...: any number, up to CM_FPRS_MAX):
+ * in this order ([X]: optional, X...: any number, FPR up to CM_FPRS_MAX,
+ * DATA at least one and up to CM_DATA_MAX):
  *
- *   request            fields            answer
- *   CM_NEW, CM_OPEN    [HOME] [SIGNER]   CM_OPENED CTX
- *   CM_CHECK           CTX FPR           CM_DONE
- *   CM_ENCRYPT         CTX FPR... DATA   CM_ENCRYPTED DATA
+ *   request            fields              answer
+ *   CM_NEW, CM_OPEN    [HOME] [SIGNER]     CM_OPENED CTX
+ *   CM_CHECK           CTX FPR             CM_DONE
+ *   CM_ENCRYPT         CTX FPR... DATA...  CM_ENCRYPTED DATA...
  *   CM_FLUSH, CM_FREE  CTX               CM_DONE
  *   CM_EXPIRY          CTX               CM_EXPIRES EXPIRES
  *
  * and any request may be answered CM_FAILED WHY.  CM_NEW is crypt_new()
  * (the signing key checked at once), CM_OPEN crypt_open(), CM_EXPIRY
- * crypt_sign_key() (crypt.h; CM_FAILED: not known).
+ * crypt_sign_key() (crypt.h; CM_FAILED: not known).  CM_ENCRYPT is
+ * crypt_encrypt_sign_many(): its answer has one DATA per DATA asked, in
+ * the same order, or is CM_FAILED for them all.
  * CTX: 4 bytes, little-endian: a context the helper made (CM_OPENED).
  * EXPIRES: 8 bytes, little-endian, at most INT64_MAX: seconds since the
  * epoch, 0 for never.
@@ -34,9 +37,11 @@
 #include <stdint.h>
 
 #include "buf.h"
+#include "pgp.h"
 
 #define CM_STR_MAX	4096
 #define CM_FPRS_MAX	65536
+#define CM_DATA_MAX	PGP_BATCH_MAX
 
 enum cm_kind {
 	CM_NEW = 1,
@@ -77,11 +82,12 @@ struct cm_msg {
 	const char	*signer;	/* NULL: absent */
 	const char *const *fprs;
 	size_t		 nfprs;
-	const void	*data;
-	size_t		 len;
+	const struct pgp_bytes *data;
+	size_t		 ndata;
 	const char	*why;
 	long long	 expires;
 	const char	**own;		/* cm_decode()'s fprs, for cm_free() */
+	struct pgp_bytes *owndata;	/* cm_decode()'s data, for cm_free() */
 };
 
 /* Appends m to out.  0, or -1 (a value too long, or out of memory). */

@@ -20,6 +20,9 @@
 
 #define MAX_FILES	48
 
+/* A list's encrypted files go to the helper in one request. */
+_Static_assert(MAX_FILES <= PGP_BATCH_MAX, "a list's files in one batch");
+
 /* One file of a list (kind.h), rendered. */
 struct pfile {
 	struct buf		 body;		/* rendered, without header */
@@ -298,57 +301,72 @@ compose(const char *name, const struct pfile *f, struct buf *clear)
 	return buf_add(clear, buf_str(&f->body), f->body.len);
 }
 
+/* The crypt context, made on first use.  0, or -1 with why. */
+static int
+crypt_ready(const struct pub_ctx *p, char *why, size_t whysz)
+{
+	if (p->crypt->c == NULL && !p->crypt->failed &&
+	    (p->crypt->c = crypt_open(p->cfg->gpg_home,
+	    p->cfg->sign_key)) == NULL)
+		p->crypt->failed = 1;
+	if (p->crypt->c != NULL)
+		return 0;
+	(void)snprintf(why, whysz, "signing key %s unusable (see above)",
+	    p->cfg->sign_key);
+	return -1;
+}
+
+/*
+ * Composes each file that must change; the encrypted ones are then
+ * encrypted together, side by side (crypt_encrypt_sign_many()), all or
+ * none, the first failing in order naming why.
+ */
 static int
 encrypt_all(const struct pub_ctx *p, const char *name, struct pfile *f,
     size_t n, char *why, size_t whysz)
 {
 	const struct strlist	*r = conf_list_recipients(p->cfg, name);
-	struct buf		 clear = BUF_INIT;
-	char			 e[400];
-	size_t			 i;
-	int			 rc = -1;
+	struct buf		 clear[MAX_FILES], out[MAX_FILES];
+	struct pgp_bytes	 in[MAX_FILES];
+	size_t			 i, ne = 0, idx[MAX_FILES];
+	int			 enc, rc = -1;
 
 	if (r->n == 0) {
 		(void)snprintf(why, whysz, "no recipients configured "
 		    "([gpg] recipients or [list %s] recipients)", name);
 		return -1;
 	}
+	memset(clear, 0, sizeof(clear));
+	memset(out, 0, sizeof(out));
 	for (i = 0; i < n; i++) {
 		if (f[i].keep)
 			continue;
-		if (!kind_info(f[i].kind)->encrypted) {
-			if (compose(name, &f[i], &f[i].out) == -1) {
-				(void)snprintf(why, whysz, "cannot render %s",
-				    f[i].rel);
-				goto out;
-			}
-			continue;
-		}
-		buf_free(&clear);
-		if (compose(name, &f[i], &clear) == -1) {
+		enc = kind_info(f[i].kind)->encrypted;
+		if (compose(name, &f[i], enc ? &clear[ne] : &f[i].out) == -1) {
 			(void)snprintf(why, whysz, "cannot render %s",
 			    f[i].rel);
 			goto out;
 		}
-		if (p->crypt->c == NULL && !p->crypt->failed &&
-		    (p->crypt->c = crypt_open(p->cfg->gpg_home,
-		    p->cfg->sign_key)) == NULL)
-			p->crypt->failed = 1;
-		if (p->crypt->c == NULL) {
-			(void)snprintf(why, whysz, "signing key %s unusable "
-			    "(see above)", p->cfg->sign_key);
-			goto out;
-		}
-		if (crypt_encrypt_sign(p->crypt->c, (const char *const *)r->v,
-		    r->n, buf_str(&clear), clear.len, &f[i].out, e,
-		    sizeof(e)) == -1) {
-			(void)snprintf(why, whysz, "%s", e);
-			goto out;
-		}
+		if (!enc)
+			continue;
+		in[ne].data = clear[ne].data;
+		in[ne].len = clear[ne].len;
+		idx[ne++] = i;
+	}
+	if (ne > 0 && (crypt_ready(p, why, whysz) == -1 ||
+	    crypt_encrypt_sign_many(p->crypt->c, (const char *const *)r->v,
+	    r->n, in, ne, out, why, whysz) == -1))
+		goto out;
+	for (i = 0; i < ne; i++) {
+		f[idx[i]].out = out[i];
+		memset(&out[i], 0, sizeof(out[i]));
 	}
 	rc = 0;
 out:
-	buf_free(&clear);
+	for (i = 0; i < MAX_FILES; i++) {
+		buf_free(&clear[i]);
+		buf_free(&out[i]);
+	}
 	return rc;
 }
 

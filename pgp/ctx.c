@@ -164,6 +164,29 @@ ctx_make(struct pgp *p, const char *home, char *why, size_t whysz)
 	return 0;
 }
 
+int
+ctx_worker(const struct pgp *p, gpgme_ctx_t *ctx, char *why, size_t whysz)
+{
+	gpgme_error_t	 err;
+	char		 es[128];
+
+	if ((err = gpgme_new(ctx)) != 0) {
+		set_why(why, whysz, "gpgme: %s", gerr(err, es, sizeof(es)));
+		return -1;
+	}
+	if (ctx_setup(*ctx, p->home, why, whysz) == -1 ||
+	    (p->signer != NULL &&
+	    (err = gpgme_signers_add(*ctx, p->signer)) != 0)) {
+		if (err != 0)
+			set_why(why, whysz, "signing key %s: %s", p->sign_fpr,
+			    gerr(err, es, sizeof(es)));
+		gpgme_release(*ctx);
+		*ctx = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 /*
  * The public keyrings of p's home: importing a key or a revocation, or
  * deleting a key, changes one of them.

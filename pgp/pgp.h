@@ -9,7 +9,8 @@
  *
  * One struct pgp per thread: it holds one GPGME context, the signing key
  * (if any) and a cache of checked recipient keys.  pgp_global_init() must
- * run once, before any thread starts.
+ * run once, before any thread starts.  pgp_encrypt_sign_many() starts
+ * threads of its own, and joins them, inside the call.
  *
  * Keys are named only by their full primary fingerprint (40 hex digits,
  * either case: valid_pgp_fingerprint()).  Recipient keys are not required
@@ -92,6 +93,41 @@ int	pgp_check_recipient(struct pgp *, const char *fpr, char *why,
 int	pgp_encrypt_sign(struct pgp *, const char *const *fprs, size_t nfprs,
 	    const void *in, size_t len, struct buf *out, char *why,
 	    size_t whysz);
+
+/* At most so many inputs to pgp_encrypt_sign_many(), and threads. */
+#define PGP_BATCH_MAX	64
+#define PGP_WORKERS_MAX	4
+
+/* A byte string another owns (data may be NULL when len is 0). */
+struct pgp_bytes {
+	const void	*data;
+	size_t		 len;
+};
+
+/*
+ * Appends src[i] to out[i] for each of the n (at most PGP_BATCH_MAX), all
+ * or none: after running out of memory no out has grown.  0, or -1.
+ */
+int	pgp_bytes_append(struct buf *out, const struct pgp_bytes *src,
+	    size_t n);
+
+/*
+ * pgp_encrypt_sign() of each of the n inputs (n >= 1) to the same
+ * recipients, up to workers of them at once: the recipients and the
+ * signing key are set up once, in the calling thread, then up to
+ * workers - 1 threads, each with a GPGME context of its own, and the
+ * calling thread (with p's) take the inputs in order; all are joined
+ * before it returns.  All or nothing: on success out[i] (n of them) gets
+ * in[i]'s output appended, for every i; else no out is touched, and why
+ * is the reason of the first input, in order, that failed (the one
+ * pgp_encrypt_sign() one after another would give; the inputs after it
+ * are not started).  workers 1: one after another, no thread.
+ * At most PGP_BATCH_MAX inputs; workers above PGP_WORKERS_MAX count as
+ * that many.  0, or -1 with why.
+ */
+int	pgp_encrypt_sign_many(struct pgp *, const char *const *fprs,
+	    size_t nfprs, const struct pgp_bytes *in, size_t n,
+	    unsigned workers, struct buf *out, char *why, size_t whysz);
 
 /*
  * Checks that the public key signer_fpr (a full primary fingerprint) is

@@ -2,8 +2,9 @@
  * pgp_int: what the files of pgp/ share behind pgp.h (not for callers).
  *
  * ctx.c makes and frees the contexts and keeps their recipient key cache;
- * key.c finds keys and says what is wrong with one; sign.c encrypts and
- * signs; verify.c decrypts and verifies.
+ * key.c finds keys and says what is wrong with one; sign.c sets up the
+ * keys and encrypts and signs one file; batch.c runs several of those
+ * side by side; verify.c decrypts and verifies.
  */
 #ifndef LF_PGP_INT_H
 #define LF_PGP_INT_H
@@ -13,6 +14,7 @@
 
 #include <gpgme.h>
 
+#include "buf.h"
 #include "fsutil.h"
 #include "pgp.h"
 #include "valid.h"
@@ -55,6 +57,13 @@ int	fpr_get(const char *in, char out[FPR_SZ], const char *what, char *why,
 /* ctx.c: the recipient key cache. */
 gpgme_key_t cache_find(const struct pgp *, const char *fpr);
 int	cache_add(struct pgp *, const char *fpr, gpgme_key_t);
+/*
+ * ctx.c: a new GPGME context set up as p's, with p's signing key (set up
+ * already), for another thread to encrypt and sign with p's keys.  It
+ * starts no gpg.  0, or -1 with why.
+ */
+int	ctx_worker(const struct pgp *p, gpgme_ctx_t *ctx, char *why,
+	    size_t whysz);
 
 /* key.c */
 /*
@@ -79,5 +88,20 @@ long long key_sign_expiry(gpgme_key_t k, const char *fpr);
 
 /* sign.c: sets up the signing key now (PGP_PROBE).  0, or -1 with why. */
 int	signer_probe(struct pgp *, char *why, size_t whysz);
+/*
+ * sign.c: sets up the signing key if needed and fills keys (nfprs + 1
+ * slots) with the distinct checked recipient keys (owned by p's cache),
+ * NULL-terminated.  0, or -1 with why.
+ */
+int	recipients_collect(struct pgp *p, const char *const *fprs,
+	    size_t nfprs, gpgme_key_t *keys, char *why, size_t whysz);
+/*
+ * sign.c: one encrypt and sign operation on ctx (p's own or a
+ * ctx_worker() one) to keys, signed by p's signing key; reads p only.
+ * The output is appended to out on success.  0, or -1 with why.
+ */
+int	encrypt_on(const struct pgp *p, gpgme_ctx_t ctx, gpgme_key_t *keys,
+	    const void *in, size_t len, struct buf *out, char *why,
+	    size_t whysz);
 
 #endif

@@ -37,29 +37,29 @@ key_refused(gpgme_invalid_key_t inv, const char *what, const char *fpr,
 	return 1;
 }
 
-/* 1 (with why) if gpg refused the signing key in the last operation. */
+/* 1 (with why) if gpg refused the signing key in ctx's last operation. */
 static int
-signer_refused(struct pgp *p, char *why, size_t whysz)
+signer_refused(const struct pgp *p, gpgme_ctx_t ctx, char *why, size_t whysz)
 {
-	gpgme_sign_result_t	sr = gpgme_op_sign_result(p->ctx);
+	gpgme_sign_result_t	sr = gpgme_op_sign_result(ctx);
 
 	return key_refused(sr != NULL ? sr->invalid_signers : NULL,
 	    "signing key", p->sign_fpr, why, whysz);
 }
 
 /*
- * Checks the signature made by an operation: exactly one, by a subkey of
- * the signing key, and no invalid signer.
+ * Checks the signature made by an operation on ctx: exactly one, by a
+ * subkey of p's signing key, and no invalid signer.
  */
 static int
-sign_result_ok(struct pgp *p, char *why, size_t whysz)
+sign_result_ok(const struct pgp *p, gpgme_ctx_t ctx, char *why, size_t whysz)
 {
 	gpgme_sign_result_t		 sr;
 	const struct _gpgme_subkey	*sk;
 
-	if (signer_refused(p, why, whysz))
+	if (signer_refused(p, ctx, why, whysz))
 		return -1;
-	if ((sr = gpgme_op_sign_result(p->ctx)) == NULL) {
+	if ((sr = gpgme_op_sign_result(ctx)) == NULL) {
 		set_why(why, whysz, "signing key %s: no signature made",
 		    p->sign_fpr);
 		return -1;
@@ -95,12 +95,12 @@ sign_test(struct pgp *p, char *why, size_t whysz)
 	}
 	err = gpgme_op_sign(p->ctx, in, out, GPGME_SIG_MODE_DETACH);
 	if (err != 0) {
-		if (!signer_refused(p, why, whysz))
+		if (!signer_refused(p, p->ctx, why, whysz))
 			set_why(why, whysz, "signing key %s: %s", p->sign_fpr,
 			    gerr(err, es, sizeof(es)));
 		goto done;
 	}
-	rc = sign_result_ok(p, why, whysz);
+	rc = sign_result_ok(p, p->ctx, why, whysz);
 done:
 	gpgme_data_release(in);
 	gpgme_data_release(out);
@@ -283,11 +283,7 @@ signer_ready(struct pgp *p, gpgme_key_t candidate, char *why, size_t whysz)
 	return rc;
 }
 
-/*
- * Fills keys (nfprs + 1 slots) with the distinct checked recipient keys,
- * NULL-terminated.  0, or -1 with why.
- */
-static int
+int
 recipients_collect(struct pgp *p, const char *const *fprs, size_t nfprs,
     gpgme_key_t *keys, char *why, size_t whysz)
 {
@@ -309,11 +305,11 @@ recipients_collect(struct pgp *p, const char *const *fprs, size_t nfprs,
 	return 0;
 }
 
-/* 1 (with why) if gpg refused a recipient in the last operation. */
+/* 1 (with why) if gpg refused a recipient in ctx's last operation. */
 static int
-recipients_refused(struct pgp *p, char *why, size_t whysz)
+recipients_refused(gpgme_ctx_t ctx, char *why, size_t whysz)
 {
-	gpgme_encrypt_result_t	er = gpgme_op_encrypt_result(p->ctx);
+	gpgme_encrypt_result_t	er = gpgme_op_encrypt_result(ctx);
 	gpgme_invalid_key_t	inv = er != NULL ? er->invalid_recipients :
 				    NULL;
 
@@ -323,19 +319,20 @@ recipients_refused(struct pgp *p, char *why, size_t whysz)
 
 /* After a failed encryption: name the key gpg refused, if any. */
 static void
-why_encrypt(struct pgp *p, gpgme_error_t err, char *why, size_t whysz)
+why_encrypt(const struct pgp *p, gpgme_ctx_t ctx, gpgme_error_t err,
+    char *why, size_t whysz)
 {
 	char	es[128];
 
-	if (!recipients_refused(p, why, whysz) &&
-	    !signer_refused(p, why, whysz))
+	if (!recipients_refused(ctx, why, whysz) &&
+	    !signer_refused(p, ctx, why, whysz))
 		set_why(why, whysz, "encrypt and sign: %s",
 		    gerr(err, es, sizeof(es)));
 }
 
-static int
-run_encrypt(struct pgp *p, gpgme_key_t *keys, const void *in, size_t len,
-    struct buf *out, char *why, size_t whysz)
+int
+encrypt_on(const struct pgp *p, gpgme_ctx_t ctx, gpgme_key_t *keys,
+    const void *in, size_t len, struct buf *out, char *why, size_t whysz)
 {
 	gpgme_data_t	 din = NULL, dout = NULL;
 	gpgme_error_t	 err;
@@ -348,13 +345,13 @@ run_encrypt(struct pgp *p, gpgme_key_t *keys, const void *in, size_t len,
 		set_why(why, whysz, "gpgme data: %s", gerr(err, es, sizeof(es)));
 		goto done;
 	}
-	err = gpgme_op_encrypt_sign(p->ctx, keys, ENCRYPT_FLAGS, din, dout);
+	err = gpgme_op_encrypt_sign(ctx, keys, ENCRYPT_FLAGS, din, dout);
 	if (err != 0) {
-		why_encrypt(p, err, why, whysz);
+		why_encrypt(p, ctx, err, why, whysz);
 		goto done;
 	}
-	if (sign_result_ok(p, why, whysz) == -1 ||
-	    recipients_refused(p, why, whysz))
+	if (sign_result_ok(p, ctx, why, whysz) == -1 ||
+	    recipients_refused(ctx, why, whysz))
 		goto done;
 	mem = gpgme_data_release_and_get_mem(dout, &n);
 	dout = NULL;
@@ -372,38 +369,5 @@ done:
 	gpgme_free(mem);
 	gpgme_data_release(din);
 	gpgme_data_release(dout);
-	return rc;
-}
-
-int
-pgp_encrypt_sign(struct pgp *p, const char *const *fprs, size_t nfprs,
-    const void *in, size_t len, struct buf *out, char *why, size_t whysz)
-{
-	gpgme_key_t	*keys;
-	int		 rc;
-
-	if (nfprs == 0) {
-		/* GPGME would encrypt symmetrically. */
-		set_why(why, whysz, "no recipients");
-		return -1;
-	}
-	if (in == NULL && len != 0) {
-		set_why(why, whysz, "no input");
-		return -1;
-	}
-	if (p->sign_fpr[0] == '\0') {
-		set_why(why, whysz, "encrypt and sign: no signing key");
-		return -1;
-	}
-	/* gpgme_key_t is a pointer: an array of them. */
-	if ((keys = calloc(nfprs + 1,
-	    sizeof(*keys))) == NULL) {	/* NOLINT(bugprone-sizeof-expression) */
-		set_why(why, whysz, "out of memory");
-		return -1;
-	}
-	rc = recipients_collect(p, fprs, nfprs, keys, why, whysz);
-	if (rc == 0)
-		rc = run_encrypt(p, keys, in, len, out, why, whysz);
-	free(keys);		/* the keys belong to the cache */
 	return rc;
 }

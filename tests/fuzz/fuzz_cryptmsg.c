@@ -8,7 +8,7 @@
  *    first the kind, then the kind's fields in its order (a tiny pattern
  *    per kind), strings ending with their only NUL and at most
  *    CM_STR_MAX bytes, contexts of 4 bytes, expiry times of 8 bytes at
- *    most INT64_MAX, at most CM_FPRS_MAX FPRs;
+ *    most INT64_MAX, at most CM_FPRS_MAX FPRs and CM_DATA_MAX DATA;
  *  - what it accepts, cm_encode() writes back byte for byte, and the
  *    decoded values point inside the input.
  */
@@ -23,8 +23,8 @@
  */
 static const char *const pattern[] = {
 	[CM_NEW] = "h?s?", [CM_OPEN] = "h?s?", [CM_CHECK] = "cf",
-	[CM_ENCRYPT] = "cf*d", [CM_FLUSH] = "c", [CM_FREE] = "c",
-	[CM_OPENED] = "c", [CM_DONE] = "", [CM_ENCRYPTED] = "d",
+	[CM_ENCRYPT] = "cf*dd*", [CM_FLUSH] = "c", [CM_FREE] = "c",
+	[CM_OPENED] = "c", [CM_DONE] = "", [CM_ENCRYPTED] = "dd*",
 	[CM_FAILED] = "w", [CM_EXPIRY] = "c", [CM_EXPIRES] = "e",
 };
 
@@ -61,7 +61,7 @@ static int
 oracle(const uint8_t *data, size_t len)
 {
 	static char	 seq[CM_FPRS_MAX + 8];
-	size_t		 at = 0, n = 0, vlen, nf = 0;
+	size_t		 at = 0, n = 0, vlen, nf = 0, nd = 0;
 	const uint8_t	*v;
 	int		 kind = -1;
 	char		 c;
@@ -81,7 +81,8 @@ oracle(const uint8_t *data, size_t len)
 			return 0;
 		if (c == 'k')
 			kind = v[0];
-		if (c == 'f' && ++nf > CM_FPRS_MAX)
+		if ((c == 'f' && ++nf > CM_FPRS_MAX) ||
+		    (c == 'd' && ++nd > CM_DATA_MAX))
 			return 0;
 		if (c != 'k')
 			seq[n - 1] = c;
@@ -117,8 +118,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	if (!ok)
 		return 0;
 	FUZZ_ASSERT(inside(m.home, data, len) && inside(m.signer, data, len) &&
-	    inside(m.why, data, len) && inside(m.data, data, len),
-	    "a value outside the input");
+	    inside(m.why, data, len), "a value outside the input");
+	for (i = 0; i < m.ndata; i++)
+		FUZZ_ASSERT(inside(m.data[i].data, data, len), "data %zu "
+		    "outside", i);
 	for (i = 0; i < m.nfprs; i++)
 		FUZZ_ASSERT(inside(m.fprs[i], data, len), "fpr %zu outside", i);
 	FUZZ_ASSERT(cm_encode(&m, &out) == 0, "cannot encode what it decoded");

@@ -117,6 +117,50 @@ test_encrypt_decrypt(void **state)
 	buf_free(&out);
 }
 
+/*
+ * A batch: every input encrypted on its own, each output appended to its
+ * buffer in the order of the inputs (different sizes, an empty one).
+ */
+static void
+test_many(void **state)
+{
+	struct keys		*k = *state;
+	const char		*r[] = { k->a, k->b };
+	const char		*pt[] = { "whole\nlist\n", "mail\n", "",
+	    "digest\n", "fifth\n" };
+	struct pgp_bytes	 in[5];
+	struct buf		 out[5];
+	char			 why[256];
+	size_t			 i;
+
+	memset(out, 0, sizeof(out));
+	for (i = 0; i < 5; i++) {
+		in[i].data = pt[i];
+		in[i].len = strlen(pt[i]);
+	}
+	buf_add(&out[1], "head", 4);
+	assert_true(crypt_workers() >= 1 && crypt_workers() <= PGP_WORKERS_MAX);
+	assert_int_equal(crypt_encrypt_sign_many(cr, r, 2, in, 5, out, why,
+	    sizeof(why)), 0);
+	assert_true(strncmp(out[1].data, "head-----BEGIN PGP", 18) == 0);
+	memmove(out[1].data, out[1].data + 4, out[1].len - 3);
+	out[1].len -= 4;
+	for (i = 0; i < 5; i++)
+		assert_decrypts(k, i % 2 ? k->b_home : k->a_home, &out[i],
+		    pt[i], in[i].len);
+	/* All or nothing: one bad input and no output grows. */
+	for (i = 0; i < 5; i++)
+		buf_reset(&out[i]);
+	in[3].data = NULL;
+	assert_int_equal(crypt_encrypt_sign_many(cr, r, 2, in, 5, out, why,
+	    sizeof(why)), -1);
+	assert_string_equal(why, "no input");
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(out[i].len, 0);
+		buf_free(&out[i]);
+	}
+}
+
 static void
 test_appends(void **state)
 {
@@ -502,6 +546,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_encrypt_decrypt),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_appends),
 		cmocka_unit_test(test_empty_input),
 		cmocka_unit_test(test_lower_case_and_duplicates),
@@ -521,6 +566,7 @@ main(void)
 	};
 	const struct CMUnitTest helper_tests[] = {
 		cmocka_unit_test(test_encrypt_decrypt),
+		cmocka_unit_test(test_many),
 		cmocka_unit_test(test_empty_input),
 		cmocka_unit_test(test_lower_case_and_duplicates),
 		cmocka_unit_test(test_unknown),

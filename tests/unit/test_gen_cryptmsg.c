@@ -167,9 +167,11 @@ test_check_flush_free(void **state)
 static void
 test_encrypt(void **state)
 {
-	const char	*fprs[] = { "A", "", "B\n" };
-	struct cm_msg	 m = { .kind = CM_ENCRYPT, .ctx = 3, .fprs = fprs,
-	    .nfprs = 3, .data = "x\0y", .len = 3 };
+	const char		*fprs[] = { "A", "", "B\n" };
+	const struct pgp_bytes	 data[] = { { "x\0y", 3 }, { NULL, 0 },
+	    { "z", 1 } };
+	struct cm_msg		 m = { .kind = CM_ENCRYPT, .ctx = 3,
+	    .fprs = fprs, .nfprs = 3, .data = data, .ndata = 1 };
 	struct buf	 b = BUF_INIT;
 	struct cm_msg	 d;
 	char		 why[200];
@@ -185,8 +187,20 @@ test_encrypt(void **state)
 	assert_int_equal(cm_decode(b.data, b.len, &d, why, sizeof(why)), 0);
 	assert_int_equal(d.nfprs, 3);
 	assert_string_equal(d.fprs[2], "B\n");
-	assert_int_equal(d.len, 3);
-	assert_memory_equal(d.data, "x\0y", 3);
+	assert_int_equal(d.ndata, 1);
+	assert_int_equal(d.data[0].len, 3);
+	assert_memory_equal(d.data[0].data, "x\0y", 3);
+	cm_free(&d);
+	/* Several DATA: a batch, in order, an empty one among them. */
+	field(&b, CM_T_DATA, "", 0);
+	field(&b, CM_T_DATA, "z", 1);
+	m.ndata = 3;
+	assert_wire(&m, &b);
+	assert_int_equal(cm_decode(b.data, b.len, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.ndata, 3);
+	assert_int_equal(d.data[1].len, 0);
+	assert_int_equal(d.data[2].len, 1);
+	assert_memory_equal(d.data[2].data, "z", 1);
 	cm_free(&d);
 	/* No recipients and no data are messages too (the helper says no). */
 	buf_reset(&b);
@@ -194,8 +208,8 @@ test_encrypt(void **state)
 	ctx(&b, 3);
 	field(&b, CM_T_DATA, "", 0);
 	m.nfprs = 0;
-	m.data = NULL;
-	m.len = 0;
+	m.data = data + 1;
+	m.ndata = 1;
 	assert_wire(&m, &b);
 	buf_free(&b);
 }
@@ -203,8 +217,9 @@ test_encrypt(void **state)
 static void
 test_answers(void **state)
 {
-	struct cm_msg	 m = { .kind = CM_OPENED, .ctx = 9 };
-	struct buf	 b = BUF_INIT;
+	const struct pgp_bytes	 data[] = { { "-----BEGIN", 10 }, { "-", 1 } };
+	struct cm_msg		 m = { .kind = CM_OPENED, .ctx = 9 };
+	struct buf		 b = BUF_INIT;
 
 	(void)state;
 	kind(&b, CM_OPENED);
@@ -218,8 +233,11 @@ test_answers(void **state)
 	kind(&b, CM_ENCRYPTED);
 	field(&b, CM_T_DATA, "-----BEGIN", 10);
 	m.kind = CM_ENCRYPTED;
-	m.data = "-----BEGIN";
-	m.len = 10;
+	m.data = data;
+	m.ndata = 1;
+	assert_wire(&m, &b);
+	field(&b, CM_T_DATA, "-", 1);
+	m.ndata = 2;
 	assert_wire(&m, &b);
 	buf_reset(&b);
 	kind(&b, CM_FAILED);
@@ -350,10 +368,12 @@ encrypt_data_first(struct buf *b)
 }
 
 static void
-encrypt_two_data(struct buf *b)
+encrypt_data_between(struct buf *b)
 {
-	encrypt_no_data(b);
+	kind(b, CM_ENCRYPT);
+	ctx(b, 1);
 	field(b, CM_T_DATA, "x", 1);
+	str(b, CM_T_FPR, "A");
 	field(b, CM_T_DATA, "y", 1);
 }
 
@@ -477,7 +497,7 @@ test_refused(void **state)
 	void	(*bad[])(struct buf *) = {
 		no_kind, kind_zero, kind_end, kind_255, kind_long, kind_twice,
 		check_no_fpr, check_no_ctx, check_two_fprs, encrypt_no_data,
-		encrypt_data_first, encrypt_two_data, open_swapped,
+		encrypt_data_first, encrypt_data_between, open_swapped,
 		open_home_twice, open_unknown_tag, str_no_nul, str_inner_nul,
 		str_empty, str_too_long, ctx_short, ctx_long, why_missing,
 		request_field_in_answer, len_huge, expires_short,
@@ -497,17 +517,32 @@ test_refused(void **state)
 static void
 test_encode_refuses(void **state)
 {
-	const char	*two[] = { "A", "B" };
-	char		*s;
-	struct buf	 b = BUF_INIT;
-	struct cm_msg	 m = { .kind = CM_CHECK, .fprs = two, .nfprs = 0 };
+	static const struct pgp_bytes	 none = { NULL, 1 };
+	static struct pgp_bytes		 many[CM_DATA_MAX + 1];
+	const char			*two[] = { "A", "B" };
+	char				*s;
+	struct buf			 b = BUF_INIT;
+	struct cm_msg			 m = { .kind = CM_CHECK, .fprs = two,
+	    .nfprs = 0 };
 
 	(void)state;
 	assert_int_equal(cm_encode(&m, &b), -1);	/* no fpr */
 	m.nfprs = 2;
 	assert_int_equal(cm_encode(&m, &b), -1);	/* two */
-	m = (struct cm_msg){ .kind = CM_ENCRYPTED, .data = NULL, .len = 1 };
-	assert_int_equal(cm_encode(&m, &b), -1);
+	m = (struct cm_msg){ .kind = CM_ENCRYPTED, .data = &none, .ndata = 1 };
+	assert_int_equal(cm_encode(&m, &b), -1);	/* NULL, 1 byte */
+	m.ndata = 0;
+	assert_int_equal(cm_encode(&m, &b), -1);	/* no DATA */
+	m.data = many;
+	m.ndata = CM_DATA_MAX + 1;
+	assert_int_equal(cm_encode(&m, &b), -1);	/* too many */
+	m.ndata = CM_DATA_MAX;
+	buf_reset(&b);
+	assert_int_equal(cm_encode(&m, &b), 0);
+	assert_true(decodes(&b));
+	field(&b, CM_T_DATA, "", 0);
+	assert_false(decodes(&b));			/* one more */
+	buf_reset(&b);
 	m = (struct cm_msg){ .kind = CM_KIND_END };
 	assert_int_equal(cm_encode(&m, &b), -1);
 	m = (struct cm_msg){ .kind = CM_EXPIRES, .expires = -1 };
