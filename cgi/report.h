@@ -55,8 +55,10 @@ int	report_metrics(struct buf *, const struct lf_client *,
  * The change report of a finished run: generation, result, exit, updates
  * (added + removed summed over the lists changed in that generation) and
  * those lists (only list, if not NULL or ""), every one of them for a
- * client with trigger = yes.  Sets *failed when the run's
- * exit status is neither 0 nor 3.
+ * client with trigger = yes.  m is every list's view (state.h) or only
+ * the lists the run names (runview.h): both hold every list changed or
+ * held in it.  Sets *failed when the run's exit status is neither 0
+ * nor 3.
  */
 int	report_regenerate(struct buf *, const struct lf_client *,
 	    const struct lf_manifest *, const struct lf_run *run,

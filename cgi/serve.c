@@ -21,6 +21,7 @@
 #include "manifest.h"
 #include "report.h"
 #include "route.h"
+#include "runview.h"
 #include "serve.h"
 #include "state.h"
 #include "trigger.h"
@@ -375,6 +376,7 @@ regenerate_wait(struct req *q, long long t0)
 {
 	struct buf b = BUF_INIT;
 	struct lf_run run;
+	struct lf_manifest rv;
 	char	 path[PATH_MAX];
 	int	 failed;
 
@@ -393,16 +395,20 @@ regenerate_wait(struct req *q, long long t0)
 	case WAIT_DONE:
 		break;
 	}
-	/* The view of the lists as the run left them. */
-	if (state_view(&q->s) == -1) {
+	/* The lists as the run left them: those it names (runview.h), or,
+	 * from a run.json that names none, every list. */
+	if (run.lists_known ? runview_build(q->s.cfg->feed_dir, &run, &rv)
+	    == -1 : state_view(&q->s) == -1) {
 		internal_error(q);
 		return;
 	}
-	if (report_regenerate(&b, q->client, q->s.man, &run, q->rt.list,
-	    &failed) == -1)
+	if (report_regenerate(&b, q->client, run.lists_known ? &rv : q->s.man,
+	    &run, q->rt.list, &failed) == -1)
 		internal_error(q);
 	else
 		reply_buf(q, failed ? 503 : 200, CT_JSON, NULL, &b);
+	if (run.lists_known)
+		manifest_free(&rv);
 	buf_free(&b);
 }
 

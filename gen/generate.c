@@ -94,6 +94,9 @@ finish(struct run *r, int code, const char *result, const char *msg)
 	crypt_sign_key(r->lc.c, &r->rec.sign_key);
 	(void)snprintf(r->rec.result, sizeof(r->rec.result), "%s", result);
 	(void)snprintf(r->rec.message, sizeof(r->rec.message), "%s", msg);
+	/* What it switched and held, for whoever waits for it (past the
+	 * bound of manifest.h: neither, the reader looks at every list). */
+	(void)run_set_lists(&r->rec, &r->feed.live, &r->now.held);
 	record(r);
 	return -1;
 }

@@ -12,7 +12,6 @@
 #include "fsutil.h"
 #include "log.h"
 #include "manifest.h"
-#include "unicode.h"
 #include "valid.h"
 
 #define MANIFEST_MAX	(64UL * 1024 * 1024)
@@ -468,92 +467,4 @@ manifest_entry_copy(struct lf_entry *dst, const struct lf_entry *src)
 bad:
 	manifest_entry_free(dst);
 	return -1;
-}
-
-int
-run_read(const char *path, struct lf_run *r)
-{
-	json_error_t	 err;
-	json_t		*root;
-	const char	*s;
-
-	memset(r, 0, sizeof(*r));
-	if ((root = json_load_file(path, 0, &err)) == NULL) {
-		if (access(path, F_OK) == -1 && errno == ENOENT)
-			return 1;
-		log_warnx("%s: %s", path, err.text);
-		return -1;
-	}
-	if (!json_is_object(root)) {
-		log_warnx("%s: not a JSON object", path);
-		json_decref(root);
-		return -1;
-	}
-	r->started_ms = jll(root, "started_ms");
-	r->finished_ms = jll(root, "finished_ms");
-	r->exit = (int)jll(root, "exit");
-	r->generation = jll(root, "generation");
-	if (json_is_integer(json_object_get(root, "sign_key_expires")) &&
-	    jll(root, "sign_key_expires") >= 0) {
-		r->sign_key.known = 1;
-		r->sign_key.expires = jll(root, "sign_key_expires");
-	}
-	if ((s = json_string_value(json_object_get(root, "result"))) != NULL)
-		(void)snprintf(r->result, sizeof(r->result), "%s", s);
-	if ((s = json_string_value(json_object_get(root, "message"))) != NULL)
-		(void)snprintf(r->message, sizeof(r->message), "%s", s);
-	json_decref(root);
-	return 0;
-}
-
-/*
- * Copies s into out, each byte that does not begin a valid UTF-8 sequence
- * replaced by '?': JSON strings must be UTF-8, and a message may come
- * from anywhere or have been cut inside a character.
- */
-static void
-utf8_fix(const char *s, char *out, size_t outsz)
-{
-	size_t		 n = strlen(s), i = 0, o = 0, len;
-	uint32_t	 c;
-
-	while (i < n && o + 1 < outsz) {
-		len = uni_decode(s + i, n - i, &c);
-		if (len == 0 || o + len >= outsz) {
-			out[o++] = '?';
-			i++;
-			continue;
-		}
-		memcpy(out + o, s + i, len);
-		o += len;
-		i += len;
-	}
-	out[o] = '\0';
-}
-
-int
-run_write(const char *dir, const struct lf_run *r)
-{
-	json_t	*root;
-	char	*s;
-	char	 result[sizeof(r->result)], message[sizeof(r->message)];
-
-	utf8_fix(r->result, result, sizeof(result));
-	utf8_fix(r->message, message, sizeof(message));
-	root = json_pack("{s:I, s:I, s:i, s:s, s:s, s:I}",
-	    "started_ms", (json_int_t)r->started_ms,
-	    "finished_ms", (json_int_t)r->finished_ms,
-	    "exit", r->exit, "result", result, "message", message,
-	    "generation", (json_int_t)r->generation);
-	if (root != NULL && r->sign_key.known && json_object_set_new(root,
-	    "sign_key_expires", json_integer((json_int_t)r->sign_key.expires))
-	    == -1) {
-		json_decref(root);
-		root = NULL;
-	}
-	if (root == NULL)
-		return write_json(dir, RUN_NAME, NULL);
-	s = json_dumps(root, JSON_SORT_KEYS);
-	json_decref(root);
-	return write_json(dir, RUN_NAME, s);
 }

@@ -52,9 +52,19 @@
  *   "exit": N, "result": "ok|held|database|crypto|error|running",
  *   "message": "...", "generation": N (the last one made live),
  *   "sign_key_expires": N }
+ *   "sign_key_expires": N,
+ *   "live": ["list", ...], "held": ["list", ...] }
  * sign_key_expires: when the signing key stops signing, in seconds since
  * the epoch, 0 if it never does; absent when the generator did not know
  * (a run.json without it reads as not known).
+ * live: the lists the run made live (switched to its generation); held:
+ * those its guard held; each sorted by name, unique, valid list names,
+ * together at most RUN_LISTS_MAX, so that what a run of one list writes
+ * and what a reader waiting for it reads do not grow with the lists.
+ * Both are absent while the run runs and when the run made live or held
+ * more lists than that (or was written before they existed): the reader
+ * then looks at every list.  A run.json with only one of them, or with
+ * anything else in them, is refused.
  */
 #ifndef LF_MANIFEST_H
 #define LF_MANIFEST_H
@@ -63,10 +73,13 @@
 
 #include "conf.h"
 #include "kind.h"
+#include "strlist.h"
+#include "valid.h"
 
 #define MANIFEST_NAME	"manifest.json"
 #define RUN_NAME	"run.json"
 #define ENTRY_NAME	"entry.json"
+#define RUN_LISTS_MAX	64	/* live + held names in run.json */
 #define ENTRY_HELD_MAX	512	/* bytes of a held list's reason */
 
 struct lf_entry_file {
@@ -124,6 +137,10 @@ struct lf_run {
 	char		 message[512];
 	long long	 generation;
 	struct lf_keyinfo sign_key;
+	int		 lists_known;	/* live and held were recorded */
+	size_t		 nlive, nheld;
+	/* the live names, then the held ones */
+	char		 lists[RUN_LISTS_MAX][VALID_LIST_MAX + 1];
 };
 
 /* 0 read, 1 no such file (m is empty), -1 unreadable or invalid. */
@@ -158,5 +175,9 @@ int	manifest_entry_same(const struct lf_entry *, const struct lf_entry *);
 
 int	run_read(const char *path, struct lf_run *r);	/* like manifest_read */
 int	run_write(const char *dir, const struct lf_run *r);
+/* Records live and held (sorted) in r: 0, or -1 when they are more than
+ * RUN_LISTS_MAX or a name is not valid (then r records none). */
+int	run_set_lists(struct lf_run *r, const struct strlist *live,
+	    const struct strlist *held);
 
 #endif

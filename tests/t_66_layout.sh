@@ -16,6 +16,7 @@ CONF=$T/listfeed.conf
 {
 	base_conf layout "$FEED" "$T/trigger.sock"
 	client_conf sympa deelnemers plain
+	client_conf crm deelnemers trigger
 } >"$CONF"
 
 # ------------------------------------------------ 1. nothing else touched
@@ -111,6 +112,29 @@ sleep 0.5
 kill "$spid"; wait "$spid" 2>/dev/null
 check_grep "a trigger to the watcher: deelnemers switched" 'symlink.*l/\.tmp-deelnemers' "$T/strace.watch"
 only_its_own "a trigger to the watcher" "$T/strace.watch"
+# A waiting trigger naming deelnemers: the responder's answer reads that
+# list's entry (run.json names the lists the run made live), no other.
+G=$(jq .generation "$FEED/run.json")
+strace -f -qq -y -p "$(bg_pid fcgi-layout)" -o "$T/strace.wait" -e trace=file,getdents64 &
+spid=$!
+sleep 1
+db_sql layout "UPDATE members_user SET last_name = 'T0'"
+check_eq "a waiting trigger naming deelnemers: 200" 200 \
+    "$(pki_curl crm -m 90 -o "$T/wait.json" -w '%{http_code}' -X POST \
+       "$URL/-/regenerate?list=deelnemers&wait=60")"
+sleep 0.5
+kill "$spid"; wait "$spid" 2>/dev/null
+check "  its report: deelnemers changed in that run, nothing held" python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["generation"] > int(sys.argv[2]) and d["exit"] == 0, d
+assert list(d["lists"]) == ["deelnemers"] and d["held"] == {}, d
+assert d["lists"]["deelnemers"]["count"] > 0, d' "$T/wait.json" "$G"
+check_grep "  (the wait was traced)" 'run\.json' "$T/strace.wait"
+check_eq "  the answer lists no directory of lists" "" \
+    "$(grep -E 'getdents64\([0-9]+<'"$FEED"'/(l|v)>' "$T/strace.wait" | head -3)"
+check_eq "  and opens no other list's path" "" \
+    "$(for n in $others; do grep -E "[/\"]$n([./\"]|$)" "$T/strace.wait"; done | head -5)"
 mkdir -p "$T/dl"
 for round in $(seq 1 12); do
 	db_sql layout "UPDATE members_user SET last_name = 'V$round'"

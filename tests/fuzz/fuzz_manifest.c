@@ -15,6 +15,9 @@
  *  - the index page, for a client that sees every list and one that sees
  *    one: every '<' in it opens a tag the template itself has (nothing
  *    from the manifest or run.json makes markup), and it is valid UTF-8;
+ *  - an accepted run.json's live and held (the lists its run made live
+ *    and held) are valid list names, each sorted and unique, at most
+ *    RUN_LISTS_MAX together, and run_write() of it reads back alike;
  *  - status and regenerate answers are one line of valid JSON that names
  *    only lists the client sees; every metrics line is a comment or
  *    "name{label="value"} number" with a list name as the value.
@@ -245,6 +248,29 @@ check_client(const struct lf_client *c, const struct lf_manifest *m,
 	buf_free(&b);
 }
 
+static void
+check_run(const struct lf_run *run)
+{
+	struct lf_run	 back;
+	char		 path[128];
+	size_t		 i;
+
+	FUZZ_ASSERT(run->nlive + run->nheld <= RUN_LISTS_MAX &&
+	    (run->lists_known || run->nlive + run->nheld == 0), "run: lists");
+	for (i = 0; i < run->nlive + run->nheld; i++)
+		FUZZ_ASSERT(valid_list_name(run->lists[i]) && (i == 0 ||
+		    i == run->nlive || strcmp(run->lists[i - 1],
+		    run->lists[i]) < 0), "run: list \"%s\"", run->lists[i]);
+	FUZZ_ASSERT(run_write(fuzz_tmpdir(), run) == 0, "run: write");
+	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, fuzz_tmpdir());
+	FUZZ_ASSERT(run_read(path, &back) == 0, "run: written, not read");
+	FUZZ_ASSERT(back.lists_known == run->lists_known &&
+	    back.nlive == run->nlive && back.nheld == run->nheld &&
+	    memcmp(back.lists, run->lists, (run->nlive + run->nheld) *
+	    sizeof(run->lists[0])) == 0 && back.generation == run->generation,
+	    "run: written, read back otherwise");
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -259,8 +285,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (manifest_parse((const char *)data, mlen, &m) == -1)
 		return 0;
 	if (nul != NULL && run_read(fuzz_write("run.json", nul + 1,
-	    size - mlen - 1), &run) == 0)
+	    size - mlen - 1), &run) == 0) {
+		check_run(&run);
 		rp = &run;
+	}
 
 	for (i = 0; i < m.nlists; i++) {
 		FUZZ_ASSERT(valid_list_name(m.lists[i].name), "list name");

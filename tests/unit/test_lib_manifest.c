@@ -17,28 +17,10 @@
 
 #include "fsutil.h"
 #include "manifest.h"
+#include "tmpdir.h"
 
 #define SHA_A	"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define SHA_B	"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
-
-static char	 dir[] = "/tmp/lf-manifest-XXXXXX";
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	char	 cmd[64];
-
-	(void)state;
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 static char *
 xstrdup(const char *s)
@@ -425,99 +407,6 @@ test_entry_copy_is_deep(void **state)
 	manifest_entry_free(&c);
 }
 
-static void
-test_run_round_trip(void **state)
-{
-	struct lf_run	 w, r;
-	char		 path[128];
-
-	(void)state;
-	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, dir);
-	(void)unlink(path);
-	assert_int_equal(run_read(path, &r), 1);
-	memset(&w, 0, sizeof(w));
-	w.started_ms = 1000;
-	w.finished_ms = 2500;
-	w.exit = 3;
-	(void)strcpy(w.result, "held");
-	(void)strcpy(w.message, "list \"a\" would shrink\nby 50 %");
-	w.generation = 12;
-	assert_int_equal(run_write(dir, &w), 0);
-	assert_int_equal(run_read(path, &r), 0);
-	assert_int_equal(r.sign_key.known, 0);
-	w.sign_key.known = 1;
-	w.sign_key.expires = 1900000000;
-	assert_int_equal(run_write(dir, &w), 0);
-	assert_int_equal(run_read(path, &r), 0);
-	assert_int_equal(r.sign_key.known, 1);
-	assert_int_equal(r.sign_key.expires, 1900000000);
-	w.sign_key.expires = 0;		/* never */
-	assert_int_equal(run_write(dir, &w), 0);
-	assert_int_equal(run_read(path, &r), 0);
-	assert_int_equal(r.sign_key.known, 1);
-	assert_int_equal(r.sign_key.expires, 0);
-	assert_int_equal(r.started_ms, 1000);
-	assert_int_equal(r.finished_ms, 2500);
-	assert_int_equal(r.exit, 3);
-	assert_string_equal(r.result, "held");
-	assert_string_equal(r.message, w.message);
-	assert_int_equal(r.generation, 12);
-}
-
-static void
-test_run_invalid_refused(void **state)
-{
-	struct lf_run	 r;
-	char		 path[128];
-
-	(void)state;
-	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, dir);
-	assert_int_equal(atomic_write(dir, RUN_NAME, "{bad", 4, 0644), 0);
-	assert_int_equal(run_read(path, &r), -1);
-	assert_int_equal(atomic_write(dir, RUN_NAME, "[1,2]", 5, 0644), 0);
-	assert_int_equal(run_read(path, &r), -1);
-}
-
-static void
-test_run_long_strings_truncated(void **state)
-{
-	struct lf_run	 r;
-	char		 path[128], json[2048];
-	int		 n;
-
-	(void)state;
-	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, dir);
-	n = snprintf(json, sizeof(json), "{\"result\":\"%0*d\","
-	    "\"message\":\"%0*d\",\"exit\":1}", 40, 0, 1000, 0);
-	assert_int_equal(atomic_write(dir, RUN_NAME, json, (size_t)n, 0644),
-	    0);
-	assert_int_equal(run_read(path, &r), 0);
-	assert_int_equal(strlen(r.result), sizeof(r.result) - 1);
-	assert_int_equal(strlen(r.message), sizeof(r.message) - 1);
-	assert_int_equal(r.exit, 1);
-}
-
-/* A message cut inside a UTF-8 character must not stop run.json. */
-static void
-test_run_message_not_utf8_still_written(void **state)
-{
-	struct lf_run	 w, r;
-	char		 path[128];
-
-	(void)state;
-	(void)snprintf(path, sizeof(path), "%s/" RUN_NAME, dir);
-	memset(&w, 0, sizeof(w));
-	(void)strcpy(w.result, "database");
-	(void)strcpy(w.message, "caf\xc3\xa9 \xff cut \xe2\x82");
-	w.generation = 5;
-	w.exit = 2;
-	assert_int_equal(run_write(dir, &w), 0);
-	assert_int_equal(run_read(path, &r), 0);
-	assert_int_equal(r.generation, 5);
-	assert_string_equal(r.result, "database");
-	assert_string_equal(r.message, "caf\xc3\xa9 ? cut ??");
-}
-
 int
 main(void)
 {
@@ -533,10 +422,6 @@ main(void)
 		cmocka_unit_test(test_parse_kind_at_its_path),
 		cmocka_unit_test(test_write_and_read),
 		cmocka_unit_test(test_entry_copy_is_deep),
-		cmocka_unit_test(test_run_round_trip),
-		cmocka_unit_test(test_run_invalid_refused),
-		cmocka_unit_test(test_run_long_strings_truncated),
-		cmocka_unit_test(test_run_message_not_utf8_still_written),
 	};
 
 	return cmocka_run_group_tests_name("lib_manifest", tests, group_setup,

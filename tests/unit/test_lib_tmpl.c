@@ -16,27 +16,9 @@
 #include "buf.h"
 #include "format.h"
 #include "tmpl.h"
+#include "tmpdir.h"
 
 #define TEMPLATES	"templates"	/* tests run from the repository */
-
-static char	 dir[] = "/tmp/lf-tmpl-XXXXXX";
-
-static int
-group_setup(void **state)
-{
-	(void)state;
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	char	 cmd[64];
-
-	(void)state;
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
-}
 
 struct kv {
 	const char	*k, *v;
