@@ -396,7 +396,10 @@ regenerate_wait(struct req *q, long long t0)
 		break;
 	}
 	/* The lists as the run left them: those it names (runview.h), or,
-	 * from a run.json that names none, every list. */
+	 * from a run.json that names none, every list.  The run switched
+	 * them while this request waited: their links' events are queued,
+	 * and are applied first (fswatch.h). */
+	fswatch_check();
 	if (run.lists_known ? runview_build(q->s.cfg->feed_dir, &run, &rv)
 	    == -1 : state_view(&q->s) == -1) {
 		internal_error(q);
