@@ -21,6 +21,7 @@
 #include "state.h"
 
 #define CONF_CHECK_NS	1000000LL	/* config and template: 1 ms */
+#define CONF_WATCHED_NS	1000000000LL	/* the same, while watched: 1 s */
 #define REMIND_MS	(600 * 1000LL)	/* a failing reload, logged again */
 
 
@@ -432,18 +433,22 @@ state_refresh(void)
 
 	fswatch_check();
 	watched = fswatch_conf_watched() && !atomic_load(&failing);
-	if (watched && !fswatch_conf_due() && atomic_load(&conf_due) != 0)
+	now = mono_ns();
+	/*
+	 * Watched, an edit that gives no event (through a hard link, a
+	 * bind-mounted file) is still seen by the check by path, made at
+	 * most once a second.
+	 */
+	if (now < atomic_load(&conf_due) && !(watched && fswatch_conf_due()))
 		return;
 	/* Only this thread replaces cur_c while it holds reload_mtx. */
 	if (pthread_mutex_trylock(&reload_mtx) != 0)
 		return;
 	if (cur_c != NULL) {
-		now = mono_ns();
-		if (watched || now >= atomic_load(&conf_due)) {
-			fswatch_conf_take();
-			reload_config();
-			atomic_store(&conf_due, now + CONF_CHECK_NS);
-		}
+		fswatch_conf_take();
+		reload_config();
+		atomic_store(&conf_due, now + (watched ? CONF_WATCHED_NS :
+		    CONF_CHECK_NS));
 	}
 	pthread_mutex_unlock(&reload_mtx);
 }

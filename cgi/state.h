@@ -4,8 +4,10 @@
  *
  * state_refresh(), at the start of every request, applies what
  * fswatch.h saw change; when the directory of the config file or the
- * templates changed (or, where they are not watched, at most once a
- * millisecond, and while a changed file fails to load) it compares the
+ * templates changed, and at most once a second while they are watched
+ * (an edit through a hard link or a bind-mounted file gives no event),
+ * or, where they are not watched, at most once a millisecond, and while
+ * a changed file fails to load, it compares the
  * config file and the index template with what is loaded (device,
  * inode, size, mtime) and reloads what changed.  state_refresh_all()
  * makes the watches again and compares them now (SIGHUP), or has the

@@ -107,5 +107,28 @@ check_eq "the waiting trigger ends (old feed)" 200 "$(cat "$T/wstatus")"
 check_eq "new feed: its own entry (no clear file): 404" 404 "$(req sympa /lists/deelnemers)"
 check_eq "new feed: its own entry (encrypted file): 200" 200 "$(req sympa /lists/deelnemers.csv.asc)"
 
+# The configuration edited in place through another name of the same
+# file (a hard link elsewhere, as a bind-mounted file is): no event in
+# its directory, seen by the check by path made at most once a second.
+# Its own directory stays quiet: nothing else is written there.
+fcgi_stop t40-watch
+mkdir -p "$T/quiet" "$T/elsewhere" && cp "$CONF" "$T/quiet/listfeed.conf" &&
+	CONF=$T/quiet/listfeed.conf || bail_out "quiet configuration"
+fcgi_start "$CONF" "$SOCK" t40-watch || bail_out "restart on the quiet configuration"
+ln "$CONF" "$T/elsewhere/listfeed.conf" || bail_out "hard link"
+check_eq "served before the edit" 200 "$(req sympa /lists/deelnemers.csv.asc)"
+n=$(grep -c 'configuration reloaded' "$LOG")
+fcgi_conf "$T/elsewhere/conf.new" "$T/feed2" "$TRIG"
+sed -i '/^\[client sympa\]/,/^$/s/^lists = .*/lists = bestuur/' "$T/elsewhere/conf.new"
+cat "$T/elsewhere/conf.new" >"$T/elsewhere/listfeed.conf"
+reloaded() {
+	req sympa /lists/deelnemers.csv.asc >/dev/null
+	[ "$(grep -c 'configuration reloaded' "$LOG")" -gt "$n" ]
+}
+wait_until 10 reloaded
+check_eq "edited through a hard link: reloaded" $((n + 1)) \
+    "$(grep -c 'configuration reloaded' "$LOG")"
+check_eq "  the list taken from the client" 404 "$(req sympa /lists/deelnemers.csv.asc)"
+
 check_no_grep "no sanitizer report" 'Sanitizer' "$LOG"
 done_testing
