@@ -3,12 +3,14 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "entcache.h"
 #include "layout.h"
 #include "log.h"
 
 #define NBUCKETS	4096
+#define REREAD_MS	1000	/* a trusted link, read again after */
 
 /* Everything below is under mtx. */
 static pthread_mutex_t	 mtx = PTHREAD_MUTEX_INITIALIZER;
@@ -68,12 +70,23 @@ unlink_at(struct centry **pp)
 	unref(c);
 }
 
+static long long
+mono_ms(void)
+{
+	struct timespec	 ts;
+
+	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
 /* Its link was read after seq0: live, if nothing was said since. */
 static void
 mark_live(struct centry *c, unsigned long seq0)
 {
-	if (trusted != NULL && seq == seq0 && strcmp(c->feed, trusted) == 0)
+	if (trusted != NULL && seq == seq0 && strcmp(c->feed, trusted) == 0) {
 		c->live = era;
+		c->read_ms = mono_ms();
+	}
 }
 
 /* Keeps n in place of its list's older entry; the one kept, with a
@@ -133,7 +146,8 @@ trusted_hit(const char *feed, const char *name, unsigned long *seq0)
 	*seq0 = seq;
 	c = *slot(feed, name);
 	if (c != NULL && c->live == era && trusted != NULL &&
-	    strcmp(trusted, feed) == 0)
+	    strcmp(trusted, feed) == 0 &&
+	    mono_ms() - c->read_ms <= REREAD_MS)
 		c->refs++;
 	else
 		c = NULL;

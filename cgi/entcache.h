@@ -5,8 +5,10 @@
  * FEED/l/NAME names, read from v/NAME/G/entry.json on a miss and kept; a
  * version is immutable, so a kept entry stays true.  It resolves
  * FEED/l/NAME (one readlink) unless FEED is trusted (fswatch.h watches
- * FEED/l) and nothing was said of NAME since its link was last read:
- * then it makes no system call.  An entry is kept per feed: a
+ * FEED/l), nothing was said of NAME since its link was last read and
+ * that was at most a second ago: then it makes no system call.  The
+ * read once a second sees a switch that gives no event (NFS, a bind
+ * mount written from outside).  An entry is kept per feed: a
  * configuration that names another feed never gets the entry of the
  * same name and version of the one before.  The entry of a list whose
  * link is gone is dropped (entcache_gone(), a read that finds no link,
@@ -35,6 +37,7 @@ struct centry {
 	int		 refs;		/* under the cache's lock */
 	unsigned long	 live;		/* the link was read in this trust
 					   era; 0: say nothing */
+	long long	 read_ms;	/* when (monotonic), if live */
 	long long	 gen;		/* e.version */
 	char		*feed;
 	struct lf_entry	 e;

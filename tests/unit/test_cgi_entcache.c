@@ -83,7 +83,8 @@ test_per_feed(void **state)
 static void
 test_trust(void **state)
 {
-	char	 a[96], path[128];
+	struct centry	*c;
+	char		 a[96], path[128];
 
 	(void)state;
 	(void)snprintf(a, sizeof(a), "%s/t", top);
@@ -95,6 +96,14 @@ test_trust(void **state)
 	assert_int_equal(count(a), 1);
 	entcache_stale("x");
 	assert_int_equal(count(a), 2);
+	/* Not told (no event: NFS), but read more than a second ago: read
+	 * again.  The entry is made older rather than waited for. */
+	publish(a, 5, 5);
+	assert_int_equal(count(a), 2);
+	assert_int_equal(entcache_get(a, "x", &c), 1);
+	c->read_ms -= 1001;
+	entcache_put(c);
+	assert_int_equal(count(a), 5);
 	/* Told it is gone: dropped, and the link read again. */
 	(void)snprintf(path, sizeof(path), "%s/l/x", a);
 	assert_int_equal(unlink(path), 0);
