@@ -257,8 +257,13 @@ fswatch_conf_take(void)
 int
 fswatch_file(const char *path)
 {
+	int	 wd;
+
 	if (ifd == -1)
 		return -1;
-	return inotify_add_watch(ifd, path, FILE_EVENTS | ADD_FLAGS) == -1 ?
-	    -1 : 0;
+	/* Not while arm() removes and makes the watches again. */
+	pthread_mutex_lock(&mtx);
+	wd = inotify_add_watch(ifd, path, FILE_EVENTS | ADD_FLAGS);
+	pthread_mutex_unlock(&mtx);
+	return wd == -1 ? -1 : 0;
 }
