@@ -16,8 +16,8 @@ export LISTFEED_SANDBOX=off
 # GPGME forks twice to start gpg; under valgrind the intermediate child
 # exits through the leak check, which counts the other threads' memory as
 # lost and exits 99 (--error-exitcode), so GPGME sees the start fail: one
-# encryption at a time here (the threads are checked by the ASan and TSan
-# builds of test_gen_crypt and by t_23).
+# encryption at a time here (the encryption threads run under ASan in
+# make check's sanitizer build: test_gen_crypt and t_23).
 export LISTFEED_GPG_WORKERS=1
 
 FEED=$T/feed
