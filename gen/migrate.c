@@ -165,6 +165,13 @@ migrate_feed(const char *dir)
 		log_warnx("%s: unreadable; cannot convert the feed", path);
 		return -1;
 	}
+	/* Converting none would remove the old files with their lists. */
+	if (m.lists == NULL) {
+		log_warnx("%s: no \"lists\", not a generation's manifest; "
+		    "cannot convert the feed", path);
+		manifest_free(&m);
+		return -1;
+	}
 	if (xsnprintf(path, sizeof(path), "%s/" LAYOUT_VERSIONS, dir) == -1 ||
 	    mkdir_p(path, 0755) == -1 ||
 	    xsnprintf(path, sizeof(path), "%s/" LAYOUT_LIVE, dir) == -1 ||

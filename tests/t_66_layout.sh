@@ -199,6 +199,15 @@ ln -s current/manifest.json "$OLD/manifest.json"
 (cd "$OLD" && find -L lists plain -type f -exec sha256sum {} + | sort) >"$T/old.sums"
 jq -S .lists "$OLD/g/$N/manifest.json" >"$T/old.lists"
 sed "s#^dir = .*#dir = $OLD#" "$CONF" | sed "/^trigger_socket/d" >"$T/old.conf"
+# An old manifest without "lists" converts nothing: refused, the old
+# layout and its files kept (converting none would remove them).
+jq 'del(.lists)' "$T/old.manifest" >"$OLD/g/$N/manifest.json"
+check_exit "old manifest without lists: refused, exit 1" 1 "$GEN" -c "$T/old.conf"
+check_grep "  says why" 'no "lists"' "$LAST_ERR"
+check "  the old layout is kept" test -L "$OLD/current" -a -d "$OLD/g/$N"
+check_eq "  with its files" "$(cat "$T/old.sums")" \
+    "$(cd "$OLD" && find -L lists plain -type f -exec sha256sum {} + | sort)"
+cp "$T/old.manifest" "$OLD/g/$N/manifest.json"
 check_exit "old layout: the first run converts it" 0 "$GEN" -c "$T/old.conf"
 check_grep "  and says so" 'converting generation' "$LAST_ERR"
 check "  current and g/ are gone" test ! -e "$OLD/current" -a ! -e "$OLD/g"
