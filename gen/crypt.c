@@ -3,6 +3,7 @@
  * thin layer over pgp.h.  The other implementation is crypthelper.c.
  */
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -97,7 +98,7 @@ int
 crypt_global_init(const char *home)
 {
 	const char	*e;
-	char		 why[WHY_MAX], *end;
+	char		 why[WHY_MAX];
 	long		 n, v;
 
 	if (pgp_global_init(home, why, sizeof(why)) == -1) {
@@ -106,8 +107,10 @@ crypt_global_init(const char *home)
 	}
 	n = sysconf(_SC_NPROCESSORS_ONLN);
 	if ((e = getenv("LISTFEED_GPG_WORKERS")) != NULL && *e != '\0') {
-		v = strtol(e, &end, 10);
-		if (*end == '\0' && v >= 1 && v <= PGP_WORKERS_MAX)
+		/* Digits only: strtol() would take " 2" and "+2". */
+		v = strspn(e, "0123456789") == strlen(e) && strlen(e) <= 9 ?
+		    strtol(e, NULL, 10) : 0;
+		if (v >= 1 && v <= PGP_WORKERS_MAX)
 			n = v;
 		else
 			log_warnx("LISTFEED_GPG_WORKERS=%s: not a number from "
