@@ -196,9 +196,14 @@ check_grep "... usage on standard error" '^usage: listfeed-gen' "$LAST_ERR"
 
 # Run as root, --check-config looks at the files as the service user.
 if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null; then
+	# t_96 installs packages that make system users, under its lock:
+	# useradd and userdel take /etc/passwd's lock too, so they run under
+	# t_96's lock, not alongside it.
+	users_locked() { flock -w 240 /run/lock/listfeed-t96.lock "$@"; }
 	U=lftest$$
-	useradd --system --no-create-home --home-dir "$T/uhome" --shell /usr/sbin/nologin "$U"
-	trap 'rc=$?; userdel "$U" 2>/dev/null; (exit $rc); _lf_exit' EXIT
+	users_locked useradd --system --no-create-home --home-dir "$T/uhome" \
+	    --shell /usr/sbin/nologin "$U" || bail_out "useradd $U failed (exit $?)"
+	trap 'rc=$?; users_locked userdel "$U" 2>/dev/null; (exit $rc); _lf_exit' EXIT
 	mkdir -p "$T/asuser"
 	chmod 711 "$T" "$W" 2>/dev/null
 	cp "$W/db-gen/my.cnf" "$T/asuser/my.cnf"
@@ -220,7 +225,7 @@ if [ "$(id -u)" = 0 ] && command -v useradd >/dev/null; then
 	check_grep "... checking as it" "checking as user $U" "$LAST_ERR"
 	check_exit "--user for a user that does not exist: exit 1" 1 \
 	    "$GEN" -c "$T/asuser/listfeed.conf" --check-config --user "no-such-user-$$"
-	userdel "$U"
+	check_exit "userdel $U (under t_96's lock)" 0 users_locked userdel "$U"
 	chmod 700 "$T"
 else
 	skip "--check-config as the service user" "needs root and useradd"
