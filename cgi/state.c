@@ -47,8 +47,8 @@ static struct cfg_obj	*cur_c;
 static struct man_obj	*cur_m;
 /* Versions that failed to load: not retried until they change. */
 static struct file_id	 bad_conf, bad_tmpl;
-/* CLOCK_MONOTONIC ns before which the config is not looked at again. */
-static atomic_llong	 conf_due;
+/* CLOCK_MONOTONIC ns when the config was last compared, 0: never. */
+static atomic_llong	 conf_checked;
 /* Wall clock ms since the config fails to reload, 0 if it does not
  * (under snap_mtx); when that was last logged (the reload thread's). */
 static long long	 failed_ms, reminded_ms;
@@ -416,15 +416,6 @@ reload_config(void)
 	log_info("%s: configuration reloaded", c->cfg.path);
 }
 
-static long long
-mono_ns(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
-
 void
 state_refresh(void)
 {
@@ -439,7 +430,8 @@ state_refresh(void)
 	 * bind-mounted file) is still seen by the check by path, made at
 	 * most once a second.
 	 */
-	if (now < atomic_load(&conf_due) && !(watched && fswatch_conf_due()))
+	if (now < atomic_load(&conf_checked) + (watched ? CONF_WATCHED_NS :
+	    CONF_CHECK_NS) && !(watched && fswatch_conf_due()))
 		return;
 	/* Only this thread replaces cur_c while it holds reload_mtx. */
 	if (pthread_mutex_trylock(&reload_mtx) != 0)
@@ -447,8 +439,7 @@ state_refresh(void)
 	if (cur_c != NULL) {
 		fswatch_conf_take();
 		reload_config();
-		atomic_store(&conf_due, now + (watched ? CONF_WATCHED_NS :
-		    CONF_CHECK_NS));
+		atomic_store(&conf_checked, now);
 	}
 	pthread_mutex_unlock(&reload_mtx);
 }
@@ -457,7 +448,7 @@ void
 state_refresh_all(void)
 {
 	fswatch_rearm();
-	atomic_store(&conf_due, 0);
+	atomic_store(&conf_checked, 0);
 	state_refresh();
 }
 
