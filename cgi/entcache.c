@@ -3,9 +3,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "entcache.h"
+#include "fsutil.h"
 #include "layout.h"
 #include "log.h"
 
@@ -70,22 +70,13 @@ unlink_at(struct centry **pp)
 	unref(c);
 }
 
-static long long
-mono_ms(void)
-{
-	struct timespec	 ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Its link was read after seq0: live, if nothing was said since. */
 static void
 mark_live(struct centry *c, unsigned long seq0)
 {
 	if (trusted != NULL && seq == seq0 && strcmp(c->feed, trusted) == 0) {
 		c->live = era;
-		c->read_ms = mono_ms();
+		c->read_ms = mono_ns() / 1000000;
 	}
 }
 
@@ -147,7 +138,7 @@ trusted_hit(const char *feed, const char *name, unsigned long *seq0)
 	c = *slot(feed, name);
 	if (c != NULL && c->live == era && trusted != NULL &&
 	    strcmp(trusted, feed) == 0 &&
-	    mono_ms() - c->read_ms <= REREAD_MS)
+	    mono_ns() / 1000000 - c->read_ms <= REREAD_MS)
 		c->refs++;
 	else
 		c = NULL;

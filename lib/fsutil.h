@@ -62,6 +62,8 @@ int	file_id_eq(const struct file_id *, const struct file_id *);
 
 /* Wall clock in milliseconds since the epoch. */
 long long now_ms(void);
+/* CLOCK_MONOTONIC in nanoseconds. */
+long long mono_ns(void);
 /* RFC 3339 UTC ("2026-11-25T20:00:00Z") of a time in ms; 0 or -1. */
 int	rfc3339(long long ms, char *out, size_t outsz);
 
