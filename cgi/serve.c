@@ -28,7 +28,6 @@
 #include "valid.h"
 
 #define LOG_URI_MAX	300
-
 #define CT_TEXT		"text/plain; charset=utf-8"
 #define CT_JSON		"application/json"
 #define CT_HTML		"text/html; charset=utf-8"
