@@ -21,8 +21,8 @@
 #include <cmocka.h>
 
 #include "fsutil.h"
+#include "tmpdir.h"
 
-static char	 dir[] = "/tmp/lf-fsutil-XXXXXX";
 static volatile sig_atomic_t alarmed;
 
 static void
@@ -45,22 +45,13 @@ arm(void)
 	(void)alarm(2);
 }
 
+/* The group's directory (tmpdir.h), made under the umask the tests'
+ * modes assume. */
 static int
-group_setup(void **state)
+fsutil_setup(void **state)
 {
-	(void)state;
 	(void)umask(022);
-	return mkdtemp(dir) == NULL ? -1 : 0;
-}
-
-static int
-group_teardown(void **state)
-{
-	char	 cmd[64];
-
-	(void)state;
-	(void)snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	return system(cmd) == 0 ? 0 : -1;
+	return group_setup(state);
 }
 
 /* A fresh sub-directory of the test directory. */
@@ -526,6 +517,6 @@ main(void)
 		cmocka_unit_test(test_now_ms),
 	};
 
-	return cmocka_run_group_tests_name("lib_fsutil", tests, group_setup,
+	return cmocka_run_group_tests_name("lib_fsutil", tests, fsutil_setup,
 	    group_teardown);
 }
