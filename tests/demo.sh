@@ -40,12 +40,7 @@ good "gpg keys: feed (signs) $FEED_FPR"
 good "          provider     $PROVIDER_FPR"
 good "          admin        $ADMIN_FPR"
 db_start demo tls || die "MariaDB did not start"
-db_fixture demo || die "loading the CRM schema failed"
-# Replace the test fixture by the sample makerspace.
-db_sql demo "SET FOREIGN_KEY_CHECKS = 0; DELETE FROM mailinglists_subscription;
-	DELETE FROM members_user; DELETE FROM mailinglists_mailinglist; DELETE FROM acl_location;
-	SET FOREIGN_KEY_CHECKS = 1" || die "clearing the fixture failed"
-db_load demo "$TOP/tests/demo/sample.sql" || die "loading the sample CRM failed"
+db_sample demo || die "loading the sample CRM failed"
 good "MariaDB 127.0.0.1:$(db_port demo) (TLS), sample CRM: $(db_sql demo 'SELECT COUNT(*) FROM members_user') members," \
 	"$(db_sql demo 'SELECT COUNT(*) FROM mailinglists_mailinglist') lists"
 

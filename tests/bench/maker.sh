@@ -5,11 +5,7 @@
 
 say "bench: figure 5, trigger to fresh file (makerspace sample)"
 db_start maker tls || die "MariaDB (maker) did not start"
-db_fixture maker || die "db_fixture maker failed"
-db_sql maker "SET FOREIGN_KEY_CHECKS = 0; DELETE FROM mailinglists_subscription;
-	DELETE FROM members_user; DELETE FROM mailinglists_mailinglist; DELETE FROM acl_location;
-	SET FOREIGN_KEY_CHECKS = 1" || die "clearing the fixture failed"
-db_load maker "$TOP/tests/demo/sample.sql" || die "loading the sample failed"
+db_sample maker || die "loading the makerspace sample failed"
 MFEED=$W/feed-maker
 CONF_M=$W/maker.conf
 cat >"$CONF_M" <<EOC

@@ -137,6 +137,16 @@ db_stop() {
 	bg_stop "db-$1"
 }
 
+# db_sample NAME: the fixture's database (db_fixture) with the makerspace
+# sample of make demo (tests/demo/sample.sql) in place of the test rows.
+db_sample() {
+	db_fixture "$1" || return 1
+	db_sql "$1" "SET FOREIGN_KEY_CHECKS = 0; DELETE FROM mailinglists_subscription;
+	DELETE FROM members_user; DELETE FROM mailinglists_mailinglist; DELETE FROM acl_location;
+	SET FOREIGN_KEY_CHECKS = 1" || return 1
+	db_load "$1" "$TOP/tests/demo/sample.sql"
+}
+
 # db_fixture NAME: database mslcrm with tests/fixture, the recommended view
 # and the read-only account from gen/ (or a stand-in account), and the option
 # file $W/db-NAME/my.cnf, group [listfeed].
