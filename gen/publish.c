@@ -317,9 +317,31 @@ crypt_ready(const struct pub_ctx *p, char *why, size_t whysz)
 }
 
 /*
- * Composes each file that must change; the encrypted ones are then
- * encrypted together, side by side (crypt_encrypt_sign_many()), all or
- * none, the first failing in order naming why.
+ * Encrypts the n inputs into out, all or none, the first failing in
+ * order naming why: together, side by side (crypt_encrypt_sign_many()),
+ * or, for p->one_by_one, one request each.
+ */
+static int
+encrypt_files(const struct pub_ctx *p, const struct strlist *r,
+    const struct pgp_bytes *in, size_t n, struct buf *out, char *why,
+    size_t whysz)
+{
+	size_t	 i;
+
+	if (!p->one_by_one)
+		return crypt_encrypt_sign_many(p->crypt->c,
+		    (const char *const *)r->v, r->n, in, n, out, why, whysz);
+	for (i = 0; i < n; i++)
+		if (crypt_encrypt_sign_many(p->crypt->c,
+		    (const char *const *)r->v, r->n, &in[i], 1, &out[i], why,
+		    whysz) == -1)
+			return -1;
+	return 0;
+}
+
+/*
+ * Composes each file that must change, then encrypts the encrypted ones
+ * (encrypt_files()), all or none.
  */
 static int
 encrypt_all(const struct pub_ctx *p, const char *name, struct pfile *f,
@@ -354,8 +376,7 @@ encrypt_all(const struct pub_ctx *p, const char *name, struct pfile *f,
 		idx[ne++] = i;
 	}
 	if (ne > 0 && (crypt_ready(p, why, whysz) == -1 ||
-	    crypt_encrypt_sign_many(p->crypt->c, (const char *const *)r->v,
-	    r->n, in, ne, out, why, whysz) == -1))
+	    encrypt_files(p, r, in, ne, out, why, whysz) == -1))
 		goto out;
 	for (i = 0; i < ne; i++) {
 		f[idx[i]].out = out[i];

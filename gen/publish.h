@@ -62,6 +62,7 @@ struct pub_ctx {
 	long long		 generation;
 	const char		*now;		/* RFC 3339 */
 	int			 dry_run;
+	int			 one_by_one;	/* files one at a time */
 };
 
 struct pub_result {

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # A changed list's files (the whole list, its mail and its digest file)
 # are encrypted side by side (crypt_encrypt_sign_many(), one gpg process
-# each, crypt_workers() at once): on a machine with two CPUs or more, the
-# gpg processes of a one-list run overlap (one starts before another has
-# ended), each file still holds what it must, and a list whose
+# each, crypt_workers() at once) in a run naming lists: on a machine with
+# two CPUs or more, the gpg processes of a one-list run overlap (one
+# starts before another has ended); a run over every list encrypts one
+# file at a time; each file still holds what it must, and a list whose
 # encryption fails is held whole, with the usual message.
 set -u
 . "$(dirname "$0")/lib/common.sh"
@@ -105,6 +106,26 @@ for f in spacelog.sympa mail/spacelog.sympa digest/spacelog.sympa; do
 	check_file_eq "... and holds what plain/$f holds" "$FEED/plain/$f" "$T/got"
 done
 check_grep "... the change is in it" 'Renamed 1' "$FEED/plain/spacelog.sympa"
+
+# 1b. The same change by a run over every list: one file at a time (the
+# read goes on beside it); the member is on other lists too.
+allascs() { find -L "$FEED/lists" -name '*.asc' -printf '%p %i\n' | sort; }
+allascs >"$T/asc.before"
+rename 3
+ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 \
+    strace -f -q -tt -v -s 64 -e trace=execve -o "$T/trace" \
+    "$GEN" -c "$CONF" >"$T/out" 2>"$T/err"
+check_eq "a run over every list: exit 0" 0 "$?"
+read -r nenc nover <<<"$(overlaps "$T/trace")"
+allascs >"$T/asc.after"
+nasc=$(comm -13 "$T/asc.before" "$T/asc.after" | wc -l)
+check "... the changed files, spacelog's among them ($nasc)" test "$nasc" -ge 3
+check_eq "... one gpg encryption per encrypted file" "$nasc" "$nenc"
+check_eq "... one at a time: none starts before another has ended" 0 "$nover"
+decrypts "$FEED/lists/spacelog.sympa.asc" >"$T/got" 2>/dev/null
+check_eq "... lists/spacelog.sympa.asc: signed by the feed" 0 "$?"
+check_file_eq "... and holds what plain/spacelog.sympa holds" "$FEED/plain/spacelog.sympa" "$T/got"
+check_grep "... the change is in it" 'Renamed 3' "$FEED/plain/spacelog.sympa"
 
 # 2. A recipient key of that list expired: the list is held whole, the
 # error names it and the key; the other lists publish.
