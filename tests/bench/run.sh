@@ -14,6 +14,10 @@
 #   BENCH_RELAY_LISTS=N         the lists the relay serves in figure 6
 #                               (3 sources each)
 #   BENCH_KEEP=1                keep the world (databases, feed, logs)
+#   BENCH_PARTS="generation ..." only these parts (after lib and world),
+#                               for a look at one figure; a part may
+#                               need an earlier one (onelist and serve
+#                               use generation's feed)
 #
 # Everything runs on 127.0.0.1 and Unix sockets in a temporary directory:
 # two throwaway MariaDB servers (the synthetic CRM, tests/bench/data.sql,
@@ -53,7 +57,10 @@ RELAY_LISTS=${BENCH_RELAY_LISTS:-$RELAY_LISTS}
 WRK_CONNS=64
 OUT=$BUILD/bench-$SCALE.txt
 
-for part in lib world generation onelist serve relay maker; do
+PARTS="generation onelist serve relay maker scale"
+PARTS=${BENCH_PARTS:-$PARTS}
+for part in lib world $PARTS; do
+	[ "$part" = scale ] && continue
 	# shellcheck source=/dev/null
 	. "$BENCH/$part.sh"
 	# The first part defines need_pkgs and die.
@@ -65,7 +72,9 @@ for part in lib world generation onelist serve relay maker; do
 	fi
 done
 # shellcheck source=/dev/null
-[ "$LISTS2" -gt 0 ] && . "$BENCH/scale.sh"
+case " $PARTS " in
+*" scale "*) [ "$LISTS2" -gt 0 ] && . "$BENCH/scale.sh" ;;
+esac
 
 say ""
 print_table

@@ -10,6 +10,7 @@ crm_load "$LISTS2" "$MEMBERS" "$SUBS2"
 MANY_LIST=$(awk -v s="$TRIGW_1K_BYTES" '{ d = $2 - s; if (d < 0) d = -d; print d, $1 }' "$T/sizes" |
 	sort -n | awk 'NR == 1 { print $2 }')
 MANY_BYTES=$(awk -v l="$MANY_LIST" '$1 == l { print $2 }' "$T/sizes")
+MANY_BASE=$(for ((i = 0; i < 5; i++)); do mariadb_read "$QUERY WHERE \`list\` = '$MANY_LIST'"; done | median)
 FEED_MANY=$W/feed-many
 CONF_MANY=$W/bench-many.conf
 write_conf "$FEED_MANY" "$W/trigger-many.sock" "$W/fcgi-many.sock" >"$CONF_MANY"
@@ -21,3 +22,6 @@ info "2d: first generation of $NLISTS lists and 7 triggers" "$(calc "$(ms "$a" "
 row 2d "one list changed, trigger to listfeed-gen --watch at $NLISTS lists ($MANY_LIST, $MANY_BYTES bytes, $VIEW_ROWS rows, median of 7)" \
 	"$TRIGW ms (max $TRIGW_MAX)" "$TRIGW_1K ms (2c: $TRIGW_1K_LISTS lists, $TRIGW_1K_BYTES bytes)" \
 	"$(calc "$TRIGW / $TRIGW_1K")" "<= 1.2" "$(yn le "$(calc "$TRIGW / $TRIGW_1K")" 1.2)"
+info "2d: that list's rows through the client at $NLISTS lists" "$MANY_BASE ms" "2c's list at $TRIGW_1K_LISTS lists: $BIG_BASE ms (2a)"
+info "2d in the watcher: the query, the list's files" "read $TRIGW_READ ms, published $TRIGW_PUB ms" \
+	"medians of its -v lines; one traced trigger: $TRIGW_CALLS"
