@@ -30,6 +30,7 @@ db_sql vg "UPDATE members_user SET last_name = 'Valgrind' WHERE email = 'femke@e
 check_exit "listfeed-gen under valgrind: a change" 0 vg "$T/gen2.vg" "$VG/listfeed-gen" -c "$CONF"
 check "listfeed-gen (change): clean" vg_clean "$T/gen2.vg"
 check_exit "listfeed-gen under valgrind: unchanged, --list" 0 vg "$T/gen3.vg" "$VG/listfeed-gen" -c "$CONF" --list spacelog
+check_grep "--list: the report counts the one list it visited" '^generation [0-9]+: 1 lists visited, ' "$LAST_OUT"
 check "listfeed-gen (--list): clean" vg_clean "$T/gen3.vg"
 sed "s#^port=.*#port=$(free_port)#" "$W/db-vg/my.cnf" >"$T/down.cnf"; chmod 600 "$T/down.cnf"
 sed "s#^defaults_file = .*#defaults_file = $T/down.cnf#" "$CONF" >"$T/down.conf"
