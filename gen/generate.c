@@ -50,6 +50,7 @@ take_lock(const char *statedir)
 
 /* What a run counts: the report's last line and the exit status. */
 struct tally {
+	unsigned	 visited;		/* lists (--list: those named) */
 	unsigned	 held, crypto, io;	/* lists */
 	unsigned	 written;		/* files */
 };
@@ -230,6 +231,7 @@ visit(struct run *r, const struct pub_ctx *p, const char *name,
 	int			 rc = 0;
 
 	publish_list(p, name, l, ol, strlist_has(&r->o->force, name), &res);
+	r->tally.visited++;
 	r->tally.written += res.written;
 	if (report_list(r, name, l, &res) == -1 ||
 	    (!res.has_entry && ol != NULL) ||
@@ -480,9 +482,9 @@ commit_run(struct run *r)
 	}
 	commit_states(r, 0);
 	r->rec.generation = r->now.generation;
-	(void)snprintf(msg, sizeof(msg), "generation %lld: %zu lists, "
+	(void)snprintf(msg, sizeof(msg), "generation %lld: %u lists visited, "
 	    "%u files written, %u held, %u key errors, %u write errors",
-	    r->now.generation, r->now.nlists, t->written, t->held, t->crypto,
+	    r->now.generation, t->visited, t->written, t->held, t->crypto,
 	    t->io);
 	fprintf(r->rep, "%s\n", msg);
 	(void)finish(r, r->rc, r->now.result != NULL ? r->now.result : "ok",

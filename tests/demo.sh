@@ -47,36 +47,12 @@ good "MariaDB 127.0.0.1:$(db_port demo) (TLS), sample CRM: $(db_sql demo 'SELECT
 PORT=$(free_port)
 FEED=$W/feed
 CONF=$W/listfeed.conf
-cat >"$CONF" <<EOC
-# listfeed.conf of the demo
-[database]
-defaults_file = $W/db-demo/my.cnf
-[feed]
-dir = $FEED
-templates = $TOP/templates
-trigger_socket = $W/trigger.sock
-interval = 3600
-[fcgi]
-socket = $W/fcgi.sock
-[gpg]
-home = $W/gnupg
-sign_key = $FEED_FPR
-recipients = $PROVIDER_FPR $ADMIN_FPR
-[list hetbestuur]
-recipients = $ADMIN_FPR
-names = first
-[client sympa]
-fingerprint = $(pki_fingerprint "$W/pki/client-sympa.pem")
-lists = deelnemers spacelog
-plain = yes
-[client crm]
-fingerprint = $(pki_fingerprint "$W/pki/client-crm.pem")
-lists = *
-trigger = yes
-[client admin]
-fingerprint = $(pki_fingerprint "$W/pki/client-admin.pem")
-lists = *
-EOC
+{
+	echo "# listfeed.conf of the demo"
+	sample_conf demo "$FEED" "$W/trigger.sock" "$W/fcgi.sock"
+	printf '[list hetbestuur]\nrecipients = %s\nnames = first\n' "$ADMIN_FPR"
+	client_conf admin '*'
+} >"$CONF"
 good "configuration: $CONF"
 
 bg_start gen-watch "$GEN" -c "$CONF" --watch || die "listfeed-gen did not start"

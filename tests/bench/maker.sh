@@ -8,30 +8,7 @@ db_start maker tls || die "MariaDB (maker) did not start"
 db_sample maker || die "loading the makerspace sample failed"
 MFEED=$W/feed-maker
 CONF_M=$W/maker.conf
-cat >"$CONF_M" <<EOC
-[database]
-defaults_file = $W/db-maker/my.cnf
-query = $QUERY
-[feed]
-dir = $MFEED
-templates = $TOP/templates
-trigger_socket = $W/trigger-maker.sock
-interval = 3600
-[fcgi]
-socket = $W/fcgi-maker.sock
-[gpg]
-home = $W/gnupg
-sign_key = $FEED_FPR
-recipients = $PROVIDER_FPR $ADMIN_FPR
-[client sympa]
-fingerprint = $SYMPA_FP
-lists = deelnemers spacelog
-plain = yes
-[client crm]
-fingerprint = $(pki_fingerprint "$W/pki/client-crm.pem")
-lists = *
-trigger = yes
-EOC
+sample_conf maker "$MFEED" "$W/trigger-maker.sock" "$W/fcgi-maker.sock" >"$CONF_M"
 "$GEN" -c "$CONF_M" --once >"$T/maker-first.out" 2>&1 || die "first makerspace generation failed"
 # The change: a member without digest leaves spacelog and comes back (its
 # one digest member leaving would empty that file: the guard holds it).

@@ -44,6 +44,8 @@
 #   site_conf PORT SOCKET FEED    nginx/listfeed.conf filled in for this world
 #   base_conf DB FEED [TRIGGER], client_conf NAME LISTS [plain] [trigger]
 #                                 listfeed.conf sections for this world
+#   sample_conf DB FEED TRIGGER SOCKET   a listfeed.conf for the makerspace
+#                                 sample (make demo, the bench's figure 5)
 #   fcgi_start CONF [SOCKET [NAME]], fcgi_stop [NAME]
 #   need_fcgi_nginx               skip unless listfeed.fcgi, nginx, python3
 #   site_start NAME CONF FEED [open], site_req CLIENT PATH [CURL-ARGS...]

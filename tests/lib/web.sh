@@ -97,6 +97,24 @@ client_conf() {
 	done
 }
 
+# sample_conf DB FEED TRIGGER SOCKET: a listfeed.conf on stdout for
+# listfeed-gen --watch and listfeed.fcgi on the makerspace sample
+# (db_sample DB): the database read with the default query, the feed in
+# FEED, a full generation every hour and one for each trigger on TRIGGER,
+# listfeed.fcgi on SOCKET, the feed key signing for the provider and the
+# admin; Sympa reads deelnemers and spacelog in plain, the CRM reads every
+# list and triggers. Other sections ([list], [client]) may follow it.
+sample_conf() {
+	printf '[database]\ndefaults_file = %s\n' "$W/db-$1/my.cnf"
+	printf '[feed]\ndir = %s\ntemplates = %s\n' "$2" "$TOP/templates"
+	printf 'trigger_socket = %s\ninterval = 3600\n' "$3"
+	printf '[fcgi]\nsocket = %s\n' "$4"
+	printf '[gpg]\nhome = %s\nsign_key = %s\nrecipients = %s %s\n' \
+		"$W/gnupg" "$FEED_FPR" "$PROVIDER_FPR" "$ADMIN_FPR"
+	client_conf sympa 'deelnemers spacelog' plain
+	client_conf crm '*' trigger
+}
+
 # site_conf PORT SOCKET FEED: the shipped site (nginx/listfeed.conf) for
 # this world on stdout: filled in as its header says, with the test CA and
 # server certificate; 127.0.0.1:PORT instead of port 443, no IPv6
