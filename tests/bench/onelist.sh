@@ -50,9 +50,6 @@ watch_trigger() {
 		perl "$BENCH/trigger-time.pl" "$sock" "$feed/run.json" "$l" 20 >>"$T/trigw.ms" ||
 			die "trigger for $l: no generation, or it failed"
 	done
-	tail -n +"$((first + 1))" "$W/log/gen-$name.log" >"$T/trigw.log"
-	TRIGW_READ=$(sed -n 's/^.*read [0-9]* rows in \([0-9]*\) ms.*$/\1/p' "$T/trigw.log" | median)
-	TRIGW_PUB=$(sed -n 's/^.*published in \([0-9]*\) ms.*$/\1/p' "$T/trigw.log" | median)
 	pid=$(awk '{ print $1 }' "$W/pids/gen-$name.pid")
 	sleep 1.1
 	toggle_sql bench "$l" active || die "changing $l failed"
@@ -65,9 +62,13 @@ watch_trigger() {
 	wait "$spid" 2>/dev/null
 	TRIGW_CALLS="$(awk '$NF == "total" { print $4 }' "$T/trigw.strace") system calls, $(awk '$NF == "fsync" { print $4 }' "$T/trigw.strace") fsync"
 	bg_stop "gen-$name"
-	# After the first generation (which may have written the list too).
+	# After the first generation (which may have written the list too):
+	# the N timed runs, then the traced one.
+	tail -n +"$((first + 1))" "$W/log/gen-$name.log" >"$T/trigw.log"
 	got=$(grep -c "^$l .* changed$" "$T/trigw.log")
-	[ "$got" = "$n" ] || die "trigger for $l: $got of $n generations changed it"
+	[ "$got" = "$((n + 1))" ] || die "trigger for $l: $got of $((n + 1)) generations changed it"
+	TRIGW_READ=$(sed -n 's/^.*read [0-9]* rows in \([0-9]*\) ms.*$/\1/p' "$T/trigw.log" | head -n "$n" | median)
+	TRIGW_PUB=$(sed -n 's/^.*published in \([0-9]*\) ms.*$/\1/p' "$T/trigw.log" | head -n "$n" | median)
 	TRIGW=$(median <"$T/trigw.ms")
 	TRIGW_MAX=$(pct 100 <"$T/trigw.ms")
 }
