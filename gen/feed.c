@@ -76,10 +76,12 @@ feed_vmake(const char *dir, const char *name, long long gen)
 		return -1;
 	}
 	feed_vremove(dir, name, gen);	/* a crash's left-over */
+	/* v/NAME/G is synced into v/NAME after feed_vfinish(). */
 	if (layout_vdir(dir, name, 0, path, sizeof(path)) == -1 ||
 	    mkdir_p(path, 0755) == -1 ||
 	    layout_vdir(dir, name, gen, path, sizeof(path)) == -1 ||
-	    mkdir_sync(path, 0755) == -1) {
+	    mkdir(path, 0755) == -1) {
+		log_warn("mkdir %s", path);
 		log_warnx("list %s: cannot make its version %lld", name, gen);
 		return -1;
 	}
@@ -95,6 +97,19 @@ feed_vmake(const char *dir, const char *name, long long gen)
 	return 0;
 }
 
+/* Whether a file of e lies below the directory kd (of kind.h). */
+static int
+holds_file(const struct lf_entry *e, const char *kd)
+{
+	size_t	 i, n = strlen(kd);
+
+	for (i = 0; i < e->nfiles; i++)
+		if (strncmp(e->files[i].path, kd, n) == 0 &&
+		    e->files[i].path[n] == '/')
+			return 1;
+	return 0;
+}
+
 int
 feed_vfinish(const char *dir, const struct lf_entry *e, long long gen)
 {
@@ -103,9 +118,11 @@ feed_vfinish(const char *dir, const struct lf_entry *e, long long gen)
 
 	if (layout_vdir(dir, e->name, gen, path, sizeof(path)) == -1)
 		return -1;
+	/* The directories with a file below: the others are empty. */
 	for (i = 0; i < kind_ndirs; i++)
-		if (xsnprintf(sub, sizeof(sub), "%s/%s", path,
-		    kind_dirs[i].name) == -1 || fsync_dir(sub) == -1)
+		if (holds_file(e, kind_dirs[i].name) &&
+		    (xsnprintf(sub, sizeof(sub), "%s/%s", path,
+		    kind_dirs[i].name) == -1 || fsync_dir(sub) == -1))
 			return -1;
 	/* Written last: a version with entry.json is whole. */
 	return manifest_entry_write(path, e);

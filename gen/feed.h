@@ -89,7 +89,8 @@ void	feed_abort(struct feed *);
 void	feed_close(struct feed *);
 /* The steps the conversion of an old feed (migrate.h) shares. */
 /* Makes dir/v/NAME/G with the directories of kind.h (a left-over of
- * that name removed first).  0 or -1. */
+ * that name removed first), not synced: the caller syncs dir/v/NAME
+ * after feed_vfinish().  0 or -1. */
 int	feed_vmake(const char *dir, const char *name, long long gen);
 /* Removes dir/v/NAME/G (never the live version). */
 void	feed_vremove(const char *dir, const char *name, long long gen);
@@ -97,7 +98,9 @@ void	feed_vremove(const char *dir, const char *name, long long gen);
 int	feed_switch(const char *dir, const char *name, long long gen);
 /* The fixed links FEED/REL -> ../l/NAME/REL of e's files.  0 or -1. */
 int	feed_fixed_links(const char *dir, const struct lf_entry *e);
-/* Syncs a version's directories and then its entry.json.  0 or -1. */
+/* Syncs the version's directories that hold e's files (each file
+ * itself synced when written: write_new(), fsutil.h), then writes
+ * entry.json.  0 or -1. */
 int	feed_vfinish(const char *dir, const struct lf_entry *e,
 	    long long gen);
 

@@ -426,7 +426,7 @@ write_all(const struct pub_ctx *p, const char *name, struct pfile *f,
 		    == -1 || (slash = strrchr(dir, '/')) == NULL)
 			goto undo;
 		*slash = '\0';
-		if (atomic_write(dir, slash + 1, buf_str(&f[i].out),
+		if (write_new(dir, slash + 1, buf_str(&f[i].out),
 		    f[i].out.len, kind_mode(f[i].kind)) == -1)
 			goto undo;
 		f[i].written = 1;

@@ -111,6 +111,40 @@ atomic_write(const char *dir, const char *name, const void *data, size_t len,
 }
 
 int
+write_new(const char *dir, const char *name, const void *data, size_t len,
+    mode_t mode)
+{
+	char	 path[PATH_MAX];
+	int	 fd, saved;
+
+	if (strchr(name, '/') != NULL ||
+	    xsnprintf(path, sizeof(path), "%s/%s", dir, name) == -1) {
+		log_warnx("%s/%s: bad or too long path", dir, name);
+		return -1;
+	}
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0600)) == -1) {
+		log_warn("%s", path);
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1 || fchmod(fd, mode) == -1 ||
+	    fsync(fd) == -1) {
+		saved = errno;
+		(void)close(fd);
+		fd = -1;
+		errno = saved;
+	}
+	if (fd == -1 || close(fd) == -1) {
+		saved = errno;
+		(void)unlink(path);
+		errno = saved;
+		log_warn("%s", path);
+		return -1;
+	}
+	return 0;
+}
+
+int
 mkdir_sync(const char *path, mode_t mode)
 {
 	char	 parent[PATH_MAX];

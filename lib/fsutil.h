@@ -1,7 +1,7 @@
 /*
  * fsutil: the file-system steps both programs share.
  *
- * atomic_write(): the only way listfeed writes a published file:
+ * atomic_write(): the only way listfeed replaces a file readers see:
  * a temporary ".tmp-" file in the same directory (mkostemp, O_CLOEXEC),
  * write, fchmod, fsync, rename over the target, fsync the directory.
  * On any error the temporary file is removed and the target untouched.
@@ -16,6 +16,14 @@
 #define FS_TMP_PREFIX	".tmp-"
 
 int	atomic_write(const char *dir, const char *name, const void *data,
+	    size_t len, mode_t mode);
+/*
+ * A file of a directory no reader sees yet (a list's version before its
+ * switch, gen/feed.h): created (O_EXCL), written, fchmod, fsync; no
+ * temporary name, and the directory is the caller's to sync once it is
+ * whole.  On an error the file is removed.  0, or -1 logged.
+ */
+int	write_new(const char *dir, const char *name, const void *data,
 	    size_t len, mode_t mode);
 int	fsync_dir(const char *dir);
 /*

@@ -1,5 +1,5 @@
 /*
- * Unit test of lib/fsutil.c: atomic writes, temporary file clean-up,
+ * Unit test of lib/fsutil.c: atomic writes, new files, temporary file clean-up,
  * secret file checks, locks, bounded reads, time stamps.
  */
 #include <sys/stat.h>
@@ -145,6 +145,36 @@ test_atomic_write_replaces_and_keeps_inode_fresh(void **state)
 	assert_string_equal(data, "new!");
 	free(data);
 	assert_int_equal(entries(d), 1);
+}
+
+/* write_new(): the file as given, no temporary name; never over a file. */
+static void
+test_write_new(void **state)
+{
+	char		 d[256], p[PATH_MAX], *data;
+	size_t		 len;
+	struct stat	 st;
+	mode_t		 old;
+
+	(void)state;
+	subdir("wn", d, sizeof(d));
+	old = umask(077);
+	assert_int_equal(write_new(d, "f.asc", "hello\n", 6, 0644), 0);
+	(void)umask(old);
+	(void)snprintf(p, sizeof(p), "%s/f.asc", d);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_int_equal(entries(d), 1);
+	/* An existing file stays as it was. */
+	assert_int_equal(write_new(d, "f.asc", "other", 5, 0644), -1);
+	assert_int_equal(read_file(p, 100, &data, &len), 0);
+	assert_int_equal(len, 6);
+	assert_string_equal(data, "hello\n");
+	free(data);
+	assert_int_equal(write_new(d, "a/b", "x", 1, 0644), -1);
+	assert_int_equal(write_new("/nonexistent-dir", "f", "x", 1, 0644), -1);
+	assert_int_equal(write_new(d, "empty", "", 0, 0600), 0);
+	assert_int_equal(entries(d), 2);
 }
 
 static void
@@ -497,6 +527,7 @@ main(void)
 		cmocka_unit_test(test_file_id),
 		cmocka_unit_test(test_atomic_write_replaces_and_keeps_inode_fresh),
 		cmocka_unit_test(test_atomic_write_mode_ignores_umask),
+		cmocka_unit_test(test_write_new),
 		cmocka_unit_test(test_atomic_write_empty_data),
 		cmocka_unit_test(test_atomic_write_refuses_slash_and_leaves_nothing),
 		cmocka_unit_test(test_atomic_write_failed_rename_cleans_up),
