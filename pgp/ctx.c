@@ -1,6 +1,6 @@
 /*
  * pgp contexts: global set-up, one GPGME context per struct pgp, and its
- * cache of recipient keys.  See pgp.h for the contract.
+ * cache of checked public keys.  See pgp.h for the contract.
  */
 #include <errno.h>
 #include <limits.h>
@@ -188,16 +188,21 @@ ctx_worker(const struct pgp *p, gpgme_ctx_t *ctx, char *why, size_t whysz)
 }
 
 /*
- * The public keyrings of p's home: importing a key or a revocation, or
- * deleting a key, changes one of them.
+ * The files of p's home that a key's state comes from: the public
+ * keyrings (importing a key or a revocation, deleting a key) and the
+ * trust database (disabling or enabling a key).
  */
 static void
-rings_get(const struct pgp *p, struct file_id id[2])
+rings_get(const struct pgp *p, struct file_id id[PGP_RINGS])
 {
+	static const char *const name[PGP_RINGS] = {
+		"pubring.kbx", "pubring.gpg", "trustdb.gpg"
+	};
 	const char	*home = p->home, *h;
 	char		 dir[PATH_MAX], path[PATH_MAX];
+	size_t		 i;
 
-	memset(id, 0, 2 * sizeof(*id));
+	memset(id, 0, PGP_RINGS * sizeof(*id));
 	if (home == NULL)
 		home = getenv("GNUPGHOME");
 	if (home == NULL && (h = getenv("HOME")) != NULL &&
@@ -205,10 +210,9 @@ rings_get(const struct pgp *p, struct file_id id[2])
 		home = dir;
 	if (home == NULL)
 		return;
-	if (xsnprintf(path, sizeof(path), "%s/pubring.kbx", home) != -1)
-		file_id_get(path, &id[0]);
-	if (xsnprintf(path, sizeof(path), "%s/pubring.gpg", home) != -1)
-		file_id_get(path, &id[1]);
+	for (i = 0; i < PGP_RINGS; i++)
+		if (xsnprintf(path, sizeof(path), "%s/%s", home, name[i]) != -1)
+			file_id_get(path, &id[i]);
 }
 
 struct pgp *
@@ -246,7 +250,7 @@ fail:
 	return NULL;
 }
 
-/* Empties the recipient key cache. */
+/* Empties the key cache. */
 static void
 cache_drop(struct pgp *p)
 {
@@ -275,15 +279,16 @@ pgp_free(struct pgp *p)
 void
 pgp_flush(struct pgp *p)
 {
-	struct file_id	 now[2];
+	struct file_id	 now[PGP_RINGS];
+	size_t		 i;
 
 	if (p == NULL)
 		return;
 	/* Keys as they were: keep them (expiry is checked at each use). */
 	rings_get(p, now);
-	if (file_id_eq(&now[0], &p->rings[0]) &&
-	    file_id_eq(&now[1], &p->rings[1]) &&
-	    (now[0].exists || now[1].exists))
+	for (i = 0; i < PGP_RINGS && file_id_eq(&now[i], &p->rings[i]); i++)
+		;
+	if (i == PGP_RINGS && (now[0].exists || now[1].exists))
 		return;
 	memcpy(p->rings, now, sizeof(p->rings));
 	cache_drop(p);
@@ -304,6 +309,22 @@ cache_find(const struct pgp *p, const char *fpr)
 		if (strcmp(p->keys[i].fpr, fpr) == 0)
 			return p->keys[i].key;
 	return NULL;
+}
+
+int
+cache_get(struct pgp *p, const char *fpr, const char *what, gpgme_key_t *kp,
+    char *why, size_t whysz)
+{
+	if ((*kp = cache_find(p, fpr)) != NULL)
+		return 0;
+	if (key_lookup(p->ctx, fpr, 0, kp, what, why, whysz) == -1)
+		return -1;
+	if (cache_add(p, fpr, *kp) == -1) {
+		*kp = NULL;
+		set_why(why, whysz, "%s %s: out of memory", what, fpr);
+		return -1;
+	}
+	return 0;
 }
 
 /* Takes over the reference k.  0, or -1 if out of memory (k released). */

@@ -8,9 +8,10 @@
  * never links it, nor gpgme.  It uses lib/ and nothing above it.
  *
  * One struct pgp per thread: it holds one GPGME context, the signing key
- * (if any) and a cache of checked recipient keys.  pgp_global_init() must
- * run once, before any thread starts.  pgp_encrypt_sign_many() starts
- * threads of its own, and joins them, inside the call.
+ * (if any) and a cache of checked public keys (recipients, the signer).
+ * pgp_global_init() must run once, before any thread starts.
+ * pgp_encrypt_sign_many() starts threads of its own, and joins them,
+ * inside the call.
  *
  * Keys are named only by their full primary fingerprint (40 hex digits,
  * either case: valid_pgp_fingerprint()).  Recipient keys are not required
@@ -63,11 +64,12 @@ struct pgp *pgp_new(const char *home, const char *sign_fpr,
 void	pgp_free(struct pgp *);
 
 /*
- * Drops the cached recipient keys and the signing key if the public
- * keyrings changed since the last call (or since pgp_new()), so the next
- * operations read them again (for instance once per generation, to see
- * imported revocations and a signing key's new expiry); unchanged
- * keyrings keep them and save a gpg run.
+ * Drops the cached public keys and the signing key if the public
+ * keyrings or the trust database changed since the last call (or since
+ * pgp_new()), so the next operations read them again (for instance once
+ * per generation, to see imported revocations, disabled keys and a
+ * signing key's new expiry); unchanged files keep them and save a gpg
+ * run.
  */
 void	pgp_flush(struct pgp *);
 
@@ -132,7 +134,13 @@ int	pgp_encrypt_sign_many(struct pgp *, const char *const *fprs,
 /*
  * Checks that the public key signer_fpr (a full primary fingerprint) is
  * present and could sign: not expired, revoked, disabled or invalid, with
- * a usable signing (sub)key.  0, or -1 with "signer FPR: reason" in why.
+ * a usable signing (sub)key.  The key is cached as a recipient's is, and
+ * listed again whenever the keyrings or the trust database changed
+ * (pgp_flush(), run by this call and by pgp_decrypt_verify()): a key
+ * revoked or disabled meanwhile counts at once, and a file to verify
+ * costs one gpg, not two.  Expiry is checked against the clock at each
+ * call.
+ * 0, or -1 with "signer FPR: reason" in why.
  */
 int	pgp_check_signer(struct pgp *, const char *signer_fpr, char *why,
 	    size_t whysz);

@@ -1,7 +1,7 @@
 /*
  * pgp_int: what the files of pgp/ share behind pgp.h (not for callers).
  *
- * ctx.c makes and frees the contexts and keeps their recipient key cache;
+ * ctx.c makes and frees the contexts and keeps their public key cache;
  * key.c finds keys and says what is wrong with one; sign.c sets up the
  * keys and encrypts and signs one file; batch.c runs several of those
  * side by side; verify.c decrypts and verifies.
@@ -21,6 +21,7 @@
 
 #define FPR_SZ		(VALID_PGP_FPR_LEN + 1)
 #define PGP_WHY_MAX	512
+#define PGP_RINGS	3	/* pubring.kbx, pubring.gpg, trustdb.gpg */
 
 struct cached_key {
 	char		 fpr[FPR_SZ];
@@ -36,8 +37,8 @@ struct pgp {
 	struct cached_key *keys;
 	size_t		 nkeys;
 	size_t		 capkeys;
-	/* The keyrings when the cache was last emptied. */
-	struct file_id	 rings[2];
+	/* The keyrings and trust database when the cache was last emptied. */
+	struct file_id	 rings[PGP_RINGS];
 	char		*home;
 };
 
@@ -54,9 +55,16 @@ const char *fpr_show(const char *);
 int	fpr_get(const char *in, char out[FPR_SZ], const char *what, char *why,
 	    size_t whysz);
 
-/* ctx.c: the recipient key cache. */
+/* ctx.c: the cache of checked public keys (recipients, the signer). */
 gpgme_key_t cache_find(const struct pgp *, const char *fpr);
 int	cache_add(struct pgp *, const char *fpr, gpgme_key_t);
+/*
+ * ctx.c: the public key fpr (normalised) from the cache, else listed
+ * (key_lookup(), what names it in why) and cached; p keeps the reference.
+ * 0, or -1 with why.
+ */
+int	cache_get(struct pgp *, const char *fpr, const char *what,
+	    gpgme_key_t *, char *why, size_t whysz);
 /*
  * ctx.c: a new GPGME context set up as p's, with p's signing key (set up
  * already), for another thread to encrypt and sign with p's keys.  It

@@ -168,15 +168,8 @@ recipient_get(struct pgp *p, const char *fpr_in, gpgme_key_t *kp,
 
 	if (fpr_get(fpr_in, fpr, "recipient", why, whysz) == -1)
 		return -1;
-	if ((k = cache_find(p, fpr)) == NULL) {
-		if (key_lookup(p->ctx, fpr, 0, &k, "recipient", why,
-		    whysz) == -1)
-			return -1;
-		if (cache_add(p, fpr, k) == -1) {
-			set_why(why, whysz, "recipient %s: out of memory", fpr);
-			return -1;
-		}
-	}
+	if (cache_get(p, fpr, "recipient", &k, why, whysz) == -1)
+		return -1;
 	if ((pb = recipient_problem(k, fpr, time(NULL))) != NULL) {
 		why_key(why, whysz, "recipient", fpr, k, pb);
 		return -1;

@@ -17,18 +17,22 @@
 			 GPGME_SIGSUM_KEY_MISSING | GPGME_SIGSUM_BAD_POLICY | \
 			 GPGME_SIGSUM_SYS_ERROR)
 
-/* The pinned key, looked up and checked now.  0, or -1 with why. */
+/*
+ * The pinned key, checked now: from p's cache while the keyrings are
+ * unchanged (pgp_flush()), so a file costs one gpg, not two.  p keeps
+ * the reference.  0, or -1 with why.
+ */
 static int
 signer_key(struct pgp *p, const char *fpr, gpgme_key_t *kp, char *why,
     size_t whysz)
 {
 	const char	*pb;
 
-	if (key_lookup(p->ctx, fpr, 0, kp, "signer", why, whysz) == -1)
+	pgp_flush(p);
+	if (cache_get(p, fpr, "signer", kp, why, whysz) == -1)
 		return -1;
 	if ((pb = verifier_problem(*kp, fpr, time(NULL))) != NULL) {
 		why_key(why, whysz, "signer", fpr, *kp, pb);
-		gpgme_key_unref(*kp);
 		*kp = NULL;
 		return -1;
 	}
@@ -42,11 +46,8 @@ pgp_check_signer(struct pgp *p, const char *signer_fpr, char *why,
 	char		fpr[FPR_SZ];
 	gpgme_key_t	k;
 
-	if (fpr_get(signer_fpr, fpr, "signer", why, whysz) == -1 ||
-	    signer_key(p, fpr, &k, why, whysz) == -1)
-		return -1;
-	gpgme_key_unref(k);
-	return 0;
+	return fpr_get(signer_fpr, fpr, "signer", why, whysz) == -1 ||
+	    signer_key(p, fpr, &k, why, whysz) == -1 ? -1 : 0;
 }
 
 /* The decryption as GPGME reports it: to a public key, protected. */
@@ -132,17 +133,14 @@ verify_ok(struct pgp *p, const char *fpr, char *why, size_t whysz)
 {
 	gpgme_key_t	 k;
 	char		 sfpr[128];
-	int		 rc;
 
 	if (one_good_sig(p, sfpr, sizeof(sfpr), why, whysz) == -1 ||
 	    signer_key(p, fpr, &k, why, whysz) == -1)
 		return -1;
-	rc = made_by(sfpr, k) ? 0 : -1;
-	if (rc == -1)
-		set_why(why, whysz, "signed by %s, not by signer %s", sfpr,
-		    fpr);
-	gpgme_key_unref(k);
-	return rc;
+	if (made_by(sfpr, k))
+		return 0;
+	set_why(why, whysz, "signed by %s, not by signer %s", sfpr, fpr);
+	return -1;
 }
 
 /* Where the cleartext goes, and how much of it may come. */

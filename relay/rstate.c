@@ -95,6 +95,75 @@ parse_line(const char *s, size_t len, struct rstate_entry *e)
 	return entry_valid(e) ? 0 : -1;
 }
 
+/* An entry, for sorting them without moving them. */
+struct ref {
+	const struct rstate_entry	*e;
+};
+
+/* Orders entries by list, reception, then place in the file. */
+static int
+by_source(const void *a, const void *b)
+{
+	const struct rstate_entry *x = ((const struct ref *)a)->e;
+	const struct rstate_entry *y = ((const struct ref *)b)->e;
+	int	 c;
+
+	if ((c = strcmp(x->list, y->list)) != 0)
+		return c;
+	if (x->rec != y->rec)
+		return x->rec < y->rec ? -1 : 1;
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The first entry, in file order, of a source an earlier entry names, in
+ * *dup: 1, else 0; -1 when out of memory.  Sorted, not compared pairwise:
+ * a state of thousands of sources is read for every file accepted.
+ */
+static int
+named_twice(const struct rstate *st, size_t *dup)
+{
+	struct ref	*r;
+	size_t		 i, k;
+	int		 found = 0;
+
+	if (st->n < 2)
+		return 0;
+	if ((r = reallocarray(NULL, st->n, sizeof(*r))) == NULL)
+		return -1;
+	for (i = 0; i < st->n; i++)
+		r[i].e = &st->v[i];
+	qsort(r, st->n, sizeof(*r), by_source);
+	for (i = 1; i < st->n; i++) {
+		k = (size_t)(r[i].e - st->v);
+		if (strcmp(r[i - 1].e->list, r[i].e->list) == 0 &&
+		    r[i - 1].e->rec == r[i].e->rec && (!found || k < *dup)) {
+			*dup = k;
+			found = 1;
+		}
+	}
+	free(r);
+	return found;
+}
+
+/* Appends e, growing st by doubling (cap: its room).  0, or -1. */
+static int
+append(struct rstate *st, size_t *cap, const struct rstate_entry *e)
+{
+	struct rstate_entry	*v;
+	size_t			 ncap;
+
+	if (st->n == *cap) {
+		ncap = *cap ? *cap * 2 : 64;
+		if ((v = reallocarray(st->v, ncap, sizeof(*v))) == NULL)
+			return -1;
+		st->v = v;
+		*cap = ncap;
+	}
+	st->v[st->n++] = *e;
+	return 0;
+}
+
 int
 rstate_parse(const char *data, size_t len, struct rstate *st, char *why,
     size_t whysz)
@@ -102,6 +171,8 @@ rstate_parse(const char *data, size_t len, struct rstate *st, char *why,
 	struct rstate_entry	 e;
 	const char		*p = data, *end = data + len, *nl;
 	unsigned long		 line = 1;
+	size_t			 cap = 0, dup = 0;
+	int			 rc;
 
 	memset(st, 0, sizeof(*st));
 	if (len < sizeof(FIRST) - 1 ||
@@ -118,18 +189,21 @@ rstate_parse(const char *data, size_t len, struct rstate *st, char *why,
 			    "RECEPTION GENERATION COUNT TIME\"", line);
 			goto fail;
 		}
-		if (rstate_find(st, e.list, e.rec) != NULL) {
-			(void)snprintf(why, whysz, "line %lu: %s %s named "
-			    "twice", line, e.list,
-			    sympafile_reception_name(e.rec));
-			goto fail;
-		}
-		if (rstate_set(st, &e) == -1) {
-			(void)snprintf(why, whysz, "out of memory");
-			goto fail;
-		}
+		if (append(st, &cap, &e) == -1)
+			goto oom;
+	}
+	/* Entry i is on line i + 2. */
+	if ((rc = named_twice(st, &dup)) == -1)
+		goto oom;
+	if (rc == 1) {
+		(void)snprintf(why, whysz, "line %zu: %s %s named twice",
+		    dup + 2, st->v[dup].list,
+		    sympafile_reception_name(st->v[dup].rec));
+		goto fail;
 	}
 	return 0;
+oom:
+	(void)snprintf(why, whysz, "out of memory");
 fail:
 	rstate_free(st);
 	return -1;

@@ -25,6 +25,9 @@ map(size_t sz)
 	if (p == MAP_FAILED)
 		return NULL;
 	(void)madvise(p, sz, MADV_DONTDUMP);
+	/* Not in the children gpg runs from: fork() neither copies its
+	 * page tables nor shares the cleartext. */
+	(void)madvise(p, sz, MADV_DONTFORK);
 	(void)mlock(p, sz);	/* best effort: RLIMIT_MEMLOCK */
 	return p;
 }

@@ -1,7 +1,8 @@
 /*
  * secbuf: memory for member data (decrypted lists).  Never written to
  * disk by listfeed-relay: each buffer is its own anonymous mapping, kept
- * out of core dumps (MADV_DONTDUMP), locked in RAM where the memlock
+ * out of core dumps (MADV_DONTDUMP) and out of any process forked (the
+ * gpg GPGME starts: MADV_DONTFORK), locked in RAM where the memlock
  * limit allows (mlock(2), best effort, so it is not swapped), and
  * overwritten with zeros before it is unmapped.
  *

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # listfeed-relay, the happy path: a feed server (nginx, client TLS) with
-# three signed, encrypted files per list; --once verifies them all; the
-# daemon serves each source's members on loopback, says so in /-/status,
-# an unchanged file costs a 304 and no gpg run, and a round's fetches
-# share one TLS connection.
+# three signed, encrypted files per list; --once verifies them all, one
+# gpg run a file; the daemon serves each source's members on loopback,
+# says so in /-/status, an unchanged file costs a 304 and no gpg run, a
+# round's fetches share one TLS connection, and the feed key disabled or
+# revoked meanwhile counts at once.
 set -u
 . "$(dirname "$0")/lib/common.sh"
 . "$(dirname "$0")/lib/relay.sh"
@@ -36,6 +37,11 @@ check_grep "--once: counts" '^deelnemers digest: ok: generation 7, 3 members$' "
 check "state file written" test -s "$RSTATE/relay.state"
 check_eq "state file mode 0600" 600 "$(stat -c %a "$RSTATE/relay.state")"
 check_no_grep "state file: no member data" '@' "$RSTATE/relay.state"
+# One gpg a file: the feed key is listed once, at start-up, and kept while
+# the relay's keyrings stay as they are (pgp.h), not listed again per file.
+check_exit "--once traced: exit 0" 0 execs_traced "$T/once.trace" "$RELAY" -c "$RCONF" --once
+check_eq "... one gpg decryption per source" 6 "$(gpg_starts "$T/once.trace" '"--decrypt"')"
+check_eq "... the feed key listed once" 1 "$(gpg_starts "$T/once.trace" '"--list-')"
 
 relay_start t71 || bail_out "relay"
 check "first round done" wait_until 20 grep -q 'round done: 0' "$W/log/relay-t71.log"
@@ -89,6 +95,30 @@ sympa_text deelnemers all 8 <"$T/all2.txt" | publish deelnemers all
 check "SIGHUP: a new round" relay_refresh t71
 relay_get /lists/deelnemers
 check_eq "the new generation is served" "$(cat "$T/all2.txt")" "$(members_of "$BODY")"
+
+# The feed key disabled in the relay's keyring (its trust database: gpg
+# still calls the signature good): the next file it signed is refused,
+# the last good copy stays served; enabled again, the file is taken.
+feedkey() { printf '%s\nsave\n' "$1" | gpg --homedir "$RGNUPG" --batch --command-fd 0 --edit-key "$FEED_FPR" >>"$T/gpg.log" 2>&1; }
+feedkey disable
+members 14 >"$T/all3.txt"
+sympa_text deelnemers all 9 <"$T/all3.txt" | publish deelnemers all
+check "SIGHUP: a new round" relay_refresh t71
+check_grep "the disabled feed key: refused" "deelnemers all: refused: signer $FEED_FPR: disabled" "$W/log/relay-t71.log"
+relay_get /lists/deelnemers
+check_eq "... the last good copy stays served" "$(cat "$T/all2.txt")" "$(members_of "$BODY")"
+feedkey enable
+check "SIGHUP: a new round" relay_refresh t71
+relay_get /lists/deelnemers
+check_eq "enabled again: the file is taken" "$(cat "$T/all3.txt")" "$(members_of "$BODY")"
+# Revoked (its public keyring): refused again.
+sed 's/^:-----BEGIN/-----BEGIN/' "$W/gnupg/openpgp-revocs.d/$FEED_FPR.rev" |
+	_lf_gpg "$RGNUPG" --import 2>>"$T/gpg.log"
+members 15 | sympa_text deelnemers all 10 | publish deelnemers all
+check "SIGHUP: a new round" relay_refresh t71
+check_grep "the revoked feed key: refused" "deelnemers all: refused: .*$FEED_FPR.*revoked" "$W/log/relay-t71.log"
+relay_get /lists/deelnemers
+check_eq "... the last good copy stays served" "$(cat "$T/all3.txt")" "$(members_of "$BODY")"
 
 pid=$(bg_pid relay-t71)
 check_eq "NoNewPrivs 1" 1 "$(awk '$1 == "NoNewPrivs:" { print $2 }' "/proc/$pid/status")"

@@ -6,6 +6,8 @@
 # with the same If-None-Match over one TLS connection.  The relay is the
 # daemon (a round on SIGHUP): only a source with a copy in memory is
 # fetched conditionally, so --once always fetches and decrypts every file.
+# Its first round, which fetches and decrypts every file, is printed per
+# source against gpg --decrypt of the same files on the command line.
 
 # shellcheck source=/dev/null
 . "$TOP/tests/lib/relay.sh" || die "tests/lib/relay.sh"
@@ -49,7 +51,8 @@ grep -q 'round done: 0$' "$W/log/relay-bench.log" ||
 curl -s --noproxy '*' "$RELAY_URL/-/status" >"$T/relay-status.json"
 SERVING=$(grep -o '"serving": *true' "$T/relay-status.json" | wc -l)
 [ "$SERVING" = "$NSRC" ] || die "listfeed-relay serves $SERVING of $NSRC sources"
-info "6: relay's first round, $NSRC sources fetched and decrypted" "$(calc "$(ms "$a" "$b") / 1000") s" \
+FIRST_MS=$(ms "$a" "$b")
+info "6: relay's first round, $NSRC sources fetched and decrypted" "$(calc "$FIRST_MS / 1000") s" \
 	"one gpg run per source"
 
 # The curl baseline: the ETag of each URL, then one curl command for all
@@ -69,6 +72,23 @@ sed 's/$/ -/' "$T/relay-urls" | curl_cfg >"$T/curl-get.cfg"
 curl -K "$T/curl-get.cfg" >"$T/curl-get.out" || die "curl: fetching the relay's URLs failed"
 [ "$(awk '$1 != 200' "$T/curl-get.out" | wc -l)" = 0 ] || die "curl: not every URL answered 200"
 paste -d ' ' "$T/relay-urls" <(awk '{ print $3 }' "$T/curl-get.out") | curl_cfg etags >"$T/curl-cond.cfg"
+
+# The first round's baseline: the same files, fetched once, each
+# decrypted by gpg --decrypt on the command line one after another (the
+# relay's GNUPGHOME): what one gpg per source costs without the relay.
+mkdir -p "$T/relay-files"
+awk -v d="$T/relay-files" '/^output = / { $0 = "output = \"" d "/" ++n ".asc\"" } { print }' \
+	"$T/curl-get.cfg" >"$T/curl-files.cfg"
+curl -K "$T/curl-files.cfg" >/dev/null || die "curl: fetching the relay's files failed"
+a=$(now)
+for ((i = 1; i <= NSRC; i++)); do
+	gpg --homedir "$RGNUPG" --batch --no-tty --quiet -o /dev/null \
+		--decrypt "$T/relay-files/$i.asc" 2>>"$T/relay-gpg.err" || die "gpg --decrypt $i.asc failed"
+done
+GPG_ALL_MS=$(ms "$a" "$(now)")
+info "6: relay's first round against gpg --decrypt of the same $NSRC files one by one" \
+	"$(calc "$FIRST_MS / $NSRC") ms a source" \
+	"$(calc "$GPG_ALL_MS / $NSRC") ms a file by gpg, ratio $(calc "$FIRST_MS / $GPG_ALL_MS")"
 
 : >"$T/relay.ms"
 : >"$T/curl.ms"
