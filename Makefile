@@ -341,11 +341,26 @@ FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \
 		   >/dev/null 2>&1 && echo yes))
 FUZZERS		= $(if $(FUZZ_HAVE),$(FUZZ_BINS))
 
+# Each source is compiled once into $(FUZZ_DIR)/obj (with the headers of
+# every target's packages) and linked into each target that needs it.
+FUZZ_OBJ	= $(FUZZ_DIR)/obj
+FUZZ_OBJ_PKGS	= $(sort $(LIB_PKGS) $(foreach f,$(FUZZ_NAMES),$(FUZZ_PKGS_$(f))))
+fuzz_objs	= $(patsubst $(BUILD)/%.c,$(FUZZ_OBJ)/%.o,$(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1)))
+FUZZ_HDRS	= lib/*.h pgp/*.h gen/*.h cgi/*.h relay/*.h
+
+$(FUZZ_OBJ)/lib/unicode_data.o: $(BUILD)/lib/unicode_data.c lib/unicode.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pc_cflags,$(FUZZ_OBJ_PKGS)) -c -o $@ $<
+
+$(FUZZ_OBJ)/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pc_cflags,$(FUZZ_OBJ_PKGS)) -c -o $@ $<
+
 define FUZZ_RULE
-$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h pgp/*.h gen/*.h cgi/*.h relay/*.h
+$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(call fuzz_objs,$(FUZZ_LIB) $(FUZZ_SRCS_$(1))) $(FUZZ_HDRS)
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(call pc_cflags,$$(LIB_PKGS) $(FUZZ_PKGS_$(1))) \
-	    -o $$@ tests/fuzz/$(1).c $$(FUZZ_LIB) $(FUZZ_SRCS_$(1)) \
+	    -o $$@ tests/fuzz/$(1).c $$(call fuzz_objs,$$(FUZZ_LIB) $(FUZZ_SRCS_$(1))) \
 	    $$(call pc_libs,$(FUZZ_PKGS_$(1)) $$(LIB_PKGS)) -lpthread
 endef
 $(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(f))))
