@@ -199,15 +199,22 @@ deps:
 
 # The test build lives apart from the normal one, with sanitizers; a
 # plain build (build/vg) is run under valgrind by tests/t_70_valgrind.sh.
-# Both are built with one job per processor unless make was given -j;
-# each test's wall time is kept in build/san/test-times (tests/README.md).
+# Both are built at once, sharing one job per processor unless make was
+# given -j (so neither waits for the other's last links); each test's wall
+# time is kept in build/san/test-times (tests/README.md).
 CHECK_JOBS	= $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
 
+.PHONY: check-builds check-build-san check-build-vg
 check: deps
-	$(MAKE) $(CHECK_JOBS) BUILD=build/san SAN=1 tests
-	$(MAKE) $(CHECK_JOBS) BUILD=build/vg CFLAGS='-O1 -g' all
+	$(MAKE) $(CHECK_JOBS) check-builds
 	LF_VG_BUILD=$(CURDIR)/build/vg LF_TIMES=$(CURDIR)/build/san/test-times \
 	    bash tests/run build/san
+
+check-builds: check-build-san check-build-vg
+check-build-san:
+	$(MAKE) BUILD=build/san SAN=1 tests
+check-build-vg:
+	$(MAKE) BUILD=build/vg CFLAGS='-O1 -g' all
 
 demo: deps
 	$(MAKE) all
