@@ -199,15 +199,22 @@ deps:
 
 # The test build lives apart from the normal one, with sanitizers; a
 # plain build (build/vg) is run under valgrind by tests/t_70_valgrind.sh.
-# Both are built with one job per processor unless make was given -j;
-# each test's wall time is kept in build/san/test-times (tests/README.md).
+# Both are built at once, sharing one job per processor unless make was
+# given -j (so neither waits for the other's last links); each test's wall
+# time is kept in build/san/test-times (tests/README.md).
 CHECK_JOBS	= $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
 
+.PHONY: check-builds check-build-san check-build-vg
 check: deps
-	$(MAKE) $(CHECK_JOBS) BUILD=build/san SAN=1 tests
-	$(MAKE) $(CHECK_JOBS) BUILD=build/vg CFLAGS='-O1 -g' all
+	$(MAKE) $(CHECK_JOBS) check-builds
 	LF_VG_BUILD=$(CURDIR)/build/vg LF_TIMES=$(CURDIR)/build/san/test-times \
 	    bash tests/run build/san
+
+check-builds: check-build-san check-build-vg
+check-build-san:
+	$(MAKE) BUILD=build/san SAN=1 tests
+check-build-vg:
+	$(MAKE) BUILD=build/vg CFLAGS='-O1 -g' all
 
 demo: deps
 	$(MAKE) all
@@ -341,11 +348,26 @@ FUZZ_HAVE	:= $(if $(filter tests fuzz $(FUZZ_DIR)/%,$(MAKECMDGOALS)),$(shell \
 		   >/dev/null 2>&1 && echo yes))
 FUZZERS		= $(if $(FUZZ_HAVE),$(FUZZ_BINS))
 
+# Each source is compiled once into $(FUZZ_DIR)/obj (with the headers of
+# every target's packages) and linked into each target that needs it.
+FUZZ_OBJ	= $(FUZZ_DIR)/obj
+FUZZ_OBJ_PKGS	= $(sort $(LIB_PKGS) $(foreach f,$(FUZZ_NAMES),$(FUZZ_PKGS_$(f))))
+fuzz_objs	= $(patsubst $(BUILD)/%.c,$(FUZZ_OBJ)/%.o,$(patsubst %.c,$(FUZZ_OBJ)/%.o,$(1)))
+FUZZ_HDRS	= lib/*.h pgp/*.h gen/*.h cgi/*.h relay/*.h
+
+$(FUZZ_OBJ)/lib/unicode_data.o: $(BUILD)/lib/unicode_data.c lib/unicode.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pc_cflags,$(FUZZ_OBJ_PKGS)) -c -o $@ $<
+
+$(FUZZ_OBJ)/%.o: %.c $(FUZZ_HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pc_cflags,$(FUZZ_OBJ_PKGS)) -c -o $@ $<
+
 define FUZZ_RULE
-$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(FUZZ_LIB) $(FUZZ_SRCS_$(1)) lib/*.h pgp/*.h gen/*.h cgi/*.h relay/*.h
+$(FUZZ_DIR)/$(1): tests/fuzz/$(1).c tests/fuzz/fuzz.h $(call fuzz_objs,$(FUZZ_LIB) $(FUZZ_SRCS_$(1))) $(FUZZ_HDRS)
 	@mkdir -p $$(@D)
 	$$(FUZZ_CC) $$(FUZZ_CFLAGS) $$(call pc_cflags,$$(LIB_PKGS) $(FUZZ_PKGS_$(1))) \
-	    -o $$@ tests/fuzz/$(1).c $$(FUZZ_LIB) $(FUZZ_SRCS_$(1)) \
+	    -o $$@ tests/fuzz/$(1).c $$(call fuzz_objs,$$(FUZZ_LIB) $(FUZZ_SRCS_$(1))) \
 	    $$(call pc_libs,$(FUZZ_PKGS_$(1)) $$(LIB_PKGS)) -lpthread
 endef
 $(foreach f,$(FUZZ_NAMES),$(eval $(call FUZZ_RULE,$(f))))

@@ -253,38 +253,56 @@ check_file_eq "failed list keeps its old file" "$T/spacelog.before" "$FEED/plain
 
 # 8. kill -9 at random points of a run (50 times): every list is always one
 # whole version that matches its entry, and the next run completes.
-consistent() {	# for every l/NAME: entry.json names exactly the files of
-	# v/NAME/G, each whole; cleartext matches its sha256
-	python3 - "$FEED" <<'PY'
+# consistent: for every l/NAME, entry.json names exactly the files of
+# v/NAME/G, each whole; cleartext matches its sha256.  One python3 checks
+# the feed at each request (a line on its input) and answers "ok" or what
+# is wrong, on one line: started once, not once per kill.
+coproc CONSISTENT { python3 -c '
 import hashlib, json, os, sys
 feed = sys.argv[1]
-for name in sorted(os.listdir(os.path.join(feed, "l"))):
-    if name.startswith("."):
-        continue
-    vdir = os.path.join(feed, "l", os.readlink(os.path.join(feed, "l", name)))
-    l = json.load(open(os.path.join(vdir, "entry.json")))
-    if l["name"] != name:
-        sys.exit("%s: entry of %s" % (vdir, l["name"]))
-    have = set()
-    for root, dirs, files in os.walk(vdir):
-        have |= {os.path.relpath(os.path.join(root, f), vdir) for f in files}
-    want = {f["path"] for f in l["files"].values()} | {"entry.json"}
-    if have != want:
-        sys.exit("%s: files %s, entry names %s" % (vdir, sorted(have), sorted(want)))
-    for kind, f in l["files"].items():
-        path = os.path.join(vdir, f["path"])
-        data = open(path, "rb").read()
-        if kind in ("plain", "plain-mail", "plain-digest"):
-            lines = data.split(b"\n")
-            if lines[0] == b"# listfeed 1":
-                data = b"\n".join(lines[6:])
-                if lines[3] != b"# generation: %d" % f["changed"]:
-                    sys.exit("%s: header's generation is not the entry's" % path)
-            if hashlib.sha256(data).hexdigest() != f["sha256"]:
-                sys.exit("%s: does not match its entry" % path)
-        elif not data.rstrip().endswith(b"-----END PGP MESSAGE-----"):
-            sys.exit("%s: incomplete" % path)
-PY
+class Bad(Exception):
+    pass
+def check():
+    for name in sorted(os.listdir(os.path.join(feed, "l"))):
+        if name.startswith("."):
+            continue
+        vdir = os.path.join(feed, "l", os.readlink(os.path.join(feed, "l", name)))
+        l = json.load(open(os.path.join(vdir, "entry.json")))
+        if l["name"] != name:
+            raise Bad("%s: entry of %s" % (vdir, l["name"]))
+        have = set()
+        for root, dirs, files in os.walk(vdir):
+            have |= {os.path.relpath(os.path.join(root, f), vdir) for f in files}
+        want = {f["path"] for f in l["files"].values()} | {"entry.json"}
+        if have != want:
+            raise Bad("%s: files %s, entry names %s" % (vdir, sorted(have), sorted(want)))
+        for kind, f in l["files"].items():
+            path = os.path.join(vdir, f["path"])
+            data = open(path, "rb").read()
+            if kind in ("plain", "plain-mail", "plain-digest"):
+                lines = data.split(b"\n")
+                if lines[0] == b"# listfeed 1":
+                    data = b"\n".join(lines[6:])
+                    if lines[3] != b"# generation: %d" % f["changed"]:
+                        raise Bad("%s: header generation is not the entry one" % path)
+                if hashlib.sha256(data).hexdigest() != f["sha256"]:
+                    raise Bad("%s: does not match its entry" % path)
+            elif not data.rstrip().endswith(b"-----END PGP MESSAGE-----"):
+                raise Bad("%s: incomplete" % path)
+for _ in sys.stdin:
+    try:
+        check()
+        print("ok", flush=True)
+    except Exception as e:
+        print(("%s: %s" % (type(e).__name__, e)).replace("\n", " "), flush=True)
+' "$FEED"; }
+consistent() {
+	local answer
+	echo check >&"${CONSISTENT[1]}" && read -r answer <&"${CONSISTENT[0]}" ||
+		answer="the checker ended"
+	[ "$answer" = ok ] && return 0
+	echo "$answer"
+	return 1
 }
 bad=0
 for i in $(seq 1 50); do

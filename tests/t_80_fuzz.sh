@@ -2,7 +2,8 @@
 # The libFuzzer targets (tests/fuzz/fuzz_*.c, built into $BUILD/fuzz by
 # "make tests" where clang can link a fuzzer): each runs for FUZZ_SECONDS
 # (default 3) from a copy of its seed corpus tests/fuzz/corpus/NAME, so
-# the tree is never written to.  A crash or a broken invariant is a
+# the tree is never written to; as many run at once as there are
+# processors.  A crash or a broken invariant is a
 # failure; its input is kept in LF_FUZZ_ARTIFACTS (default
 # $BUILD/fuzz/artifacts) and named in the TAP diagnostics.
 set -u
@@ -28,28 +29,47 @@ mkdir -p "$ART" || bail_out "cannot create $ART"
 # The targets' own temporary files (config, format, run.json copies).
 export TMPDIR=$T
 
+# fuzz_one NAME: runs one target from a copy of its seed corpus; its exit
+# status in $T/NAME.rc, its output in $T/NAME.log.
+fuzz_one() {
+	local name=$1 corpus=$T/corpus/$1 rc
+	mkdir -p "$corpus"
+	if [ -d "$TOP/tests/fuzz/corpus/$name" ]; then
+		cp -p "$TOP/tests/fuzz/corpus/$name"/* "$corpus"/
+	fi
+	rm -f "$ART/$name-"*
+	# -timeout: one input may take at most 10 s; the whole run is capped
+	# by timeout(1) in case the fuzzer itself hangs.
+	timeout $((SECONDS_EACH * 3 + 60)) "$BUILD/fuzz/$name" -max_total_time="$SECONDS_EACH" \
+	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+	    -artifact_prefix="$ART/$name-" "$corpus" >"$T/$name.log" 2>&1
+	rc=$?
+	echo "$rc" >"$T/$name.rc"
+}
+
+# The targets run side by side, one per processor (several spend most of
+# their time writing files, not computing); each keeps its own time budget.
+JOBS=$(nproc 2>/dev/null || echo 1)
+names=()
 for src in "$TOP"/tests/fuzz/fuzz_*.c; do
 	name=$(basename "$src" .c)
+	names+=("$name")
+	[ -x "$BUILD/fuzz/$name" ] || continue
+	while [ "$(jobs -pr | wc -l)" -ge "$JOBS" ]; do wait -n; done
+	fuzz_one "$name" &
+done
+wait
+
+for name in "${names[@]}"; do
 	bin=$BUILD/fuzz/$name
 	if [ ! -x "$bin" ]; then
 		not_ok "$name: built" "$bin is missing"
 		continue
 	fi
-	corpus=$T/corpus/$name
-	mkdir -p "$corpus"
-	if [ -d "$TOP/tests/fuzz/corpus/$name" ]; then
-		cp -p "$TOP/tests/fuzz/corpus/$name"/* "$corpus"/
-	fi
 	log=$T/$name.log
-	rm -f "$ART/$name-"*
-	# -timeout: one input may take at most 10 s; the whole run is capped
-	# by timeout(1) in case the fuzzer itself hangs.
-	timeout $((SECONDS_EACH * 3 + 60)) "$bin" -max_total_time="$SECONDS_EACH" \
-	    -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
-	    -artifact_prefix="$ART/$name-" "$corpus" >"$log" 2>&1
-	rc=$?
+	rc=$(cat "$T/$name.rc" 2>/dev/null) || rc="?"
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-	if [ "$rc" -eq 0 ]; then
+	if [ "$rc" = 0 ]; then
 		ok "$name: ${runs:-?} inputs in ${SECONDS_EACH}s, no crash, invariants hold"
 	else
 		not_ok "$name: exit $rc after ${runs:-?} inputs" \
