@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <gpgme.h>
 
@@ -188,6 +189,31 @@ ctx_worker(const struct pgp *p, gpgme_ctx_t *ctx, char *why, size_t whysz)
 }
 
 /*
+ * Whether every file seen last changed at least RINGS_SETTLE_S seconds
+ * ago.  A file changed again in the same tick of the file system's clock
+ * (a second, where it keeps seconds only) keeps its time, and an
+ * in-place write (a key disabled in trustdb.gpg) its size and inode: a
+ * snapshot that new is not kept (rings_get() empties it), so the next
+ * pgp_flush() lists the keys again.
+ */
+#define RINGS_SETTLE_S	2
+
+static int
+rings_settled(const struct file_id id[PGP_RINGS])
+{
+	struct timespec	 now;
+	size_t		 i;
+
+	if (clock_gettime(CLOCK_REALTIME, &now) == -1)
+		return 0;
+	for (i = 0; i < PGP_RINGS; i++)
+		if (id[i].exists &&
+		    id[i].mtim.tv_sec > now.tv_sec - RINGS_SETTLE_S)
+			return 0;
+	return 1;
+}
+
+/*
  * The files of p's home that a key's state comes from: the public
  * keyrings (importing a key or a revocation, deleting a key) and the
  * trust database (disabling or enabling a key).
@@ -213,6 +239,8 @@ rings_get(const struct pgp *p, struct file_id id[PGP_RINGS])
 	for (i = 0; i < PGP_RINGS; i++)
 		if (xsnprintf(path, sizeof(path), "%s/%s", home, name[i]) != -1)
 			file_id_get(path, &id[i]);
+	if (!rings_settled(id))
+		memset(id, 0, PGP_RINGS * sizeof(*id));
 }
 
 struct pgp *

@@ -4,6 +4,8 @@
  * keys), decrypted by recipient A with the feed key pinned.  Only a file
  * encrypted to A and signed once, well, by the feed key is accepted.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -399,6 +401,55 @@ test_signer_revoked(void **state)
 }
 
 /*
+ * A key disabled in the trust database right after its last change, in
+ * the same tick of a coarse file clock: gpg writes it in place (same
+ * inode and size) and its time stays (put back here).  The snapshot of
+ * the keyrings taken when the key was listed was that new (a time ahead
+ * of the clock stands for it), so it was not kept: the next use lists
+ * the key again and sees it disabled.
+ */
+static void
+test_signer_disabled_same_time(void **state)
+{
+	struct world	*w = *state;
+	char		 why[512], fpr[41], tdb[512];
+	struct stat	 before, after;
+
+	assert_int_equal(gen_key(w->k.feed_home, "Dis <dis@x>", "ed25519",
+	    "sign", "never", NULL), 0);
+	assert_int_equal(key_fprs(w->k.feed_home, "dis@x", fpr, NULL), 0);
+	assert_int_equal(copy_pub(w->k.feed_home, w->k.a_home, "dis@x"), 0);
+	(void)snprintf(tdb, sizeof(tdb), "%s/trustdb.gpg", w->k.a_home);
+	/* The key's record in the trust database, so that the disable
+	 * below rewrites it in place. */
+	assert_int_equal(run("printf 'disable\\nsave\\n' | " GPG " --homedir %s "
+	    "--command-fd 0 --edit-key %s >/dev/null 2>&1 && "
+	    "printf 'enable\\nsave\\n' | " GPG " --homedir %s "
+	    "--command-fd 0 --edit-key %s >/dev/null 2>&1", w->k.a_home, fpr,
+	    w->k.a_home, fpr), 0);
+	/* Listed once (gpg may update the trust database as it lists a new
+	 * key), then with the trust database's time ahead of the clock. */
+	assert_int_equal(pgp_check_signer(w->a, fpr, why, sizeof(why)), 0);
+	assert_int_equal(run("touch -d '+1 hour' %s", tdb), 0);
+	assert_int_equal(stat(tdb, &before), 0);
+	assert_int_equal(pgp_check_signer(w->a, fpr, why, sizeof(why)), 0);
+	assert_int_equal(stat(tdb, &after), 0);
+	assert_true(after.st_mtim.tv_sec == before.st_mtim.tv_sec);
+	assert_int_equal(run("printf 'disable\\nsave\\n' | " GPG " --homedir %s "
+	    "--command-fd 0 --edit-key %s >/dev/null 2>&1", w->k.a_home, fpr),
+	    0);
+	assert_int_equal(run("touch -d @%lld.%09ld %s",
+	    (long long)before.st_mtim.tv_sec, before.st_mtim.tv_nsec, tdb), 0);
+	assert_int_equal(stat(tdb, &after), 0);
+	assert_true(after.st_ino == before.st_ino &&
+	    after.st_size == before.st_size &&
+	    after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
+	    after.st_mtim.tv_nsec == before.st_mtim.tv_nsec);
+	assert_int_equal(pgp_check_signer(w->a, fpr, why, sizeof(why)), -1);
+	assert_non_null(strstr(why, "disabled"));
+}
+
+/*
  * The cleartext cap: one byte short of a good file stops it, and a
  * compressed file of zeros (signed or not) stops at the cap, whatever it
  * would expand to.  A sink that refuses stops it too.
@@ -453,6 +504,7 @@ main(void)
 		cmocka_unit_test(test_bad_pin),
 		cmocka_unit_test(test_check_signer),
 		cmocka_unit_test(test_signer_revoked),
+		cmocka_unit_test(test_signer_disabled_same_time),
 		cmocka_unit_test(test_too_big),
 	};
 
