@@ -79,10 +79,13 @@ feed_vmake(const char *dir, const char *name, long long gen)
 	/* v/NAME/G is synced into v/NAME after feed_vfinish(). */
 	if (layout_vdir(dir, name, 0, path, sizeof(path)) == -1 ||
 	    mkdir_p(path, 0755) == -1 ||
-	    layout_vdir(dir, name, gen, path, sizeof(path)) == -1 ||
-	    mkdir(path, 0755) == -1) {
-		log_warn("mkdir %s", path);
+	    layout_vdir(dir, name, gen, path, sizeof(path)) == -1) {
 		log_warnx("list %s: cannot make its version %lld", name, gen);
+		return -1;
+	}
+	if (mkdir(path, 0755) == -1) {
+		log_warn("list %s: cannot make its version: mkdir %s", name,
+		    path);
 		return -1;
 	}
 	for (i = 0; i < kind_ndirs; i++)

@@ -13,9 +13,10 @@ gen_world vg
 
 # valgrind cannot follow a seccomp filter: the sandbox is tested elsewhere.
 export LISTFEED_SANDBOX=off
-# The generator runs with its default encryption workers: vg (lib/vg.sh)
-# leaves the leak check to the main process, not to GPGME's forked
-# children, which hold the other threads' memory.
+# The generator runs with its default encryption workers (threads in a
+# run naming lists): vg (lib/vg.sh) leaves the leak check to the main
+# process, not to GPGME's forked children, which hold the other threads'
+# memory.
 
 FEED=$T/feed
 CONF=$T/listfeed.conf
@@ -29,7 +30,10 @@ check "listfeed-gen: no memory error, no definite leak" vg_clean "$T/gen1.vg"
 db_sql vg "UPDATE members_user SET last_name = 'Valgrind' WHERE email = 'femke@example.org'"
 check_exit "listfeed-gen under valgrind: a change" 0 vg "$T/gen2.vg" "$VG/listfeed-gen" -c "$CONF"
 check "listfeed-gen (change): clean" vg_clean "$T/gen2.vg"
-check_exit "listfeed-gen under valgrind: unchanged, --list" 0 vg "$T/gen3.vg" "$VG/listfeed-gen" -c "$CONF" --list spacelog
+# A run naming a list encrypts its files side by side, on threads.
+db_sql vg "UPDATE members_user SET last_name = 'Valgrind 2' WHERE email = 'femke@example.org'"
+check_exit "listfeed-gen under valgrind: a change, --list" 0 vg "$T/gen3.vg" "$VG/listfeed-gen" -c "$CONF" --list spacelog
+check_grep "--list: spacelog changed" '^spacelog .* changed$' "$LAST_OUT"
 check_grep "--list: the report counts the one list it visited" '^generation [0-9]+: 1 lists visited, ' "$LAST_OUT"
 check "listfeed-gen (--list): clean" vg_clean "$T/gen3.vg"
 sed "s#^port=.*#port=$(free_port)#" "$W/db-vg/my.cnf" >"$T/down.cnf"; chmod 600 "$T/down.cnf"
