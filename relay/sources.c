@@ -349,9 +349,9 @@ refresh_one(struct sources *s, struct source *src, FILE *report)
 	    sizeof(why))) {
 	case FETCH_NOT_MODIFIED:
 		succeeded(s, src, NULL);
-		e = rstate_find(&s->st, src->list, src->rec);
 		log_debug("%s %s: not modified", src->list, rec_name(src));
-		if (report != NULL && e != NULL)
+		if (report != NULL &&
+		    (e = rstate_find(&s->st, src->list, src->rec)) != NULL)
 			fprintf(report, "%s %s: ok: not modified, generation "
 			    "%lld, %lu members\n", src->list, rec_name(src),
 			    e->generation, e->count);
