@@ -77,7 +77,7 @@ loop_server() {
 			server unix:$W/accel.sock;
 			keepalive 2;
 		}
-		log_format relayfeed '\$connection \$connection_requests \$status';
+		log_format relayfeed '\$connection \$connection_requests \$status \$request_time';
 	EOF
 	loop_server "$P_LOOP" listfeed_fcgi
 	loop_server "$P_TRIV" bench_accel
