@@ -332,9 +332,8 @@ encrypt_files(const struct pub_ctx *p, const struct strlist *r,
 		return crypt_encrypt_sign_many(p->crypt->c,
 		    (const char *const *)r->v, r->n, in, n, out, why, whysz);
 	for (i = 0; i < n; i++)
-		if (crypt_encrypt_sign_many(p->crypt->c,
-		    (const char *const *)r->v, r->n, &in[i], 1, &out[i], why,
-		    whysz) == -1)
+		if (crypt_encrypt_sign(p->crypt->c, (const char *const *)r->v,
+		    r->n, in[i].data, in[i].len, &out[i], why, whysz) == -1)
 			return -1;
 	return 0;
 }

@@ -66,6 +66,33 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/*
+ * Writes data to fd (the new file path), fchmod, fsync, close; on an
+ * error the file is closed and removed, errno kept.  0 or -1, not logged.
+ */
+static int
+fill_new(int fd, const char *path, const void *data, size_t len,
+    mode_t mode)
+{
+	int	 saved;
+
+	if (write_all(fd, data, len) == -1 || fchmod(fd, mode) == -1 ||
+	    fsync(fd) == -1) {
+		saved = errno;
+		(void)close(fd);
+		(void)unlink(path);
+		errno = saved;
+		return -1;
+	}
+	if (close(fd) == -1) {
+		saved = errno;
+		(void)unlink(path);
+		errno = saved;
+		return -1;
+	}
+	return 0;
+}
+
 int
 atomic_write(const char *dir, const char *name, const void *data, size_t len,
     mode_t mode)
@@ -84,19 +111,7 @@ atomic_write(const char *dir, const char *name, const void *data, size_t len,
 		log_warn("%s: cannot create temporary file", dir);
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1 || fchmod(fd, mode) == -1 ||
-	    fsync(fd) == -1) {
-		saved = errno;
-		(void)close(fd);
-		(void)unlink(tmp);
-		errno = saved;
-		log_warn("%s", dst);
-		return -1;
-	}
-	if (close(fd) == -1) {
-		saved = errno;
-		(void)unlink(tmp);
-		errno = saved;
+	if (fill_new(fd, tmp, data, len, mode) == -1) {
 		log_warn("%s", dst);
 		return -1;
 	}
@@ -115,7 +130,7 @@ write_new(const char *dir, const char *name, const void *data, size_t len,
     mode_t mode)
 {
 	char	 path[PATH_MAX];
-	int	 fd, saved;
+	int	 fd;
 
 	if (strchr(name, '/') != NULL ||
 	    xsnprintf(path, sizeof(path), "%s/%s", dir, name) == -1) {
@@ -123,21 +138,7 @@ write_new(const char *dir, const char *name, const void *data, size_t len,
 		return -1;
 	}
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1) {
-		log_warn("%s", path);
-		return -1;
-	}
-	if (write_all(fd, data, len) == -1 || fchmod(fd, mode) == -1 ||
-	    fsync(fd) == -1) {
-		saved = errno;
-		(void)close(fd);
-		fd = -1;
-		errno = saved;
-	}
-	if (fd == -1 || close(fd) == -1) {
-		saved = errno;
-		(void)unlink(path);
-		errno = saved;
+	    0600)) == -1 || fill_new(fd, path, data, len, mode) == -1) {
 		log_warn("%s", path);
 		return -1;
 	}
