@@ -28,19 +28,11 @@ while read -r l; do
 	done
 done <"$T/relay-lists" >"$T/relay-urls"
 
-# relay_round: SIGHUP to the running relay, then waits (5 ms polls, at
-# most 600 s) for the end of its round in the log; prints the ms taken.
+# relay_round: SIGHUP to the running relay, then the ms until the end of
+# its round in its log (at most 600 s), by one process that takes next
+# to no CPU from the round it measures.
 relay_round() {
-	local pid n a i
-	pid=$(bg_pid relay-bench) || return 1
-	n=$(grep -c 'round done' "$W/log/relay-bench.log")
-	a=$(now)
-	kill -HUP "$pid"
-	for ((i = 0; i < 120000; i++)); do
-		[ "$(grep -c 'round done' "$W/log/relay-bench.log")" -gt "$n" ] && { ms "$a" "$(now)"; return 0; }
-		sleep 0.005
-	done
-	return 1
+	perl "$BENCH/round-time.pl" "$(bg_pid relay-bench)" "$W/log/relay-bench.log" 600
 }
 
 a=$(now)
