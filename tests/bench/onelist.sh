@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # tests/bench/onelist.sh, sourced by run.sh: figure 2, one changed list
 # (2a, 2b: listfeed-gen --list; 2c: a trigger to listfeed-gen --watch),
-# and watch_trigger, which scale.sh uses again for 2d.
+# and the trig_* functions, which scale.sh uses again for 2d.
 
 one_list() {
 	local l=$1 what=$2 q base v
@@ -26,59 +26,79 @@ one_list "$BIG" a
 BIG_BASE=$ONE_BASE
 [ "$LARGEST" != "$BIG" ] && one_list "$LARGEST" b
 
-# watch_trigger NAME CONF FEED SOCKET LIST N: the same change by a trigger
-# naming the list, as the CRM sends it, to a running listfeed-gen --watch
-# (started here as gen-NAME with -v, stopped at the end): from sending the
-# trigger to the end of the generation that publishes it (trigger-time.pl
-# reads run.json), N times.  Sets TRIGW (median, ms) and TRIGW_MAX, and
-# where the time goes: TRIGW_READ and TRIGW_PUB, the medians of the
-# watcher's own "read ... in X ms" (the query, in the watcher) and
-# "published in Y ms" (the list's files: rendering, gpg, writing), and
-# TRIGW_CALLS, the system calls of the watcher's process (not its gpg
-# helper) in one more trigger (strace -c -f), with its fsync calls.
-watch_trigger() {
-	local name=$1 conf=$2 feed=$3 sock=$4 l=$5 n=$6 i got first pid
-	bg_start "gen-$name" "$GEN" -v -c "$conf" --watch || die "listfeed-gen --watch did not start"
-	# The first generation of a watcher writes everything that is new.
-	wait_until 1800 grep -q 'generation finished' "$W/log/gen-$name.log" ||
-		die "listfeed-gen --watch ($name): no first generation"
-	first=$(wc -l <"$W/log/gen-$name.log")
+# A trigger naming a list, as the CRM sends it, to a running
+# listfeed-gen --watch (gen-NAME, started with -v): from sending it to the
+# end of the generation that publishes the list (trigger-time.pl reads
+# run.json).  scale.sh runs two watchers by turns with these.
+#   trig_start NAME CONF   starts gen-NAME and waits for its first
+#                   generation, which writes everything that is new
+#   trig_one NAME DB LIST  one timed trigger after a change to LIST in the
+#                   MariaDB DB, its ms appended to $T/trigw-NAME.ms
+#   trig_trace NAME DB LIST   one more, traced: TRIGW_CALLS, the system
+#                   calls of the watcher's process (not its gpg helper),
+#                   with its fsync calls (strace -c -f)
+#   trig_stop NAME LIST N [T]   stops gen-NAME after N timed triggers
+#                   and T traced ones (default 1); sets TRIGW (median, ms), TRIGW_MAX, and
+#                   TRIGW_READ and TRIGW_PUB, the medians of the
+#                   watcher's own "read ... in X ms" (the query, in the
+#                   watcher) and "published in Y ms" (the list's files:
+#                   rendering, gpg, writing)
+# TRIG_FEED[NAME] and TRIG_SOCK[NAME], set by the caller: the watcher's
+# feed directory and trigger socket.
+declare -A TRIG_FEED TRIG_SOCK TRIG_FIRST
+trig_start() {
+	local log=$W/log/gen-$1.log n=0
+	[ -f "$log" ] && n=$(wc -l <"$log")	# a log of an earlier gen-NAME
+	bg_start "gen-$1" "$GEN" -v -c "$2" --watch || die "listfeed-gen --watch ($1) did not start"
+	wait_until 1800 eval "tail -n +$((n + 1)) '$log' | grep -q 'generation finished'" ||
+		die "listfeed-gen --watch ($1): no first generation"
+	TRIG_FIRST[$1]=$(wc -l <"$W/log/gen-$1.log")
 	# What that generation wrote reaches the disk first: the triggers
 	# measure a watcher in its steady state, their fsyncs not queued
 	# behind the writeback of a whole feed.
 	sync
-	: >"$T/trigw.ms"
-	for ((i = 0; i < n; i++)); do
-		sleep 1.1	# a trigger within a second of the last generation waits
-		toggle_sql bench "$l" active || die "changing $l failed"
-		perl "$BENCH/trigger-time.pl" "$sock" "$feed/run.json" "$l" 20 >>"$T/trigw.ms" ||
-			die "trigger for $l: no generation, or it failed"
-	done
-	pid=$(awk '{ print $1 }' "$W/pids/gen-$name.pid")
-	sleep 1.1
-	toggle_sql bench "$l" active || die "changing $l failed"
-	strace -f -c -q -o "$T/trigw.strace" -p "$pid" &
-	local spid=$!
+	: >"$T/trigw-$1.ms"
+}
+trig_one() {
+	toggle_sql "$2" "$3" active || die "changing $3 failed"
+	perl "$BENCH/trigger-time.pl" "${TRIG_SOCK[$1]}" "${TRIG_FEED[$1]}/run.json" "$3" 20 \
+		>>"$T/trigw-$1.ms" || die "trigger for $3: no generation, or it failed"
+}
+trig_trace() {
+	local spid
+	toggle_sql "$2" "$3" active || die "changing $3 failed"
+	strace -f -c -q -o "$T/trigw.strace" -p "$(bg_pid "gen-$1")" &
+	spid=$!
 	sleep 0.5	# strace attached
-	perl "$BENCH/trigger-time.pl" "$sock" "$feed/run.json" "$l" 20 >/dev/null ||
-		die "trigger for $l (traced): no generation, or it failed"
+	perl "$BENCH/trigger-time.pl" "${TRIG_SOCK[$1]}" "${TRIG_FEED[$1]}/run.json" "$3" 20 >/dev/null ||
+		die "trigger for $3 (traced): no generation, or it failed"
 	kill -INT "$spid" 2>/dev/null
 	wait "$spid" 2>/dev/null
 	TRIGW_CALLS="$(awk '$NF == "total" { print $4 }' "$T/trigw.strace") system calls, $(awk '$NF == "fsync" { print $4 }' "$T/trigw.strace") fsync"
-	bg_stop "gen-$name"
-	# After the first generation (which may have written the list too):
-	# the N timed runs, then the traced one.
-	tail -n +"$((first + 1))" "$W/log/gen-$name.log" >"$T/trigw.log"
-	got=$(grep -c "^$l .* changed$" "$T/trigw.log")
-	[ "$got" = "$((n + 1))" ] || die "trigger for $l: $got of $((n + 1)) generations changed it"
-	TRIGW_READ=$(sed -n 's/^.*read [0-9]* rows in \([0-9]*\) ms.*$/\1/p' "$T/trigw.log" | head -n "$n" | median)
-	TRIGW_PUB=$(sed -n 's/^.*published in \([0-9]*\) ms.*$/\1/p' "$T/trigw.log" | head -n "$n" | median)
-	TRIGW=$(median <"$T/trigw.ms")
-	TRIGW_MAX=$(pct 100 <"$T/trigw.ms")
+}
+trig_stop() {
+	local got n=$(($3 + ${4:-1}))
+	bg_stop "gen-$1"
+	# After the first generation (which may have written the list too).
+	tail -n +"$((TRIG_FIRST[$1] + 1))" "$W/log/gen-$1.log" >"$T/trigw.log"
+	got=$(grep -c "^$2 .* changed$" "$T/trigw.log")
+	[ "$got" = "$n" ] || die "trigger for $2: $got of $n generations changed it"
+	TRIGW_READ=$(sed -n 's/^.*read [0-9]* rows in \([0-9]*\) ms.*$/\1/p' "$T/trigw.log" | head -n "$3" | median)
+	TRIGW_PUB=$(sed -n 's/^.*published in \([0-9]*\) ms.*$/\1/p' "$T/trigw.log" | head -n "$3" | median)
+	TRIGW=$(median <"$T/trigw-$1.ms")
+	TRIGW_MAX=$(pct 100 <"$T/trigw-$1.ms")
 }
 
 say "bench: figure 2, one list by a trigger to listfeed-gen --watch"
-watch_trigger bench "$CONF" "$FEED" "$W/trigger.sock" "$BIG" 7
+TRIG_FEED[bench]=$FEED TRIG_SOCK[bench]=$W/trigger.sock
+trig_start bench "$CONF"
+for ((i = 0; i < 7; i++)); do
+	sleep 1.1	# a trigger within a second of the last generation waits
+	trig_one bench bench "$BIG"
+done
+sleep 1.1
+trig_trace bench bench "$BIG"
+trig_stop bench "$BIG" 7
 TRIGW_1K=$TRIGW TRIGW_1K_LISTS=$NLISTS TRIGW_1K_BYTES=$(awk -v l="$BIG" '$1 == l { print $2 }' "$T/sizes")
 row 2c "one list changed, trigger to listfeed-gen --watch ($BIG, $TRIGW_1K_BYTES bytes, $NLISTS lists, median of 7)" \
 	"$TRIGW ms (max $TRIGW_MAX)" \

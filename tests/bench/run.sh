@@ -20,8 +20,8 @@
 #                               use generation's feed)
 #
 # Everything runs on 127.0.0.1 and Unix sockets in a temporary directory:
-# two throwaway MariaDB servers (the synthetic CRM, tests/bench/data.sql,
-# and the makerspace sample of make demo), gpg keys, listfeed-gen,
+# throwaway MariaDB servers (the synthetic CRM, tests/bench/data.sql; the
+# larger CRM of figure 2d; the makerspace sample of make demo), gpg keys, listfeed-gen,
 # listfeed.fcgi, the trivial responder bench-accel, listfeed-relay and
 # nginx. Servers are stopped by their pid at exit. Every load loop is
 # bounded in count and in time. Nothing here is part of make check, and
@@ -35,7 +35,8 @@
 #   serve.sh       figure 4
 #   relay.sh       figure 6
 #   maker.sh       figure 5
-#   scale.sh       figure 2d (last: it replaces the CRM)
+#   scale.sh       figure 2d (last: the longest, the larger CRM in a
+#                  second MariaDB)
 #
 # The table goes to stdout and to BUILD_DIR/bench-SCALE.txt.
 set -u
@@ -55,6 +56,7 @@ esac
 LISTS2=${BENCH_LISTS2:-$LISTS2}
 RELAY_LISTS=${BENCH_RELAY_LISTS:-$RELAY_LISTS}
 WRK_CONNS=64
+WRK_TURNS=3
 OUT=$BUILD/bench-$SCALE.txt
 
 PARTS="generation onelist serve relay maker scale"

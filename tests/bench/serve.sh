@@ -147,20 +147,31 @@ syscalls_per_req() {
 }
 
 # serve_fig L_STATIC L_TRIV WHAT FCGI_URL TRIV_URL STATIC_URL [HEADER]:
-# the three wrk runs back to back, two rows: 4L_STATIC against nginx's
-# static file, 4L_TRIV against the trivial responder.
+# two rows: 4L_STATIC against nginx's static file, 4L_TRIV against the
+# trivial responder.  listfeed.fcgi and bench-accel take turns,
+# WRK_TURNS wrk runs each (medians of their req/s and p99), so that a
+# machine whose speed drifts during the run weighs on both alike; then
+# the static file once.
 serve_fig() {
 	local ls=$1 lt=$2 what=$3 furl=$4 turl=$5 surl=$6 hdr=${7:-}
-	local f t s fr fp fb tr tp sr sp ratio c0 c1 c2 c3 note
-	c0=$(cpu_ticks "$(bg_pid fcgi-bench)")
-	f=$(wrk_run "$furl" "$hdr") || die "wrk $furl failed"
-	c1=$(cpu_ticks "$(bg_pid fcgi-bench)")
-	c2=$(cpu_ticks "$(bg_pid accel)")
-	t=$(wrk_run "$turl" "$hdr") || die "wrk $turl failed"
-	c3=$(cpu_ticks "$(bg_pid accel)")
+	local f t s fr fp fb tr tp sr sp ratio note i fc=0 tc=0 fn=0 tn=0 c
+	: >"$T/serve-f" && : >"$T/serve-t"
+	for ((i = 0; i < WRK_TURNS; i++)); do
+		c=$(cpu_ticks "$(bg_pid fcgi-bench)")
+		f=$(wrk_run "$furl" "$hdr") || die "wrk $furl failed"
+		fc=$((fc + $(cpu_ticks "$(bg_pid fcgi-bench)") - c))
+		echo "$f" >>"$T/serve-f"
+		c=$(cpu_ticks "$(bg_pid accel)")
+		t=$(wrk_run "$turl" "$hdr") || die "wrk $turl failed"
+		tc=$((tc + $(cpu_ticks "$(bg_pid accel)") - c))
+		echo "$t" >>"$T/serve-t"
+	done
 	s=$(wrk_run "$surl" "$hdr") || die "wrk $surl failed"
-	read -r fr fp fb <<<"$f"
-	read -r tr tp _ <<<"$t"
+	fr=$(cut -d ' ' -f 1 "$T/serve-f" | median) fp=$(cut -d ' ' -f 2 "$T/serve-f" | median)
+	fb=$(cut -d ' ' -f 3 "$T/serve-f" | sort -n | tail -n 1)
+	tr=$(cut -d ' ' -f 1 "$T/serve-t" | median) tp=$(cut -d ' ' -f 2 "$T/serve-t" | median)
+	fn=$(awk '{ s += $1 } END { print s }' "$T/serve-f")
+	tn=$(awk '{ s += $1 } END { print s }' "$T/serve-t")
 	read -r sr sp _ <<<"$s"
 	if [ -n "$hdr" ]; then note='non-2xx = 304 answers, expected'; else note="non-2xx $fb"; fi
 	ratio=$(calc "$fr / $sr")
@@ -173,8 +184,8 @@ serve_fig() {
 		"$ratio, p99 $(calc "$fp / $tp")" ">= 0.95, p99 <= 1.2x" \
 		"$(yn eval "ge $ratio 0.95 && le $(calc "$fp / $tp") 1.2")"
 	info "CPU per request, 4$ls: listfeed.fcgi vs bench-accel" \
-		"$(calc "($c1 - $c0) * 1000000 / $(getconf CLK_TCK) / ($fr * $WRK_SECS)") us vs $(calc "($c3 - $c2) * 1000000 / $(getconf CLK_TCK) / ($tr * $WRK_SECS)") us" \
-		"user + system time over the wrk run / requests; the rest is nginx's and wrk's"
+		"$(calc "$fc * 1000000 / $(getconf CLK_TCK) / ($fn * $WRK_SECS)") us vs $(calc "$tc * 1000000 / $(getconf CLK_TCK) / ($tn * $WRK_SECS)") us" \
+		"user + system time over its $WRK_TURNS wrk runs / their requests; the rest is nginx's and wrk's"
 }
 
 for l in "$SMALL" "$BIG"; do
