@@ -17,7 +17,8 @@
 #   BENCH_PARTS="generation ..." only these parts (after lib and world),
 #                               for a look at one figure; a part may
 #                               need an earlier one (onelist and serve
-#                               use generation's feed)
+#                               use generation's feed, relay needs
+#                               serve, scale needs onelist)
 #
 # Everything runs on 127.0.0.1 and Unix sockets in a temporary directory:
 # throwaway MariaDB servers (the synthetic CRM, tests/bench/data.sql; the

@@ -59,11 +59,13 @@ crm_load() {
 	db_settle "$db"
 }
 
-# db_settle DB: waits (at most 300 s) until the MariaDB DB has written
-# every page a load dirtied, then syncs: the figures that follow a load
-# measure their own writes and fsyncs, not the database's flushing of it.
+# db_settle DB: waits (at most 600 polls, 0.5 s apart) until the MariaDB
+# DB has written every page a load dirtied, then syncs: the figures that
+# follow a load measure their own writes and fsyncs, not the database's
+# flushing of it.  Dies if the pages are still dirty then.
 db_settle() {
-	local i d
+	local i d= a
+	a=$(now)
 	db_admin "$1" -e "SET GLOBAL innodb_max_dirty_pages_pct = 0" || die "db_settle $1 failed"
 	for ((i = 0; i < 600; i++)); do
 		d=$(db_sql "$1" "SELECT VARIABLE_VALUE FROM information_schema.GLOBAL_STATUS
@@ -72,7 +74,10 @@ db_settle() {
 		sleep 0.5
 	done
 	db_admin "$1" -e "SET GLOBAL innodb_max_dirty_pages_pct = DEFAULT" || die "db_settle $1 failed"
+	[ "$d" = 0 ] || die "db_settle $1: $d dirty pages left after $i polls"
 	sync
+	info "database $1 settled after the load" "$(calc "$(ms "$a" "$(now)") / 1000") s" \
+		"until no dirty page in InnoDB's buffer pool, then sync"
 }
 crm_load "$LISTS" "$MEMBERS" "$SUBS"
 
