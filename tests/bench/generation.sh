@@ -104,9 +104,13 @@ row 3c "full generation, peak RSS" "$FULL_RSS MB" "-" "-" "< 256 MB" "$(yn lt "$
 # Figure 1.
 
 say "bench: figure 1, no-change runs"
+# By turns with the database floor: the ratio is of two medians measured
+# side by side.
 : >"$T/nochange.ms"
+: >"$T/floor1.ms"
 NOCHANGE_WRITTEN=0
 for ((i = 0; i < REPS; i++)); do
+	mariadb_read "$QUERY" >>"$T/floor1.ms" || die "reading the view failed"
 	touch "$T/marker"
 	sleep 0.01
 	gen_timed "$T/gen-nochange.out" -c "$CONF" --once
@@ -119,9 +123,10 @@ for ((i = 0; i < REPS; i++)); do
 done
 NOCHANGE_RSS=$GEN_RSS
 NOCHANGE=$(median <"$T/nochange.ms")
+FLOOR1=$(median <"$T/floor1.ms")
 CHANGED=$(grep -c ' changed$' "$T/gen-nochange.out")
-row 1 "no-change run ($NLISTS lists, nothing moved)" "$NOCHANGE ms, $NOCHANGE_WRITTEN list files written" \
-	"$FLOOR ms (database floor)" "$(calc "$NOCHANGE / $FLOOR")" "<= 1.2, 0 files" \
-	"$(yn eval "le $(calc "$NOCHANGE / $FLOOR") 1.2 && [ $NOCHANGE_WRITTEN = 0 ] && [ $CHANGED = 0 ]")"
+row 1 "no-change run ($NLISTS lists, nothing moved, median of $REPS)" "$NOCHANGE ms, $NOCHANGE_WRITTEN list files written" \
+	"$FLOOR1 ms (database floor, by turns with it)" "$(calc "$NOCHANGE / $FLOOR1")" "<= 1.2, 0 files" \
+	"$(yn eval "le $(calc "$NOCHANGE / $FLOOR1") 1.2 && [ $NOCHANGE_WRITTEN = 0 ] && [ $CHANGED = 0 ]")"
 info "no-change run, peak RSS" "$NOCHANGE_RSS MB" "manifest.json and run.json are rewritten (generation + 1)"
 
