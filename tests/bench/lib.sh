@@ -34,6 +34,8 @@ now() { printf '%s' "$EPOCHREALTIME"; }
 ms() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", (b - a) * 1000 }'; }
 # calc EXPR: awk arithmetic, 3 significant decimals.
 calc() { awk "BEGIN { printf \"%.3f\", $* }"; }
+# total COL FILE: the sum of column COL (blank-separated) of FILE.
+total() { awk -v c="$1" '{ s += $c } END { print s + 0 }' "$2"; }
 # median of the numbers on stdin; pct P: the P-th percentile (nearest rank).
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 pct() { sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR * p + 99) / 100); if (i < 1) i = 1; print v[i] }'; }

@@ -28,6 +28,12 @@ while read -r l; do
 	done
 done <"$T/relay-lists" >"$T/relay-urls"
 
+# feed_log_since MARK: the lines of the relay's TLS server log after
+# its first MARK ($connection $connection_requests $status $request_time).
+feed_log_since() { tail -n +"$(($1 + 1))" "$W/relay-feed.log"; }
+# rt_since MARK: their summed $request_time, in ms.
+rt_since() { feed_log_since "$1" | awk '{ s += $4 } END { printf "%.0f", s * 1000 }'; }
+
 # relay_round: SIGHUP to the running relay, then the ms until the end of
 # its round in its log (at most 600 s), by one process that takes next
 # to no CPU from the round it measures.
@@ -96,17 +102,17 @@ for ((r = 0; r < REPS; r++)); do
 	c0=$(cpu_ticks "$(bg_pid relay-bench)")
 	relay_round >>"$T/relay.ms" || die "listfeed-relay: no round within 600 s"
 	RELAY_CPU=$(calc "($(cpu_ticks "$(bg_pid relay-bench)") - $c0) * 1000 / $(getconf CLK_TCK)")
-	RELAY_CONNS=$(tail -n +"$((mark + 1))" "$W/relay-feed.log" | awk '{ print $1 }' | sort -u | wc -l)
-	RELAY_304=$(tail -n +"$((mark + 1))" "$W/relay-feed.log" | awk '$3 == 304' | wc -l)
+	RELAY_CONNS=$(feed_log_since "$mark" | awk '{ print $1 }' | sort -u | wc -l)
+	RELAY_304=$(feed_log_since "$mark" | awk '$3 == 304' | wc -l)
 	# nginx's $request_time of each: the server's side of a request.
-	RELAY_RT=$(tail -n +"$((mark + 1))" "$W/relay-feed.log" | awk '{ s += $4 } END { printf "%.0f", s * 1000 }')
+	RELAY_RT=$(rt_since "$mark")
 	mark=$(wc -l <"$W/relay-feed.log")
 	a=$(now)
 	/usr/bin/time -f '%U %S' -o "$T/curl.cpu" curl -K "$T/curl-cond.cfg" >"$T/curl-cond.out" ||
 		die "curl: the conditional fetches failed"
 	b=$(now)
 	CURL_CPU=$(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$T/curl.cpu")
-	CURL_RT=$(tail -n +"$((mark + 1))" "$W/relay-feed.log" | awk '{ s += $4 } END { printf "%.0f", s * 1000 }')
+	CURL_RT=$(rt_since "$mark")
 	ms "$a" "$b" >>"$T/curl.ms"
 	CURL_CONNS=$(awk '{ s += $2 } END { print s }' "$T/curl-cond.out")
 	CURL_304=$(awk '$1 == 304' "$T/curl-cond.out" | wc -l)

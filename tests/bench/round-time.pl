@@ -4,9 +4,9 @@
 # Sends SIGHUP to a listfeed-relay daemon (PID) and prints the
 # milliseconds until its LOG gains "SIGHUP: fetching now" and, after it,
 # a "round done" line (a round of the relay's own timer does not count).
-# It reads only
-# what the log gains, 1 ms apart, in this one process: a wait that takes
-# next to no CPU from the round it measures.  Exits 1 on a timeout.
+# It reads only what the log gains, 1 ms apart, in this one process: a
+# wait that takes next to no CPU from the round it measures.  Exits 1 on
+# a timeout.
 use strict;
 use warnings;
 use Time::HiRes qw(time sleep);

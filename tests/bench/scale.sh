@@ -8,7 +8,9 @@
 # writes every list of its feed before the triggers.
 
 say "bench: figure 2d, one list by a trigger at $LISTS2 lists"
-BIG_1K=$BIG BIG_1K_BYTES=$(awk -v l="$BIG" '$1 == l { print $2 }' "$T/sizes") LISTS_1K=$NLISTS
+# 2c's list, its size and the number of lists, before crm_load sets them
+# for the larger CRM.
+BIG_1K=$BIG BIG_1K_BYTES=$BIG_BYTES LISTS_1K=$NLISTS
 bench_db bench2
 crm_load "$LISTS2" "$MEMBERS" "$SUBS2" bench2
 # The list nearest in size to 2c's.

@@ -182,13 +182,10 @@ serve_fig() {
 	done
 	s=$(wrk_run "$surl" "$hdr") || die "wrk $surl failed"
 	fr=$(cut -d ' ' -f 1 "$T/serve-f" | median) fp=$(cut -d ' ' -f 2 "$T/serve-f" | median)
-	fb=$(awk '{ s += $3 } END { print s }' "$T/serve-f")
 	tr=$(cut -d ' ' -f 1 "$T/serve-t" | median) tp=$(cut -d ' ' -f 2 "$T/serve-t" | median)
-	tb=$(awk '{ s += $3 } END { print s }' "$T/serve-t")
-	fn=$(awk '{ s += $1 } END { print s }' "$T/serve-f")
-	tn=$(awk '{ s += $1 } END { print s }' "$T/serve-t")
-	fc=$(awk '{ s += $1 } END { print s }' "$T/ticks-f")
-	tc=$(awk '{ s += $1 } END { print s }' "$T/ticks-t")
+	fb=$(total 3 "$T/serve-f") tb=$(total 3 "$T/serve-t")
+	fn=$(total 1 "$T/serve-f") tn=$(total 1 "$T/serve-t")
+	fc=$(total 1 "$T/ticks-f") tc=$(total 1 "$T/ticks-t")
 	# wrk counts a 304 as non-2xx: a 304 load is checked by its status
 	# before the runs; every other load must answer 200 only.
 	ok=true
