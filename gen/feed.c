@@ -76,7 +76,8 @@ feed_vmake(const char *dir, const char *name, long long gen)
 		return -1;
 	}
 	feed_vremove(dir, name, gen);	/* a crash's left-over */
-	/* v/NAME/G is synced into v/NAME after feed_vfinish(). */
+	/* v/NAME/G is synced into v/NAME after feed_vfinish() (a bulk
+	 * run's: by feed_commit()'s fs_sync()). */
 	if (layout_vdir(dir, name, 0, path, sizeof(path)) == -1 ||
 	    mkdir_p(path, 0755) == -1 ||
 	    layout_vdir(dir, name, gen, path, sizeof(path)) == -1) {
@@ -114,7 +115,8 @@ holds_file(const struct lf_entry *e, const char *kd)
 }
 
 int
-feed_vfinish(const char *dir, const struct lf_entry *e, long long gen)
+feed_vfinish(const char *dir, const struct lf_entry *e, long long gen,
+    int flags)
 {
 	char	 path[PATH_MAX], sub[PATH_MAX];
 	size_t	 i;
@@ -122,13 +124,13 @@ feed_vfinish(const char *dir, const struct lf_entry *e, long long gen)
 	if (layout_vdir(dir, e->name, gen, path, sizeof(path)) == -1)
 		return -1;
 	/* The directories with a file below: the others are empty. */
-	for (i = 0; i < kind_ndirs; i++)
+	for (i = 0; i < kind_ndirs && !(flags & FS_NOSYNC); i++)
 		if (holds_file(e, kind_dirs[i].name) &&
 		    (xsnprintf(sub, sizeof(sub), "%s/%s", path,
 		    kind_dirs[i].name) == -1 || fsync_dir(sub) == -1))
 			return -1;
 	/* Written last: a version with entry.json is whole. */
-	return manifest_entry_write(path, e);
+	return manifest_entry_write(path, e, flags);
 }
 
 int
@@ -319,6 +321,7 @@ feed_open(struct feed *f, const char *dir, int full)
 			return -1;
 		(void)clean_tmp(path);	/* change counts and notes */
 		clean_leftovers(dir);
+		f->bulk = 1;
 	}
 	return 0;
 }
@@ -480,9 +483,9 @@ feed_stage(struct feed *f, const struct lf_entry *e, const struct lf_entry *old)
 			return -1;
 		}
 	}
-	if (feed_vfinish(f->dir, e, f->gen) == -1 ||
+	if (feed_vfinish(f->dir, e, f->gen, f->bulk ? FS_NOSYNC : 0) == -1 ||
 	    layout_vdir(f->dir, e->name, 0, vdir, sizeof(vdir)) == -1 ||
-	    fsync_dir(vdir) == -1)
+	    (!f->bulk && fsync_dir(vdir) == -1))
 		return -1;
 	return strlist_add(&f->staged, e->name);
 }
@@ -496,6 +499,10 @@ feed_commit(struct feed *f, const struct lf_manifest *now)
 	size_t			 i;
 	int			 rc = 0;
 
+	/* A bulk run's versions, written unsynced, durable before any
+	 * switch: one flush of the file system (feed.h). */
+	if (f->bulk && f->staged.n > 0 && fs_sync(f->dir) == -1)
+		rc = -1;
 	for (i = 0; rc == 0 && i < f->staged.n; i++) {
 		if (layout_live(f->dir, f->staged.v[i], &old) != 1)
 			old = 0;

@@ -27,7 +27,12 @@
  * version (feed_mkversion(), publish.h), stages it (feed_stage(): the
  * unchanged files hard-linked from its live version, then entry.json),
  * and, once the whole run succeeded, switches the lists one after the
- * other (feed_commit()).  A list whose entry did not change gets no new
+ * other (feed_commit()).  A version is durable before its switch: in a
+ * run naming lists each file and directory is synced as it is written;
+ * a run of every list (bulk) writes them unsynced and makes them all
+ * durable by one fs_sync() (fsutil.h) before its first switch, so that
+ * a run that writes thousands of files waits for one flush, not for
+ * thousands.  A list whose entry did not change gets no new
  * version: a run costs what changed.  The version live before the live
  * one is kept for readers still on it; every other version of that list
  * is removed just before it is switched, so no version below the live one
@@ -49,11 +54,14 @@ struct feed {
 	struct strlist	 staged;	/* of those, ready to switch */
 	struct strlist	 live;		/* of those, switched (in the order
 					   staged) */
+	int		 bulk;		/* a run of every list: versions
+					   synced at once, feed_commit() */
 };
 
 /*
  * Makes the directories, converts a feed of the old layout (FEED/current
- * -> g/N), and, in a run of every list (full), removes left-overs.
+ * -> g/N), and, in a run of every list (full), removes left-overs and
+ * sets bulk.
  * Call with the lock held.  0 or -1.
  */
 int	feed_open(struct feed *, const char *dir, int full);
@@ -81,8 +89,9 @@ int	feed_olddir(const struct feed *, const struct lf_entry *old,
 int	feed_stage(struct feed *, const struct lf_entry *e,
 	    const struct lf_entry *old);
 /* Switches every staged list, one after the other (each one switched
- * into live); removes the versions made but not switched.  0, or -1
- * (the rest removed; the lists in live stay live). */
+ * into live), a bulk run's after one fs_sync(); removes the versions
+ * made but not switched.  0, or -1 (the rest removed; the lists in live
+ * stay live; none if the fs_sync() failed). */
 int	feed_commit(struct feed *, const struct lf_manifest *now);
 /* Removes every version made by this run and not live. */
 void	feed_abort(struct feed *);
@@ -100,8 +109,9 @@ int	feed_switch(const char *dir, const char *name, long long gen);
 int	feed_fixed_links(const char *dir, const struct lf_entry *e);
 /* Syncs the version's directories that hold e's files (each file
  * itself synced when written: write_new(), fsutil.h), then writes
- * entry.json.  0 or -1. */
+ * entry.json; with FS_NOSYNC in flags, nothing synced (a bulk run's
+ * fs_sync() does it).  0 or -1. */
 int	feed_vfinish(const char *dir, const struct lf_entry *e,
-	    long long gen);
+	    long long gen, int flags);
 
 #endif

@@ -51,7 +51,7 @@ carry_list(const char *dir, const char *gdir, struct lf_entry *e,
 			return -1;
 		}
 	e->version = gen;
-	if (feed_vfinish(dir, e, gen) == -1 ||
+	if (feed_vfinish(dir, e, gen, 0) == -1 ||
 	    layout_vdir(dir, e->name, 0, to, sizeof(to)) == -1 ||
 	    fsync_dir(to) == -1)
 		return -1;

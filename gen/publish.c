@@ -426,7 +426,8 @@ write_all(const struct pub_ctx *p, const char *name, struct pfile *f,
 			goto undo;
 		*slash = '\0';
 		if (write_new(dir, slash + 1, buf_str(&f[i].out),
-		    f[i].out.len, kind_mode(f[i].kind)) == -1)
+		    f[i].out.len, kind_mode(f[i].kind), p->feed->bulk ?
+		    FS_NOSYNC : 0) == -1)
 			goto undo;
 		f[i].written = 1;
 	}

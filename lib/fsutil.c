@@ -67,17 +67,18 @@ write_all(int fd, const void *data, size_t len)
 }
 
 /*
- * Writes data to fd (the new file path), fchmod, fsync, close; on an
- * error the file is closed and removed, errno kept.  0 or -1, not logged.
+ * Writes data to fd (the new file path), fchmod, fsync (unless
+ * FS_NOSYNC), close; on an error the file is closed and removed, errno
+ * kept.  0 or -1, not logged.
  */
 static int
 fill_new(int fd, const char *path, const void *data, size_t len,
-    mode_t mode)
+    mode_t mode, int flags)
 {
 	int	 saved;
 
 	if (write_all(fd, data, len) == -1 || fchmod(fd, mode) == -1 ||
-	    fsync(fd) == -1) {
+	    (!(flags & FS_NOSYNC) && fsync(fd) == -1)) {
 		saved = errno;
 		(void)close(fd);
 		(void)unlink(path);
@@ -111,7 +112,7 @@ atomic_write(const char *dir, const char *name, const void *data, size_t len,
 		log_warn("%s: cannot create temporary file", dir);
 		return -1;
 	}
-	if (fill_new(fd, tmp, data, len, mode) == -1) {
+	if (fill_new(fd, tmp, data, len, mode, 0) == -1) {
 		log_warn("%s", dst);
 		return -1;
 	}
@@ -127,7 +128,7 @@ atomic_write(const char *dir, const char *name, const void *data, size_t len,
 
 int
 write_new(const char *dir, const char *name, const void *data, size_t len,
-    mode_t mode)
+    mode_t mode, int flags)
 {
 	char	 path[PATH_MAX];
 	int	 fd;
@@ -138,11 +139,28 @@ write_new(const char *dir, const char *name, const void *data, size_t len,
 		return -1;
 	}
 	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0600)) == -1 || fill_new(fd, path, data, len, mode) == -1) {
+	    0600)) == -1 || fill_new(fd, path, data, len, mode, flags) == -1) {
 		log_warn("%s", path);
 		return -1;
 	}
 	return 0;
+}
+
+int
+fs_sync(const char *dir)
+{
+	int	 fd, rc = 0;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("%s", dir);
+		return -1;
+	}
+	if (syncfs(fd) == -1) {
+		log_warn("syncfs %s", dir);
+		rc = -1;
+	}
+	(void)close(fd);
+	return rc;
 }
 
 int

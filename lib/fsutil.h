@@ -21,11 +21,21 @@ int	atomic_write(const char *dir, const char *name, const void *data,
  * A file of a directory no reader sees yet (a list's version before its
  * switch, gen/feed.h): created (O_EXCL), written, fchmod, fsync; no
  * temporary name, and the directory is the caller's to sync once it is
- * whole.  On an error the file is removed.  0, or -1 logged.
+ * whole.  With FS_NOSYNC in flags, no fsync: the caller makes the file
+ * durable (fs_sync()) before anything relies on it.  On an error the
+ * file is removed.  0, or -1 logged.
  */
+#define FS_NOSYNC	0x1
 int	write_new(const char *dir, const char *name, const void *data,
-	    size_t len, mode_t mode);
+	    size_t len, mode_t mode, int flags);
 int	fsync_dir(const char *dir);
+/*
+ * syncfs(2) of the file system that holds dir: every file, directory
+ * and link written there so far is durable when it returns, at the cost
+ * of one flush of the file system (whatever else is pending on it too).
+ * 0, or -1 logged.
+ */
+int	fs_sync(const char *dir);
 /*
  * mkdir, then fsync of the parent directory: the new entry survives a
  * power loss.  0, or -1 with errno set (EEXIST is not logged).

@@ -391,9 +391,20 @@ entry_dump(const struct lf_entry *e)
 }
 
 int
-manifest_entry_write(const char *dir, const struct lf_entry *e)
+manifest_entry_write(const char *dir, const struct lf_entry *e, int flags)
 {
-	return write_json(dir, ENTRY_NAME, entry_dump(e));
+	char	*s;
+	int	 rc;
+
+	if (!(flags & FS_NOSYNC))
+		return write_json(dir, ENTRY_NAME, entry_dump(e));
+	if ((s = entry_dump(e)) == NULL) {
+		log_warnx("%s/%s: cannot serialise", dir, ENTRY_NAME);
+		return -1;
+	}
+	rc = write_new(dir, ENTRY_NAME, s, strlen(s), 0644, FS_NOSYNC);
+	free(s);
+	return rc;
 }
 
 int

@@ -167,10 +167,13 @@ int	manifest_entry_copy(struct lf_entry *dst,
 	    const struct lf_entry *src);
 void	manifest_entry_free(struct lf_entry *);
 /* entry.json (one list's entry): parsed for list name (0 or -1), written
- * into dir atomically (0 or -1); 1 if a and b serialise alike. */
+ * into dir atomically (0 or -1; with FS_NOSYNC in flags, into a
+ * directory no reader sees yet, as a new file and unsynced: fsutil.h's
+ * write_new()); 1 if a and b serialise alike. */
 int	manifest_entry_parse(const char *name, const char *json, size_t len,
 	    struct lf_entry *);
-int	manifest_entry_write(const char *dir, const struct lf_entry *);
+int	manifest_entry_write(const char *dir, const struct lf_entry *,
+	    int flags);
 int	manifest_entry_same(const struct lf_entry *, const struct lf_entry *);
 
 int	run_read(const char *path, struct lf_run *r);	/* like manifest_read */

@@ -279,4 +279,31 @@ check_exit "  the next run publishes spacelog" 0 "$GEN" -c "$CONF" --list deelne
 check_grep "  and only spacelog" '^spacelog .* changed$' "$LAST_OUT"
 check_grep "  (deelnemers unchanged)" '^deelnemers .* unchanged$' "$LAST_OUT"
 
+# ------------------------------------------------ 8. a full run syncs its versions at once
+# A run of every list writes its versions unsynced and makes them durable
+# by one syncfs(2) before its first switch (gen/feed.h); a run naming a
+# list syncs each file.  Every list changes: a new last name for all.
+live_all() { for n in $(ls "$FEED/l"); do printf '%s %s\n' "$n" "$(readlink "$FEED/l/$n")"; done; }
+db_sql layout "UPDATE members_user SET last_name = 'Bulk'"
+live_all >"$T/live.before"
+check_exit "a full run whose syncfs fails: exit 1" 1 \
+    strace -f -qq -o /dev/null -e trace=syncfs -e inject=syncfs:error=EIO "$GEN" -c "$CONF"
+live_all >"$T/live.after"
+check_file_eq "  no list switched" "$T/live.before" "$T/live.after"
+strace -f -qq -o /dev/null -e trace=syncfs -e inject=syncfs:signal=KILL "$GEN" -c "$CONF" >/dev/null 2>&1
+live_all >"$T/live.after"
+check_file_eq "a full run killed at its syncfs: no list switched" "$T/live.before" "$T/live.after"
+strace -f -qq -y -o "$T/strace.bulk" -e trace=fsync,fdatasync,syncfs "$GEN" -c "$CONF" >"$T/out" 2>&1
+check_eq "the next full run changes every list" "$(ls "$FEED/l" | wc -l)" "$(grep -c ' changed$' "$T/out")"
+check_eq "  with one syncfs" 1 "$(grep -c '^[0-9]* *syncfs(' "$T/strace.bulk")"
+check_eq "  and no fsync of a version's file or directory" "" \
+    "$(grep -E 'fsync\([0-9]+<'"$FEED"'/v/' "$T/strace.bulk" | head -3)"
+check "  every list switched" test -z "$(live_all | comm -12 - "$T/live.before")"
+check_exit "  a left-over of the killed run is gone" 0 \
+    test "$(find "$FEED/v" -mindepth 2 -maxdepth 2 | wc -l)" -le "$((2 * $(ls "$FEED/l" | wc -l)))"
+db_sql layout "UPDATE members_user SET last_name = 'One'"
+strace -f -qq -y -o "$T/strace.one" -e trace=fsync,syncfs "$GEN" -c "$CONF" --list deelnemers >/dev/null 2>&1
+check_eq "a run naming a list: no syncfs" 0 "$(grep -c 'syncfs(' "$T/strace.one")"
+check_grep "  its version's files synced one by one" 'fsync\([0-9]+<'"$FEED"'/v/deelnemers/' "$T/strace.one"
+
 done_testing

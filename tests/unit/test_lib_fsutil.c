@@ -159,22 +159,30 @@ test_write_new(void **state)
 	(void)state;
 	subdir("wn", d, sizeof(d));
 	old = umask(077);
-	assert_int_equal(write_new(d, "f.asc", "hello\n", 6, 0644), 0);
+	assert_int_equal(write_new(d, "f.asc", "hello\n", 6, 0644, 0), 0);
 	(void)umask(old);
 	(void)snprintf(p, sizeof(p), "%s/f.asc", d);
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0644);
 	assert_int_equal(entries(d), 1);
 	/* An existing file stays as it was. */
-	assert_int_equal(write_new(d, "f.asc", "other", 5, 0644), -1);
+	assert_int_equal(write_new(d, "f.asc", "other", 5, 0644, 0), -1);
 	assert_int_equal(read_file(p, 100, &data, &len), 0);
 	assert_int_equal(len, 6);
 	assert_string_equal(data, "hello\n");
 	free(data);
-	assert_int_equal(write_new(d, "a/b", "x", 1, 0644), -1);
-	assert_int_equal(write_new("/nonexistent-dir", "f", "x", 1, 0644), -1);
-	assert_int_equal(write_new(d, "empty", "", 0, 0600), 0);
+	assert_int_equal(write_new(d, "a/b", "x", 1, 0644, 0), -1);
+	assert_int_equal(write_new("/nonexistent-dir", "f", "x", 1, 0644, 0), -1);
+	assert_int_equal(write_new(d, "empty", "", 0, 0600, FS_NOSYNC), 0);
 	assert_int_equal(entries(d), 2);
+	/* Unsynced, then the file system flushed at once. */
+	assert_int_equal(write_new(d, "later", "y\n", 2, 0640, FS_NOSYNC), 0);
+	(void)snprintf(p, sizeof(p), "%s/later", d);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0640);
+	assert_int_equal(st.st_size, 2);
+	assert_int_equal(fs_sync(d), 0);
+	assert_int_equal(fs_sync("/nonexistent-dir"), -1);
 }
 
 static void

@@ -106,7 +106,7 @@ entry_back(const struct lf_entry *e, struct lf_entry *r)
 	size_t	 len;
 
 	(void)snprintf(path, sizeof(path), "%s/" ENTRY_NAME, dir);
-	assert_int_equal(manifest_entry_write(dir, e), 0);
+	assert_int_equal(manifest_entry_write(dir, e, 0), 0);
 	assert_int_equal(read_file(path, 1 << 20, &data, &len), 0);
 	assert_int_equal(manifest_entry_parse(e->name, data, len, r), 0);
 	assert_int_equal(manifest_entry_same(e, r), 1);
