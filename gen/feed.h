@@ -30,9 +30,11 @@
  * other (feed_commit()).  A version is durable before its switch: in a
  * run naming lists each file and directory is synced as it is written;
  * a run of every list (bulk) writes them unsynced and makes them all
- * durable by one fs_sync() (fsutil.h) before its first switch, so that
- * a run that writes thousands of files waits for one flush, not for
- * thousands.  A list whose entry did not change gets no new
+ * durable by one syncfs of FEED/v (fs_sync(), fsutil.h) before its first
+ * switch, so that a run that writes thousands of files waits for one
+ * flush, not for thousands.  Should that syncfs report a write error on
+ * the file system (maybe another program's), the run's versions are
+ * synced one by one instead.  A list whose entry did not change gets no new
  * version: a run costs what changed.  The version live before the live
  * one is kept for readers still on it; every other version of that list
  * is removed just before it is switched, so no version below the live one
@@ -56,12 +58,14 @@ struct feed {
 					   staged) */
 	int		 bulk;		/* a run of every list: versions
 					   synced at once, feed_commit() */
+	int		 vfd;		/* bulk: FEED/v, opened before the
+					   run's first write */
 };
 
 /*
  * Makes the directories, converts a feed of the old layout (FEED/current
- * -> g/N), and, in a run of every list (full), removes left-overs and
- * sets bulk.
+ * -> g/N), and, in a run of every list (full), removes left-overs, sets
+ * bulk and opens vfd.
  * Call with the lock held.  0 or -1.
  */
 int	feed_open(struct feed *, const char *dir, int full);
@@ -89,29 +93,12 @@ int	feed_olddir(const struct feed *, const struct lf_entry *old,
 int	feed_stage(struct feed *, const struct lf_entry *e,
 	    const struct lf_entry *old);
 /* Switches every staged list, one after the other (each one switched
- * into live), a bulk run's after one fs_sync(); removes the versions
- * made but not switched.  0, or -1 (the rest removed; the lists in live
- * stay live; none if the fs_sync() failed). */
+ * into live), a bulk run's once its versions are synced; removes the
+ * versions made but not switched.  0, or -1 (the rest removed; the lists
+ * in live stay live; none if a version could not be synced). */
 int	feed_commit(struct feed *, const struct lf_manifest *now);
 /* Removes every version made by this run and not live. */
 void	feed_abort(struct feed *);
 void	feed_close(struct feed *);
-/* The steps the conversion of an old feed (migrate.h) shares. */
-/* Makes dir/v/NAME/G with the directories of kind.h (a left-over of
- * that name removed first), not synced: the caller syncs dir/v/NAME
- * after feed_vfinish().  0 or -1. */
-int	feed_vmake(const char *dir, const char *name, long long gen);
-/* Removes dir/v/NAME/G (never the live version). */
-void	feed_vremove(const char *dir, const char *name, long long gen);
-/* l/NAME -> ../v/NAME/G by one rename(2) (not synced).  0 or -1. */
-int	feed_switch(const char *dir, const char *name, long long gen);
-/* The fixed links FEED/REL -> ../l/NAME/REL of e's files.  0 or -1. */
-int	feed_fixed_links(const char *dir, const struct lf_entry *e);
-/* Syncs the version's directories that hold e's files (each file
- * itself synced when written: write_new(), fsutil.h), then writes
- * entry.json; with FS_NOSYNC in flags, nothing synced (a bulk run's
- * fs_sync() does it).  0 or -1. */
-int	feed_vfinish(const char *dir, const struct lf_entry *e,
-	    long long gen, int flags);
 
 #endif

@@ -475,8 +475,9 @@ commit_run(struct run *r)
 		commit_states(r, 1);
 		if (r->feed.live.n > 0)
 			r->rec.generation = r->now.generation;
-		(void)snprintf(msg, sizeof(msg), "cannot make every new "
-		    "version live; lists switched to generation %lld: %zu",
+		(void)snprintf(msg, sizeof(msg), "cannot sync or switch "
+		    "every new version (see the log); lists switched to "
+		    "generation %lld: %zu",
 		    r->now.generation, r->feed.live.n);
 		return finish(r, EXIT_CONFIG, "error", msg);
 	}

@@ -16,6 +16,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "migrate.h"
+#include "version.h"
 
 int
 migrate_needed(const char *dir)

@@ -30,21 +30,34 @@ xsnprintf(char *s, size_t n, const char *fmt, ...)
 	return r;
 }
 
-int
-fsync_dir(const char *dir)
+/* Opens path with flags and fsyncs it; 0, or -1 logged. */
+static int
+fsync_open(const char *path, int flags)
 {
 	int	 fd, rc = 0;
 
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		log_warn("%s", dir);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | flags)) == -1) {
+		log_warn("%s", path);
 		return -1;
 	}
 	if (fsync(fd) == -1) {
-		log_warn("fsync %s", dir);
+		log_warn("fsync %s", path);
 		rc = -1;
 	}
 	(void)close(fd);
 	return rc;
+}
+
+int
+fsync_dir(const char *dir)
+{
+	return fsync_open(dir, O_DIRECTORY);
+}
+
+int
+fsync_file(const char *path)
+{
+	return fsync_open(path, O_NOFOLLOW | O_NOCTTY);
 }
 
 static int
@@ -147,20 +160,13 @@ write_new(const char *dir, const char *name, const void *data, size_t len,
 }
 
 int
-fs_sync(const char *dir)
+fs_sync(int fd, const char *name)
 {
-	int	 fd, rc = 0;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
-		log_warn("%s", dir);
+	if (syncfs(fd) == -1) {
+		log_warn("syncfs %s", name);
 		return -1;
 	}
-	if (syncfs(fd) == -1) {
-		log_warn("syncfs %s", dir);
-		rc = -1;
-	}
-	(void)close(fd);
-	return rc;
+	return 0;
 }
 
 int

@@ -171,8 +171,9 @@ check_grep "report: counted from the published files" '^deelnemers 20 \+0 -0 cha
 
 # Durability: every directory entry the publish makes (a version's
 # directory, its files, the fixed links, the state) is followed by an fsync
-# of its directory, or by a syncfs of the file system (a run over every
-# list syncs its versions so: gen/feed.h), before l/NAME is switched to it.
+# of its directory, or, below FEED/v, by a syncfs of FEED/v (a run over
+# every list syncs its versions so: gen/feed.h), before l/NAME is switched
+# to it.
 if command -v strace >/dev/null; then
 	sub spacelog 'active = 0' 'member_id = 19'
 	strace -f -qq -y -o "$T/strace" -e trace=mkdir,mkdirat,symlink,symlinkat,link,linkat,rename,renameat,renameat2,fsync,syncfs \
@@ -182,7 +183,8 @@ if command -v strace >/dev/null; then
 	import os, re, sys
 	trace, feed = sys.argv[1], sys.argv[2]
 	made = []        # (index, path) of each new directory entry
-	synced = []      # (index, dir) of each fsync; dir '*' for a syncfs
+	synced = []      # (index, dir) of each fsync
+	whole = []       # (index, dir) of each syncfs: what lies below dir
 	switch = None
 	for i, line in enumerate(open(trace)):
 	    m = re.search(r'\b(mkdir|mkdirat|symlink|symlinkat|link|linkat|rename|renameat|renameat2|fsync|syncfs)\((.*)\) += (-?\d+)', line)
@@ -190,10 +192,10 @@ if command -v strace >/dev/null; then
 	        continue
 	    call, args = m.group(1), m.group(2)
 	    strs = re.findall(r'"((?:[^"\\]|\\.)*)"', args)
-	    if call == 'syncfs':     # the feed's whole file system
+	    if call == 'syncfs':
 	        d = re.match(r'\d+<(.*)>', args)
-	        if d and (d.group(1) == feed or d.group(1).startswith(feed + '/')):
-	            synced.append((i, '*'))
+	        if d:
+	            whole.append((i, d.group(1)))
 	        continue
 	    if call == 'fsync':
 	        d = re.match(r'\d+<(.*)>', args)
@@ -216,7 +218,8 @@ if command -v strace >/dev/null; then
 	    limit = switch if i < switch else 10**9
 	    if p == feed + '/l/spacelog':
 	        limit = 10**9
-	    if not any(i < j < limit and d in (parent, '*') for j, d in synced):
+	    if not any(i < j < limit and d == parent for j, d in synced) and \
+	       not any(i < j < limit and (parent + '/').startswith(d + '/') for j, d in whole):
 	        bad.append(p)
 	if bad:
 	    sys.exit('not synced: ' + ', '.join(bad))

@@ -273,7 +273,7 @@ P=$(readlink "$FEED/l/deelnemers"); P=${P##*/}
 check_eq "  deelnemers went live in this run's generation" "$(cat "$FEED/.state/generation")" "$P"
 check_eq "  spacelog stays at its version" "$S" "$(readlink "$FEED/l/spacelog")"
 check_eq "  run.json names that generation" "$P" "$(jq .generation "$FEED/run.json")"
-check_grep "  and says what happened" "\"message\": \"cannot make every new version live; lists switched to generation $P: 1\"" "$FEED/run.json"
+check_grep "  and says what happened" "\"message\": \"cannot sync or switch every new version \(see the log\); lists switched to generation $P: 1\"" "$FEED/run.json"
 rm -rf "$FEED/l/.tmp-spacelog"
 check_exit "  the next run publishes spacelog" 0 "$GEN" -c "$CONF" --list deelnemers --list spacelog
 check_grep "  and only spacelog" '^spacelog .* changed$' "$LAST_OUT"
@@ -281,29 +281,58 @@ check_grep "  (deelnemers unchanged)" '^deelnemers .* unchanged$' "$LAST_OUT"
 
 # ------------------------------------------------ 8. a full run syncs its versions at once
 # A run of every list writes its versions unsynced and makes them durable
-# by one syncfs(2) before its first switch (gen/feed.h); a run naming a
-# list syncs each file.  Every list changes: a new last name for all.
+# by one syncfs(2) of FEED/v before its first switch (gen/feed.h); if that
+# reports a write error (maybe another program's), it syncs them one by
+# one; a run naming a list syncs each file.  Every list changes: a new
+# last name for all.
 live_all() { for n in $(ls "$FEED/l"); do printf '%s %s\n' "$n" "$(readlink "$FEED/l/$n")"; done; }
+nlists=$(ls "$FEED/l" | wc -l)
+next_gen() { echo $(($(cat "$FEED/.state/generation") + 1)); }
 db_sql layout "UPDATE members_user SET last_name = 'Bulk'"
 live_all >"$T/live.before"
-check_exit "a full run whose syncfs fails: exit 1" 1 \
-    strace -f -qq -o /dev/null -e trace=syncfs -e inject=syncfs:error=EIO "$GEN" -c "$CONF"
-live_all >"$T/live.after"
-check_file_eq "  no list switched" "$T/live.before" "$T/live.after"
-strace -f -qq -o /dev/null -e trace=syncfs -e inject=syncfs:signal=KILL "$GEN" -c "$CONF" >/dev/null 2>&1
+KG=$(next_gen)
+strace_run -o /dev/null -e trace=syncfs -e inject=syncfs:signal=KILL "$GEN" -c "$CONF" >/dev/null 2>&1
 live_all >"$T/live.after"
 check_file_eq "a full run killed at its syncfs: no list switched" "$T/live.before" "$T/live.after"
-strace -f -qq -y -o "$T/strace.bulk" -e trace=fsync,fdatasync,syncfs "$GEN" -c "$CONF" >"$T/out" 2>&1
-check_eq "the next full run changes every list" "$(ls "$FEED/l" | wc -l)" "$(grep -c ' changed$' "$T/out")"
-check_eq "  with one syncfs" 1 "$(grep -c '^[0-9]* *syncfs(' "$T/strace.bulk")"
+check_eq "  its versions are left over" "$nlists" "$(ls -d "$FEED"/v/*/"$KG" | wc -l)"
+
+# The syncfs fails, an fsync of one list's version too: nothing switched.
+G=$(next_gen)
+check_exit "a full run whose syncfs and one version's fsync fail: exit 1" 1 \
+    strace_run -o /dev/null -e trace=syncfs,fsync -P "$FEED/v" -P "$FEED/v/deelnemers/$G/entry.json" \
+    -e inject=syncfs:error=EIO -e inject=fsync:error=EIO "$GEN" -c "$CONF"
+check_grep "  says which fsync failed" "fsync $FEED/v/deelnemers/$G/entry.json: Input/output error" "$LAST_ERR"
+live_all >"$T/live.after"
+check_file_eq "  no list switched" "$T/live.before" "$T/live.after"
+check_grep "  run.json says so" '"message": "cannot sync or switch every new version \(see the log\); lists switched to generation [0-9]+: 0"' "$FEED/run.json"
+check_eq "  its versions are removed" 0 "$(ls -d "$FEED"/v/*/"$G" 2>/dev/null | wc -l)"
+check_eq "  the killed run's left-over too (a full run's start)" 0 \
+    "$(ls -d "$FEED"/v/*/"$KG" 2>/dev/null | wc -l)"
+
+# The syncfs fails alone: each version synced as a run naming lists would.
+G=$(next_gen)
+check_exit "a full run whose syncfs fails: exit 0" 0 \
+    strace_run -y -o "$T/strace.eio" -e trace=syncfs,fsync -e inject=syncfs:error=EIO "$GEN" -c "$CONF"
+check_grep "  says so" "$FEED/v: syncing this run's versions one by one" "$LAST_ERR"
+check_eq "  every list changed" "$nlists" "$(grep -c ' changed$' "$LAST_OUT")"
+check "  every list switched" test -z "$(live_all | comm -12 - "$T/live.before")"
+check_grep "  a version's file synced" \
+    'fsync\([0-9]+<'"$FEED"'/v/deelnemers/'"$G"'/plain/mail/deelnemers\.sympa>' "$T/strace.eio"
+check_grep "  its entry synced" 'fsync\([0-9]+<'"$FEED"'/v/deelnemers/'"$G"'/entry\.json>' "$T/strace.eio"
+
+db_sql layout "UPDATE members_user SET last_name = 'Bulk2'"
+live_all >"$T/live.before"
+strace_run -y -o "$T/strace.bulk" -e trace=fsync,fdatasync,syncfs "$GEN" -c "$CONF" >"$T/out" 2>&1
+check_eq "the next full run changes every list" "$nlists" "$(grep -c ' changed$' "$T/out")"
+check_eq "  with one syncfs, of FEED/v" 1 "$(grep -c '^[0-9]* *syncfs([0-9]*<'"$FEED"'/v>)' "$T/strace.bulk")"
 check_eq "  and no fsync of a version's file or directory" "" \
     "$(grep -E 'fsync\([0-9]+<'"$FEED"'/v/' "$T/strace.bulk" | head -3)"
 check "  every list switched" test -z "$(live_all | comm -12 - "$T/live.before")"
-check_exit "  a left-over of the killed run is gone" 0 \
-    test "$(find "$FEED/v" -mindepth 2 -maxdepth 2 | wc -l)" -le "$((2 * $(ls "$FEED/l" | wc -l)))"
 db_sql layout "UPDATE members_user SET last_name = 'One'"
-strace -f -qq -y -o "$T/strace.one" -e trace=fsync,syncfs "$GEN" -c "$CONF" --list deelnemers >/dev/null 2>&1
+G=$(next_gen)
+strace_run -y -o "$T/strace.one" -e trace=fsync,syncfs "$GEN" -c "$CONF" --list deelnemers >/dev/null 2>&1
 check_eq "a run naming a list: no syncfs" 0 "$(grep -c 'syncfs(' "$T/strace.one")"
-check_grep "  its version's files synced one by one" 'fsync\([0-9]+<'"$FEED"'/v/deelnemers/' "$T/strace.one"
+check_grep "  its version's files synced one by one" \
+    'fsync\([0-9]+<'"$FEED"'/v/deelnemers/'"$G"'/plain/mail/deelnemers\.sympa>' "$T/strace.one"
 
 done_testing

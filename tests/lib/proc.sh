@@ -204,12 +204,17 @@ trap 'exit 129' HUP
 trap 'exit 141' PIPE
 
 
+# strace_run STRACE-ARGS... CMD...: strace -f -qq, its exit status CMD's
+# (LeakSanitizer cannot run under ptrace and would exit 1 of its own:
+# leaks are not checked in that run).
+strace_run() {
+	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 strace -f -qq "$@"
+}
+
 # execs_traced TRACE CMD...: runs CMD (its exit status) with every program
-# it and its children start written to TRACE by strace (LeakSanitizer
-# cannot run under ptrace: leaks are not checked in that run).
+# it and its children start written to TRACE by strace.
 execs_traced() {
 	local trace=$1
 	shift
-	ASAN_OPTIONS=${ASAN_OPTIONS:-}:detect_leaks=0 \
-		strace -f -qq -e trace=execve -o "$trace" "$@"
+	strace_run -e trace=execve -o "$trace" "$@"
 }
