@@ -21,30 +21,6 @@
 
 #define GEN_NAME	"generation"	/* in .state */
 
-/*
- * Makes a bulk run's versions durable: one syncfs of FEED/v; if it
- * reports a write error on the file system since feed_open() (maybe
- * another program's), each version synced one by one.  0 or -1.
- */
-static int
-bulk_sync(const struct feed *f, const struct lf_manifest *now)
-{
-	const struct lf_entry	*e;
-	char			 vdir[PATH_MAX];
-	size_t			 i;
-
-	if (xsnprintf(vdir, sizeof(vdir), "%s/" LAYOUT_VERSIONS, f->dir) == -1)
-		return -1;
-	if (fs_sync(f->vfd, vdir) == 0)
-		return 0;
-	log_warnx("%s: syncing this run's versions one by one", vdir);
-	for (i = 0; i < f->staged.n; i++)
-		if ((e = manifest_find(now, f->staged.v[i])) == NULL ||
-		    feed_vsync(f->dir, e, f->gen) == -1)
-			return -1;
-	return 0;
-}
-
 /* The versions of name in v/NAME but keep and keep2 removed. */
 static void
 prune_list(const char *dir, const char *name, long long keep, long long keep2)
@@ -177,8 +153,10 @@ feed_open(struct feed *f, const char *dir, int full)
 			return -1;
 		(void)clean_tmp(path);	/* change counts and notes */
 		clean_leftovers(dir);
-		/* Open before the run's first write: its syncfs reports
-		 * every write error since (fs_sync()). */
+	}
+	/* Open before the run's first write, so that its syncfs reports
+	 * the run's own write errors (fs_sync()). */
+	if (full && fs_sync_reports()) {
 		if (xsnprintf(path, sizeof(path), "%s/" LAYOUT_VERSIONS,
 		    dir) == -1 || (f->vfd = open(path, O_RDONLY |
 		    O_DIRECTORY | O_CLOEXEC)) == -1) {
@@ -364,8 +342,10 @@ feed_commit(struct feed *f, const struct lf_manifest *now)
 	int			 rc = 0;
 
 	/* A bulk run's versions, written unsynced, durable before any
-	 * switch (feed.h). */
-	if (f->bulk && f->staged.n > 0 && bulk_sync(f, now) == -1)
+	 * switch (feed.h); none switched if that fails. */
+	if (f->bulk && f->staged.n > 0 && (xsnprintf(path, sizeof(path),
+	    "%s/" LAYOUT_VERSIONS, f->dir) == -1 ||
+	    fs_sync(f->vfd, path) == -1))
 		rc = -1;
 	for (i = 0; rc == 0 && i < f->staged.n; i++) {
 		if (layout_live(f->dir, f->staged.v[i], &old) != 1)

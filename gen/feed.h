@@ -33,8 +33,9 @@
  * durable by one syncfs of FEED/v (fs_sync(), fsutil.h) before its first
  * switch, so that a run that writes thousands of files waits for one
  * flush, not for thousands.  Should that syncfs report a write error on
- * the file system (maybe another program's), the run's versions are
- * synced one by one instead.  A list whose entry did not change gets no new
+ * the file system (maybe another program's), no list is switched: the
+ * next run's syncfs reports only newer errors.  A list whose entry did
+ * not change gets no new
  * version: a run costs what changed.  The version live before the live
  * one is kept for readers still on it; every other version of that list
  * is removed just before it is switched, so no version below the live one
@@ -64,8 +65,9 @@ struct feed {
 
 /*
  * Makes the directories, converts a feed of the old layout (FEED/current
- * -> g/N), and, in a run of every list (full), removes left-overs, sets
- * bulk and opens vfd.
+ * -> g/N), and, in a run of every list (full), removes left-overs, and
+ * where syncfs(2) reports errors (fs_sync_reports()) sets bulk and opens
+ * vfd.
  * Call with the lock held.  0 or -1.
  */
 int	feed_open(struct feed *, const char *dir, int full);

@@ -134,28 +134,9 @@ feed_vfinish(const char *dir, const struct lf_entry *e, long long gen,
 	if (layout_vdir(dir, e->name, gen, path, sizeof(path)) == -1 ||
 	    (!(flags & FS_NOSYNC) && kind_dirs_sync(path, e) == -1))
 		return -1;
-	/* Written last: a version with entry.json is whole. */
+	/* Written last: a version with entry.json is whole (a bulk run's
+	 * once feed_commit() synced it; only live versions are read). */
 	return manifest_entry_write(path, e, flags);
-}
-
-int
-feed_vsync(const char *dir, const struct lf_entry *e, long long gen)
-{
-	char	 path[PATH_MAX], sub[PATH_MAX];
-	size_t	 i;
-
-	if (layout_vdir(dir, e->name, gen, path, sizeof(path)) == -1)
-		return -1;
-	for (i = 0; i < e->nfiles; i++)
-		if (xsnprintf(sub, sizeof(sub), "%s/%s", path,
-		    e->files[i].path) == -1 || fsync_file(sub) == -1)
-			return -1;
-	if (kind_dirs_sync(path, e) == -1 ||
-	    xsnprintf(sub, sizeof(sub), "%s/" ENTRY_NAME, path) == -1 ||
-	    fsync_file(sub) == -1 || fsync_dir(path) == -1 ||
-	    layout_vdir(dir, e->name, 0, sub, sizeof(sub)) == -1)
-		return -1;
-	return fsync_dir(sub);
 }
 
 int

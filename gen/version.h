@@ -26,9 +26,5 @@ int	feed_fixed_links(const char *dir, const struct lf_entry *e);
  * 0 or -1. */
 int	feed_vfinish(const char *dir, const struct lf_entry *e,
 	    long long gen, int flags);
-/* Syncs the version of e written with FS_NOSYNC as a run naming lists
- * syncs one: its files, the directories that hold them, entry.json, the
- * version's directory and its entry in v/NAME.  0 or -1. */
-int	feed_vsync(const char *dir, const struct lf_entry *e, long long gen);
 
 #endif

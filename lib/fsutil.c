@@ -1,6 +1,7 @@
 /* fsutil: see fsutil.h. */
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 
 #include <dirent.h>
 #include <errno.h>
@@ -30,34 +31,21 @@ xsnprintf(char *s, size_t n, const char *fmt, ...)
 	return r;
 }
 
-/* Opens path with flags and fsyncs it; 0, or -1 logged. */
-static int
-fsync_open(const char *path, int flags)
+int
+fsync_dir(const char *dir)
 {
 	int	 fd, rc = 0;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | flags)) == -1) {
-		log_warn("%s", path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
+		log_warn("%s", dir);
 		return -1;
 	}
 	if (fsync(fd) == -1) {
-		log_warn("fsync %s", path);
+		log_warn("fsync %s", dir);
 		rc = -1;
 	}
 	(void)close(fd);
 	return rc;
-}
-
-int
-fsync_dir(const char *dir)
-{
-	return fsync_open(dir, O_DIRECTORY);
-}
-
-int
-fsync_file(const char *path)
-{
-	return fsync_open(path, O_NOFOLLOW | O_NOCTTY);
 }
 
 static int
@@ -157,6 +145,17 @@ write_new(const char *dir, const char *name, const void *data, size_t len,
 		return -1;
 	}
 	return 0;
+}
+
+int
+fs_sync_reports(void)
+{
+	struct utsname	 u;
+	unsigned	 major, minor;
+
+	if (uname(&u) == -1 || sscanf(u.release, "%u.%u", &major, &minor) != 2)
+		return 0;
+	return major > 5 || (major == 5 && minor >= 8);
 }
 
 int

@@ -22,24 +22,26 @@ int	atomic_write(const char *dir, const char *name, const void *data,
  * switch, gen/feed.h): created (O_EXCL), written, fchmod, fsync; no
  * temporary name, and the directory is the caller's to sync once it is
  * whole.  With FS_NOSYNC in flags, no fsync: the caller makes the file
- * durable (fs_sync(), or fsync_file()) before anything relies on it.  On an error the
+ * durable (fs_sync()) before anything relies on it.  On an error the
  * file is removed.  0, or -1 logged.
  */
 #define FS_NOSYNC	0x1
 int	write_new(const char *dir, const char *name, const void *data,
 	    size_t len, mode_t mode, int flags);
 int	fsync_dir(const char *dir);
-/* fsync of the file path (not followed if a link); 0, or -1 logged. */
-int	fsync_file(const char *path);
 /*
  * syncfs(2) of the file system that holds the open file fd (name for the
  * log): what was written there is durable when it returns 0, at the cost
  * of one flush of the file system, whatever else is pending on it too.
  * It fails (-1, logged) on a write-back error on that file system since
- * fd was opened, which may be another program's: a caller that must know
- * whether its own files are durable then syncs them one by one.
+ * fd was opened, or earlier if no syncfs has reported it yet; the error
+ * may be another program's.  Once reported, a syncfs through an fd
+ * opened later does not report it again.
  */
 int	fs_sync(int fd, const char *name);
+/* Whether syncfs(2) reports write-back errors on this kernel (Linux 5.8
+ * and later; before, it returns 0 whatever happened). */
+int	fs_sync_reports(void);
 /*
  * mkdir, then fsync of the parent directory: the new entry survives a
  * power loss.  0, or -1 with errno set (EEXIST is not logged).

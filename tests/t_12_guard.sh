@@ -173,34 +173,29 @@ check_grep "report: counted from the published files" '^deelnemers 20 \+0 -0 cha
 # directory, its files, the fixed links, the state) is followed by an fsync
 # of its directory, or, below FEED/v, by a syncfs of FEED/v (a run over
 # every list syncs its versions so: gen/feed.h), before l/NAME is switched
-# to it.
-if command -v strace >/dev/null; then
-	sub spacelog 'active = 0' 'member_id = 19'
-	strace -f -qq -y -o "$T/strace" -e trace=mkdir,mkdirat,symlink,symlinkat,link,linkat,rename,renameat,renameat2,fsync,syncfs \
-		"$GEN" -c "$CONF" >/dev/null 2>&1
-	check "strace: a new version was published" grep -q '"'"$FEED"'/v/spacelog/[0-9]*"' "$T/strace"
-	check "every new entry's directory is synced before the switch" python3 - "$T/strace" "$FEED" <<-'PY'
+# to it.  Checked on a run over every list and on a run naming the list.
+# synced_before_switch TRACE: the check, on an strace -y of the run.
+synced_before_switch() {
+	python3 - "$1" "$FEED" <<-'PY'
 	import os, re, sys
 	trace, feed = sys.argv[1], sys.argv[2]
 	made = []        # (index, path) of each new directory entry
 	synced = []      # (index, dir) of each fsync
 	whole = []       # (index, dir) of each syncfs: what lies below dir
 	switch = None
+	calls = 'mkdir|mkdirat|symlink|symlinkat|link|linkat|rename|renameat|renameat2|openat|fsync|syncfs'
 	for i, line in enumerate(open(trace)):
-	    m = re.search(r'\b(mkdir|mkdirat|symlink|symlinkat|link|linkat|rename|renameat|renameat2|fsync|syncfs)\((.*)\) += (-?\d+)', line)
+	    m = re.search(r'\b(' + calls + r')\((.*)\) += (-?\d+)', line)
 	    if not m or m.group(3).startswith('-'):
 	        continue
 	    call, args = m.group(1), m.group(2)
 	    strs = re.findall(r'"((?:[^"\\]|\\.)*)"', args)
-	    if call == 'syncfs':
+	    if call in ('fsync', 'syncfs'):
 	        d = re.match(r'\d+<(.*)>', args)
 	        if d:
-	            whole.append((i, d.group(1)))
+	            (synced if call == 'fsync' else whole).append((i, d.group(1)))
 	        continue
-	    if call == 'fsync':
-	        d = re.match(r'\d+<(.*)>', args)
-	        if d:
-	            synced.append((i, d.group(1)))
+	    if call == 'openat' and 'O_CREAT' not in args:
 	        continue
 	    target = strs[-1] if strs else None
 	    if target is None or not target.startswith(feed + '/'):
@@ -224,8 +219,21 @@ if command -v strace >/dev/null; then
 	if bad:
 	    sys.exit('not synced: ' + ', '.join(bad))
 	PY
+}
+if command -v strace >/dev/null; then
+	trace_calls=mkdir,mkdirat,symlink,symlinkat,link,linkat,rename,renameat,renameat2,openat,fsync,syncfs
+	sub spacelog 'active = 0' 'member_id = 19'
+	strace_run -y -o "$T/strace" -e trace=$trace_calls "$GEN" -c "$CONF" >/dev/null 2>&1
+	check "strace: a new version was published" grep -q '"'"$FEED"'/v/spacelog/[0-9]*"' "$T/strace"
+	check "  by a run over every list, with one syncfs" grep -q '^[0-9]* *syncfs(' "$T/strace"
+	check "every new entry's directory is synced before the switch" synced_before_switch "$T/strace"
 	[ -s "$LAST_OUT" ] && diag "$(cat "$LAST_OUT")"
 	sub spacelog 'active = 1' 'member_id = 19'
+	strace_run -y -o "$T/strace.one" -e trace=$trace_calls "$GEN" -c "$CONF" --list spacelog >/dev/null 2>&1
+	check "strace: a run naming spacelog published it" grep -q '"'"$FEED"'/v/spacelog/[0-9]*"' "$T/strace.one"
+	check "  without a syncfs" test "$(grep -c 'syncfs(' "$T/strace.one")" = 0
+	check "  every new entry's directory synced before the switch" synced_before_switch "$T/strace.one"
+	[ -s "$LAST_OUT" ] && diag "$(cat "$LAST_OUT")"
 else
 	skip "durability: strace not installed"
 fi

@@ -151,7 +151,7 @@ test_atomic_write_replaces_and_keeps_inode_fresh(void **state)
 static void
 test_write_new(void **state)
 {
-	char		 d[256], p[PATH_MAX], l[PATH_MAX], *data;
+	char		 d[256], p[PATH_MAX], *data;
 	size_t		 len;
 	struct stat	 st;
 	mode_t		 old;
@@ -182,18 +182,12 @@ test_write_new(void **state)
 	assert_int_equal(stat(p, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0640);
 	assert_int_equal(st.st_size, 2);
-	assert_int_equal(fsync_file(p), 0);
 	fd = open(d, O_RDONLY | O_DIRECTORY);
 	assert_true(fd >= 0);
 	assert_int_equal(fs_sync(fd, d), 0);
 	(void)close(fd);
 	assert_int_equal(fs_sync(-1, "no fd"), -1);
-	/* Not through a link; not a missing file. */
-	(void)snprintf(l, sizeof(l), "%s/link", d);
-	assert_int_equal(symlink("later", l), 0);
-	assert_int_equal(fsync_file(l), -1);
-	(void)snprintf(l, sizeof(l), "%s/absent", d);
-	assert_int_equal(fsync_file(l), -1);
+	assert_int_equal(fs_sync_reports(), 1);		/* Debian 12: 6.1 */
 }
 
 static void
