@@ -23,6 +23,8 @@
 #include "watch.h"
 
 #define COALESCE_MS	1000
+#define RETRY_S		60	/* a failed full run's first retry */
+#define RETRY_MAX_S	3600	/* without an interval */
 static int
 bind_trigger(const char *path)
 {
@@ -183,6 +185,27 @@ inbox_take(struct inbox *in, struct pending *out)
 	pthread_mutex_unlock(&in->mu);
 }
 
+long long
+watch_next_full(long long last, unsigned interval, unsigned fails)
+{
+	long long	 cap = interval > 0 ? interval : RETRY_MAX_S;
+	long long	 retry = RETRY_S;
+	unsigned	 i;
+
+	if (fails == 0)
+		return interval > 0 ? last + interval * 1000LL : -1;
+	for (i = 1; i < fails && retry < cap; i++)
+		retry *= 2;
+	return last + (retry < cap ? retry : cap) * 1000LL;
+}
+
+/* A full run that did not publish everything it should have. */
+static int
+full_failed(int rc)
+{
+	return rc == EXIT_CONFIG || rc == EXIT_DATABASE;
+}
+
 /* The main loop: signals, the interval, and generations. */
 static void
 loop(const struct lf_config *cfg, struct crypt *crypt,
@@ -193,11 +216,13 @@ loop(const struct lf_config *cfg, struct crypt *crypt,
 	struct pending		 take;
 	long long		 last, next_full, now, wait;
 	uint64_t		 n;
+	unsigned		 fails;
+	int			 rc;
 
 	/* A first full generation at start-up. */
 	last = now_ms();
-	(void)run_once(cfg, crypt, base, NULL);
-	next_full = cfg->interval ? last + cfg->interval * 1000LL : -1;
+	fails = full_failed(run_once(cfg, crypt, base, NULL));
+	next_full = watch_next_full(last, cfg->interval, fails);
 	for (;;) {
 		now = now_ms();
 		wait = -1;
@@ -234,9 +259,11 @@ loop(const struct lf_config *cfg, struct crypt *crypt,
 			continue;
 		inbox_take(in, &take);
 		last = now;
-		(void)run_once(cfg, crypt, base, take.all ? NULL : &take.lists);
-		if (take.all && cfg->interval)
-			next_full = last + cfg->interval * 1000LL;
+		rc = run_once(cfg, crypt, base, take.all ? NULL : &take.lists);
+		if (take.all) {
+			fails = full_failed(rc) ? fails + 1 : 0;
+			next_full = watch_next_full(last, cfg->interval, fails);
+		}
 		pending_clear(&take);
 	}
 }

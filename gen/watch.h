@@ -11,7 +11,10 @@
  * any trigger named none).  A thread of its own reads the socket, so
  * triggers sent during a generation are never refused.  SIGTERM or
  * SIGINT end the loop after the
- * current generation; SIGHUP starts a full generation.
+ * current generation; SIGHUP starts a full generation.  A full
+ * generation that fails with an I/O or database error (exit 1 or 2: not
+ * everything published) is run again a minute later, then after twice as
+ * long on each failure in a row, at most the interval (an hour if none).
  *
  * Returns the exit status: 0 after a signal, 1 if the socket cannot be
  * set up.
@@ -25,5 +28,10 @@
 
 int	watch_run(const struct lf_config *, struct crypt *,
 	    const struct gen_opts *);
+/* When the next full generation is due, in ms (-1: none): the last one
+ * started at last (ms), fails full ones in a row have failed (above),
+ * interval is [feed] interval. */
+long long watch_next_full(long long last, unsigned interval,
+	    unsigned fails);
 
 #endif
