@@ -184,7 +184,15 @@ synced_before_switch() {
 	whole = []       # (index, dir) of each syncfs: what lies below dir
 	switch = None
 	calls = 'mkdir|mkdirat|symlink|symlinkat|link|linkat|rename|renameat|renameat2|openat|fsync|syncfs'
+	part = {}        # pid -> the first half of a call another one split
 	for i, line in enumerate(open(trace)):
+	    u = re.match(r'(\d+) +(.*) <unfinished \.\.\.>$', line)
+	    if u:
+	        part[u.group(1)] = u.group(2)
+	        continue
+	    r = re.match(r'(\d+) +<\.\.\. \w+ resumed>(.*)', line)
+	    if r and r.group(1) in part:
+	        line = r.group(1) + ' ' + part.pop(r.group(1)) + r.group(2)
 	    m = re.search(r'\b(' + calls + r')\((.*)\) += (-?\d+)', line)
 	    if not m or m.group(3).startswith('-'):
 	        continue
