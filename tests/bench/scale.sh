@@ -30,19 +30,22 @@ trig_start many "$CONF_MANY"
 info "2d: first generation of $NLISTS lists" "$(calc "$(ms "$a" "$(now)") / 1000") s" \
 	"$VIEW_ROWS rows in the view"
 trig_start bench "$CONF"
-sleep 1.1	# a trigger within a second of a generation's start waits
 # By turns, the first of each pair alternating (cancels a steady drift).
+# A trigger within a second of its watcher's last generation's start
+# waits for that second: each trigger comes more than a second after its
+# watcher's last one, the second of a pair and the first of the next
+# (the same watcher when the order flips) included.
 for ((i = 0; i < 7; i++)); do
+	sleep 1.1
 	if ((i % 2 == 0)); then
 		trig_one bench bench "$BIG_1K"
-		sleep 0.6	# each watcher's last generation is over a second ago
+		sleep 0.6	# the other watcher's last one is over a second ago
 		trig_one many bench2 "$MANY_LIST"
 	else
 		trig_one many bench2 "$MANY_LIST"
 		sleep 0.6
 		trig_one bench bench "$BIG_1K"
 	fi
-	sleep 0.6
 done
 sleep 1.1
 trig_trace many bench2 "$MANY_LIST"
