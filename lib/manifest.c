@@ -328,8 +328,10 @@ out:
 	return s;
 }
 
+/* Writes s (taken; NULL: it could not be serialised) as dir/name:
+ * atomic_write(), or with FS_NOSYNC write_new() unsynced. */
 static int
-write_json(const char *dir, const char *name, char *s)
+write_json(const char *dir, const char *name, char *s, int flags)
 {
 	int	 rc;
 
@@ -337,7 +339,9 @@ write_json(const char *dir, const char *name, char *s)
 		log_warnx("%s/%s: cannot serialise", dir, name);
 		return -1;
 	}
-	rc = atomic_write(dir, name, s, strlen(s), 0644);
+	rc = (flags & FS_NOSYNC) ?
+	    write_new(dir, name, s, strlen(s), 0644, FS_NOSYNC) :
+	    atomic_write(dir, name, s, strlen(s), 0644);
 	free(s);
 	return rc;
 }
@@ -345,7 +349,7 @@ write_json(const char *dir, const char *name, char *s)
 int
 manifest_write(const char *dir, const struct lf_manifest *m)
 {
-	return write_json(dir, MANIFEST_NAME, manifest_dump(m));
+	return write_json(dir, MANIFEST_NAME, manifest_dump(m), 0);
 }
 
 /* entry.json: the list's object of the manifest, with its name. */
@@ -393,18 +397,7 @@ entry_dump(const struct lf_entry *e)
 int
 manifest_entry_write(const char *dir, const struct lf_entry *e, int flags)
 {
-	char	*s;
-	int	 rc;
-
-	if (!(flags & FS_NOSYNC))
-		return write_json(dir, ENTRY_NAME, entry_dump(e));
-	if ((s = entry_dump(e)) == NULL) {
-		log_warnx("%s/%s: cannot serialise", dir, ENTRY_NAME);
-		return -1;
-	}
-	rc = write_new(dir, ENTRY_NAME, s, strlen(s), 0644, FS_NOSYNC);
-	free(s);
-	return rc;
+	return write_json(dir, ENTRY_NAME, entry_dump(e), flags);
 }
 
 int
