@@ -114,7 +114,7 @@ for ((r = 0; r < REPS; r++)); do
 	CURL_CPU=$(awk '{ printf "%.0f", ($1 + $2) * 1000 }' "$T/curl.cpu")
 	CURL_RT=$(rt_since "$mark")
 	ms "$a" "$b" >>"$T/curl.ms"
-	CURL_CONNS=$(awk '{ s += $2 } END { print s }' "$T/curl-cond.out")
+	CURL_CONNS=$(total 2 "$T/curl-cond.out")
 	CURL_304=$(awk '$1 == 304' "$T/curl-cond.out" | wc -l)
 	[ "$CURL_304" = "$NSRC" ] || die "curl: $CURL_304 of $NSRC conditional fetches answered 304"
 done
